@@ -1,0 +1,11 @@
+"""Local development: the embedded runtime of ``make run`` (SQLite, Celery eager unless REDIS_URL is set)."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STATIC_ROOT, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# Serve static files from the apps' folders directly, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,26 @@
+"""The test suite: same services as the environment names (SQLite by default, PostgreSQL and Redis in CI).
+
+Tasks run eagerly unless a test asks for the real worker (``@pytest.mark.celery_worker``); password hashing
+is fast; throttles are generous so that only the tests about throttling meet them.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REST_FRAMEWORK, STATIC_ROOT
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min"},
+}
+AXES_ENABLED = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Serve static files from the apps' folders directly, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportersConfig(AppConfig):
+    """Signing keys, verifiable credentials, carriers, reports and exports."""
+
+    name = "exporters"
+    verbose_name = _("Exports and signatures")
+    default_auto_field = "django.db.models.BigAutoField"

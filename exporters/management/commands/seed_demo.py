@@ -1,0 +1,29 @@
+"""``manage.py seed_demo``: the demo world behind ``make run``.
+
+It lives in ``exporters`` because it spans every app (tenants and passports, footprints, signed
+credentials), and ``exporters`` is the one app allowed to read the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from passports.demo import DEMO_PASSWORD, seed_tenants
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a realistic demo world (idempotent): a Korean battery maker and an EU importer, users of each "
+        "role, facilities, products and passports. Prints the demo logins."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            tenants = seed_tenants()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")
+        self.stdout.write(f"  {tenants.importer.name}: rheinland-owner / rheinland-editor")
+        self.stdout.write(f"  Demo login: hanbit-owner  password: {DEMO_PASSWORD}")

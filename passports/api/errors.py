@@ -1,0 +1,72 @@
+"""One error envelope for every API error.
+
+``{"error": {"code": "...", "message": "...", "details": [{"pointer": "/field", "message": "..."}]}}``:
+clients parse one shape, and ``details`` name fields by JSON Pointer (RFC 6901), like validation reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def json_pointer(parts: list[str | int]) -> str:
+    """RFC 6901: '/'-joined tokens with '~' and '/' escaped."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _flatten(detail: Any, path: list[str | int]) -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        items: list[dict[str, str]] = []
+        for key, value in detail.items():
+            items.extend(_flatten(value, path if key == "non_field_errors" else [*path, key]))
+        return items
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [
+                {"pointer": json_pointer(path), "code": getattr(item, "code", "invalid"), "message": str(item)}
+                for item in detail
+            ]
+        items = []
+        for index, value in enumerate(detail):
+            items.extend(_flatten(value, [*path, index]))
+        return items
+    return [{"pointer": json_pointer(path), "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("invalid", "The request is not valid.", _flatten(exc.detail, []))
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        message = str(detail) if not isinstance(detail, dict | list) else exc.default_detail
+        code = exc.get_codes() if not isinstance(exc.get_codes(), dict | list) else exc.default_code
+        body = error_body(str(code), str(message))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            body["error"]["details"] = [{"retry_after_seconds": int(wait) + 1}]
+    else:
+        body = error_body("error", "The request failed.")
+    response.data = body
+    return response
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django-level 404 for /api/ paths in the same envelope (a URL that matches no route)."""
+    return JsonResponse(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)

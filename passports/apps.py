@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PassportsConfig(AppConfig):
+    """Tenants, products, passports, the schema registry, validation and CSV import."""
+
+    name = "passports"
+    verbose_name = _("Passports")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from passports.api import schema  # noqa: F401  # registers the OpenAPI auth extension

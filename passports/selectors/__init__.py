@@ -1,0 +1,1 @@
+"""Read queries of the passports app, always scoped by organization; one module per concern."""

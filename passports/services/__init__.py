@@ -1,0 +1,1 @@
+"""Write operations of the passports app, one module per concern; each function is one transaction."""

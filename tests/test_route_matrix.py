@@ -1,0 +1,136 @@
+"""Tenant isolation, route by route.
+
+Every route of the URLconf must have a row in ``ROUTES``: a new route without one fails this suite, so no
+endpoint ships without its isolation answer declared. For each row, the route is called as the owner of the
+object, as a member of another organization, as another organization's API client, and anonymously; the
+expected answers are declared by the row's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from tests.factories import FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def iter_routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(route pattern, name) for every URL pattern, admin collapsed into one row."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                yield pattern, "admin:*"
+                continue
+            yield from iter_routes(entry, pattern)
+        elif isinstance(entry, URLPattern):
+            yield pattern, entry.name or pattern
+
+
+@dataclass(frozen=True)
+class Row:
+    """What each caller gets. ``make`` creates the owner's object and returns the URL kwargs."""
+
+    kind: str  # public | api_list | api_object | api_self | web_page | token | admin | web_post
+    make: Callable[[Any], dict[str, Any]] | None = None
+    methods: tuple[str, ...] = ("get",)
+
+
+def _facility(tenant: Any) -> dict[str, Any]:
+    return {"pk": FacilityFactory(organization=tenant.org, name="OWNER-SECRET-PLANT").pk}
+
+
+def _membership(tenant: Any) -> dict[str, Any]:
+    return {"pk": tenant.org.memberships.get(user=tenant.owner).pk}
+
+
+ROUTES: dict[str, Row] = {
+    "healthz": Row("public"),
+    "readyz": Row("public"),
+    "oauth2-token": Row("token", methods=("post",)),
+    "schema": Row("public"),
+    "swagger-ui": Row("public"),
+    "redoc": Row("public"),
+    "organization-current": Row("api_self"),
+    "facility-list": Row("api_list", _facility, methods=("get", "post")),
+    "facility-detail": Row("api_object", _facility, methods=("get", "put", "patch", "delete")),
+    "membership-list": Row("api_list", _membership),
+    "membership-detail": Row("api_object", _membership),
+    "admin:*": Row("admin"),
+    "set_language": Row("web_post", methods=("post",)),
+    "home": Row("public"),
+    "login": Row("public"),
+    "logout": Row("web_post", methods=("post",)),
+    "organization-switch": Row("web_post", methods=("post",)),
+    "facility-list-page": Row("web_page", _facility),
+}
+
+
+def test_every_route_has_a_row() -> None:
+    names = {name for _pattern, name in iter_routes()}
+    missing = sorted(names - set(ROUTES))
+    assert not missing, f"routes without an isolation row in tests/test_route_matrix.py: {missing}"
+    stale = sorted(set(ROUTES) - names)
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def _url(name: str, kwargs: dict[str, Any]) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+def _callers(tenant: Any, other: Any, login_api: Any, bearer_api: Any) -> dict[str, APIClient]:
+    return {
+        "owner": login_api(tenant.owner),
+        "other_member": login_api(other.owner),
+        "other_client": bearer_api(other.org, ("read", "write")),
+        "anonymous": APIClient(),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_isolation(name: str, tenant: Any, other_tenant: Any, login_api: Any, bearer_api: Any) -> None:
+    row = ROUTES[name]
+    callers = _callers(tenant, other_tenant, login_api, bearer_api)
+    kwargs = row.make(tenant) if row.make else {}
+    if row.kind == "admin":
+        assert callers["anonymous"].get("/admin/").status_code == 302
+        assert callers["other_member"].get("/admin/").status_code == 302  # not staff
+        return
+    url = _url(name, kwargs if row.kind == "api_object" else {})
+    for method in row.methods:
+        for who, client in callers.items():
+            response = getattr(client, method)(url, {} if method != "get" else None)
+            status = response.status_code
+            body = response.content.decode(errors="replace")
+            context = f"{method.upper()} {url} as {who}: {status}"
+            assert status < 500, context
+            assert "OWNER-SECRET-PLANT" not in body or who == "owner", f"leak: {context}"
+            if row.kind == "public":
+                assert status in (200, 302), context
+            elif row.kind == "api_object":
+                expected = {"anonymous": {401, 403}, "other_member": {404}, "other_client": {404}}
+                if who in expected:
+                    assert status in expected[who], context
+                else:
+                    assert status in {200, 204, 400}, context
+            elif row.kind in {"api_list", "api_self"}:
+                if who == "anonymous":
+                    assert status in {401, 403}, context
+                else:
+                    assert status in {200, 201, 400}, context
+            elif row.kind == "web_page":
+                if who == "anonymous":
+                    assert status == 302, context
+            elif row.kind == "token":
+                assert status in {400, 401}, context  # no client credentials offered
+            elif row.kind == "web_post":
+                assert status in {302, 200, 403, 405}, context

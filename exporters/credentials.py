@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
 import rfc8785
@@ -300,14 +300,16 @@ class _Problems:
     def date(self, path: str, value: str | None) -> None:
         if value is None:
             return
+        if not _DATE.fullmatch(value):
+            self.add(path, f"{value!r} is not a date (YYYY-MM-DD)")
+            return
         try:
-            datetime.strptime(value, "%Y-%m-%d")
+            date.fromisoformat(value)
         except ValueError:
             self.add(path, f"{value!r} is not a date (YYYY-MM-DD)")
 
 
-def _check_input(inp: PassportCredentialInput) -> None:
-    problems = _Problems()
+def _check_issuer_and_validity(inp: PassportCredentialInput, problems: _Problems) -> None:
     if not (_URN_UUID.fullmatch(inp.credential_id) or _HTTPS_URL.fullmatch(inp.credential_id)):
         problems.add("credential_id", "must be urn:uuid:<lower-case uuid> or an https URL")
     if not _DID_WEB_ORG.fullmatch(inp.issuer.did) or ":orgs:" not in inp.issuer.did:
@@ -316,18 +318,16 @@ def _check_input(inp: PassportCredentialInput) -> None:
         problems.add("issuer.name", "is required")
     for i, ident in enumerate(inp.issuer.identifiers):
         problems.uri(f"issuer.identifiers[{i}].id", ident.id)
+    aware = True
     for name, moment in (("valid_from", inp.valid_from), ("valid_until", inp.valid_until)):
         if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
             problems.add(name, "must be timezone-aware")
-    if (
-        inp.valid_until is not None
-        and inp.valid_until.tzinfo is not None
-        and inp.valid_from.tzinfo is not None
-        and inp.valid_until <= inp.valid_from
-    ):
+            aware = False
+    if aware and inp.valid_until is not None and inp.valid_until <= inp.valid_from:
         problems.add("valid_until", "must be after valid_from")
 
-    product = inp.product
+
+def _check_product(product: ProductInfo, problems: _Problems) -> None:
     problems.https("product.id", product.id)
     if product.granularity not in ("model", "batch", "item"):
         problems.add("product.granularity", "must be model, batch or item")
@@ -341,7 +341,9 @@ def _check_input(inp: PassportCredentialInput) -> None:
         problems.add("product.batch_number", "is required for a batch-level passport")
     problems.uri("product.manufacturer.id", product.manufacturer.id)
     problems.country("product.facility.country", product.facility.country)
-    if product.facility.gln is not None and not gtin_check_digit_ok(product.facility.gln.zfill(14)):
+    if product.facility.gln is not None and (
+        len(product.facility.gln) != 13 or not gtin_check_digit_ok(product.facility.gln)
+    ):
         problems.add("product.facility.gln", "is not a 13-digit GLN with a valid check digit")
     if product.facility.id is None and product.facility.gln is None:
         problems.add("product.facility", "needs an id or a GLN")
@@ -352,7 +354,9 @@ def _check_input(inp: PassportCredentialInput) -> None:
         problems.uri(f"product.categories[{i}].id", category.id)
         problems.uri(f"product.categories[{i}].scheme_id", category.scheme_id)
 
-    for i, claim in enumerate(inp.conformity_claims):
+
+def _check_claims(claims: Sequence[ConformityClaim], problems: _Problems) -> None:
+    for i, claim in enumerate(claims):
         path = f"conformity_claims[{i}]"
         problems.uri(f"{path}.id", claim.id)
         if claim.topic not in CONFORMITY_TOPICS:
@@ -369,6 +373,8 @@ def _check_input(inp: PassportCredentialInput) -> None:
         if claim.evidence_sha256 is not None and not _SHA256_HEX.fullmatch(claim.evidence_sha256):
             problems.add(f"{path}.evidence_sha256", "must be 64 lower-case hex digits")
 
+
+def _check_scorecards(inp: PassportCredentialInput, problems: _Problems) -> None:
     if inp.emissions is not None:
         if inp.emissions.carbon_footprint < 0:
             problems.add("emissions.carbon_footprint", "cannot be negative")
@@ -388,6 +394,8 @@ def _check_input(inp: PassportCredentialInput) -> None:
             # must be present".
             problems.add(f"{path}.safety_information", "is required when the material is hazardous")
 
+
+def _check_data_and_status(inp: PassportCredentialInput, problems: _Problems) -> None:
     problems.https("passport_data_url", inp.passport_data_url)
     if not _SHA256_HEX.fullmatch(inp.passport_data_sha256):
         problems.add("passport_data_sha256", "must be 64 lower-case hex digits")
@@ -403,6 +411,15 @@ def _check_input(inp: PassportCredentialInput) -> None:
             problems.add(f"status[{i}].purpose", "must be revocation or suspension")
         if isinstance(entry.index, bool) or not isinstance(entry.index, int) or entry.index < 0:
             problems.add(f"status[{i}].index", "must be a non-negative integer")
+
+
+def _check_input(inp: PassportCredentialInput) -> None:
+    problems = _Problems()
+    _check_issuer_and_validity(inp, problems)
+    _check_product(inp.product, problems)
+    _check_claims(inp.conformity_claims, problems)
+    _check_scorecards(inp, problems)
+    _check_data_and_status(inp, problems)
     if problems.items:
         raise CredentialInputError(problems.items)
 
@@ -613,8 +630,7 @@ def build_credential(inp: PassportCredentialInput) -> dict[str, Any]:
     credential["credentialSubject"] = subject
     if inp.status:
         credential["credentialStatus"] = [
-            status_list_entry(entry.status_list_credential, entry.index, entry.purpose)
-            for entry in inp.status
+            status_list_entry(entry.status_list_credential, entry.index, entry.purpose) for entry in inp.status
         ]
     credential["relatedResource"] = [
         {
@@ -679,9 +695,7 @@ def _parse_xsd_datetime(value: Any, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise VerificationError(
-            VerificationErrorCode.INVALID_CREDENTIAL, f"{name} is not a dateTime"
-        ) from None
+        raise VerificationError(VerificationErrorCode.INVALID_CREDENTIAL, f"{name} is not a dateTime") from None
     if moment.tzinfo is None:
         # VC 2.0 4.9: dateTimeStamp values carry a time zone; without one the instant is ambiguous.
         raise VerificationError(VerificationErrorCode.INVALID_CREDENTIAL, f"{name} has no time zone")
@@ -735,9 +749,7 @@ def verify_credential(
     if moment.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if "validFrom" in credential and moment < _parse_xsd_datetime(credential["validFrom"], "validFrom"):
-        raise VerificationError(
-            VerificationErrorCode.NOT_YET_VALID, "credential is not valid yet (validFrom)"
-        )
+        raise VerificationError(VerificationErrorCode.NOT_YET_VALID, "credential is not valid yet (validFrom)")
     if "validUntil" in credential and moment > _parse_xsd_datetime(credential["validUntil"], "validUntil"):
         raise VerificationError(VerificationErrorCode.EXPIRED, "credential has expired (validUntil)")
     timestamp = moment.timestamp()

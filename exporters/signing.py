@@ -22,8 +22,9 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
 from joserfc.errors import BadSignatureError, ExceededSizeError, JoseError
 from joserfc.jwk import ECKey, OKPKey
@@ -117,14 +118,14 @@ class VerifiedJWS:
 _EdDSABase: Any = type(JWSRegistry.algorithms["EdDSA"])
 
 
-class _EdDSAWithoutDeprecationNotice(_EdDSABase):  # type: ignore[misc]  # base class found at run time
+class _EdDSAWithoutDeprecationNotice(_EdDSABase):
     security_warning = None
 
 
 class _PassportJWSRegistry(JWSRegistry):
     """joserfc's registry with our size limits and the quiet EdDSA entry."""
 
-    algorithms: ClassVar[dict[str, Any]] = {
+    algorithms = {
         **JWSRegistry.algorithms,
         "EdDSA": _EdDSAWithoutDeprecationNotice(),
     }
@@ -176,6 +177,7 @@ def sign_compact(
     payload: bytes,
     private_key: PrivateSigningKey | GeneratedKey,
     kid: str,
+    *,
     alg: str = "EdDSA",
     typ: str = "vc+jwt",
     cty: str | None = None,
@@ -193,10 +195,10 @@ def sign_compact(
         header["typ"] = typ
     if cty:
         header["cty"] = cty
-    if key.alg == "EdDSA":
-        jose_key: OKPKey | ECKey = OKPKey.import_key(key.cryptography_key)
-    else:
-        jose_key = ECKey.import_key(key.cryptography_key)
+    raw_key = key.cryptography_key
+    jose_key: OKPKey | ECKey = (
+        OKPKey.import_key(raw_key) if isinstance(raw_key, Ed25519PrivateKey) else ECKey.import_key(raw_key)
+    )
     try:
         return jws.serialize_compact(header, payload, jose_key, registry=_REGISTRIES[alg])
     except ExceededSizeError as exc:
@@ -229,8 +231,7 @@ def _check_key_fits_alg(jwk: Mapping[str, Any], alg: str) -> None:
     if jwk.get("kty") != kty or jwk.get("crv") != crv:
         raise VerificationError(
             VerificationErrorCode.ALG_KEY_MISMATCH,
-            f"header alg {alg} needs a {kty}/{crv} key, the key for this kid is "
-            f"{jwk.get('kty')}/{jwk.get('crv')}",
+            f"header alg {alg} needs a {kty}/{crv} key, the key for this kid is {jwk.get('kty')}/{jwk.get('crv')}",
         )
     declared = jwk.get("alg")
     if declared is not None and _ALG_KEY_TYPES.get(declared) != (kty, crv):
@@ -239,6 +240,24 @@ def _check_key_fits_alg(jwk: Mapping[str, Any], alg: str) -> None:
         )
     if jwk.get("use", "sig") != "sig":
         raise VerificationError(VerificationErrorCode.ALG_KEY_MISMATCH, "key is not a signature key")
+
+
+def _accepted_alg(header: Mapping[str, Any], allowed_algs: Collection[str]) -> str:
+    """The header's algorithm if we accept it, after refusing `none`, unlisted algorithms and
+    header parameters that would change how the token is processed."""
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        raise VerificationError(VerificationErrorCode.MALFORMED, "header has no alg")
+    if alg.lower() == "none":
+        raise VerificationError(VerificationErrorCode.ALG_NONE, "unsecured JWS (alg none) is never accepted")
+    if alg not in allowed_algs or alg not in _ALG_KEY_TYPES:
+        raise VerificationError(VerificationErrorCode.ALG_NOT_ALLOWED, f"algorithm {alg} is not accepted")
+    unexpected = set(header) - _ALLOWED_HEADER_MEMBERS
+    if unexpected:
+        raise VerificationError(
+            VerificationErrorCode.UNSUPPORTED_HEADER, f"header parameters not accepted: {sorted(unexpected)}"
+        )
+    return alg
 
 
 def verify_compact(
@@ -263,18 +282,7 @@ def verify_compact(
     payload = _strict_b64url_decode(parts[1], "payload")
     signature = _strict_b64url_decode(parts[2], "signature")
 
-    alg = header.get("alg")
-    if not isinstance(alg, str):
-        raise VerificationError(VerificationErrorCode.MALFORMED, "header has no alg")
-    if alg.lower() == "none":
-        raise VerificationError(VerificationErrorCode.ALG_NONE, "unsecured JWS (alg none) is never accepted")
-    if alg not in allowed_algs or alg not in _ALG_KEY_TYPES:
-        raise VerificationError(VerificationErrorCode.ALG_NOT_ALLOWED, f"algorithm {alg} is not accepted")
-    unexpected = set(header) - _ALLOWED_HEADER_MEMBERS
-    if unexpected:
-        raise VerificationError(
-            VerificationErrorCode.UNSUPPORTED_HEADER, f"header parameters not accepted: {sorted(unexpected)}"
-        )
+    alg = _accepted_alg(header, allowed_algs)
     if not signature:
         raise VerificationError(VerificationErrorCode.MALFORMED, "empty signature")
 
@@ -296,9 +304,7 @@ def verify_compact(
     try:
         jose_key = _import_public_key(public["kty"], public["crv"], public.get("x", ""), public.get("y"))
     except (JoseError, ValueError, KeyError):
-        raise VerificationError(
-            VerificationErrorCode.ALG_KEY_MISMATCH, "resolved key is not usable"
-        ) from None
+        raise VerificationError(VerificationErrorCode.ALG_KEY_MISMATCH, "resolved key is not usable") from None
     try:
         jws.deserialize_compact(token, jose_key, registry=_REGISTRIES[alg])
     except BadSignatureError:

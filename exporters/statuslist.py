@@ -61,9 +61,7 @@ class StatusBitstring:
 
     def __init__(self, size: int = MIN_ENTRIES) -> None:
         if size < MIN_ENTRIES:
-            raise StatusListError(
-                "STATUS_LIST_LENGTH_ERROR", f"a status list has at least {MIN_ENTRIES} entries"
-            )
+            raise StatusListError("STATUS_LIST_LENGTH_ERROR", f"a status list has at least {MIN_ENTRIES} entries")
         if size % 8:
             raise StatusListError("STATUS_LIST_LENGTH_ERROR", "size must be a whole number of bytes")
         self._size = size
@@ -120,9 +118,7 @@ class StatusBitstring:
         """Read an ``encodedList`` back; refuses a wrong prefix, bad base64url, bad GZIP, a list
         shorter than the minimum and one that decompresses past `MAX_DECOMPRESSED_BYTES`."""
         if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
-            raise StatusListError(
-                "MALFORMED_VALUE_ERROR", "encodedList must be multibase base64url ('u' prefix)"
-            )
+            raise StatusListError("MALFORMED_VALUE_ERROR", "encodedList must be multibase base64url ('u' prefix)")
         body = encoded_list[1:]
         try:
             compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -228,6 +224,7 @@ def build_status_list_credential(
     purpose: StatusPurpose,
     encoded_list: str,
     valid_from: datetime,
+    *,
     valid_until: datetime | None = None,
 ) -> dict[str, Any]:
     """The unsigned ``BitstringStatusListCredential`` served at ``url`` (specification 2.2).
@@ -256,9 +253,7 @@ def build_status_list_credential(
     return credential
 
 
-def check_status(
-    credential_status_entry: Mapping[str, Any], status_list_credential: Mapping[str, Any]
-) -> bool:
+def check_status(credential_status_entry: Mapping[str, Any], status_list_credential: Mapping[str, Any]) -> bool:
     """True when the credential's bit is set: revoked (or suspended) for the entry's purpose.
 
     Follows the validation algorithm of the specification (section 3.2) for an already verified

@@ -63,7 +63,7 @@ CONFORMITY_TOPICS: Final = frozenset(
     }
 )  # fmt: skip
 
-_DID_WEB_ORG: Final = re.compile(r"did:web:[a-z0-9.%-]+(?::[A-Za-z0-9._~%-]+)*")
+_DID_WEB_ORG: Final = re.compile(r"did:web:[a-z0-9.-]+(?:%3A[0-9]{1,5})?(?::[A-Za-z0-9._~%-]+)*")
 _URN_UUID: Final = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HTTPS_URL: Final = re.compile(r"https://[^\s/?#]+[^\s]*")
 _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")

@@ -1,0 +1,102 @@
+"""The passport schemas shipped in ``passports/schemas/``: listing, loading, and their examples.
+
+A schema file is named ``<category>-<version>.json`` (``battery-1.0.json``) and carries the same pair in
+its ``x-category`` and ``x-version`` keys; examples live in ``schemas/examples/`` as
+``<category>-<version>-<what>.json``. Plain Python, no Django: the registry, the validation engine, the
+tests and the benchmarks all read the files through this module, so there is one way to find them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR: Path = Path(__file__).resolve().parent / "schemas"
+EXAMPLES_DIR: Path = SCHEMA_DIR / "examples"
+BROKEN_DIR: Path = EXAMPLES_DIR / "broken"
+
+# Categories are lower-case words joined by hyphens (``cbam-installation``); versions are dotted numbers.
+# The version is matched from the right so that a hyphen inside the category is not mistaken for the split.
+_SCHEMA_NAME = re.compile(r"^(?P<category>[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*)-(?P<version>[0-9]+(?:\.[0-9]+)*)$")
+
+
+def iter_schema_files() -> Iterator[tuple[str, str, Path]]:
+    """Yield ``(category, version, path)`` for every shipped schema file, sorted by file name."""
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        match = _SCHEMA_NAME.match(path.stem)
+        if match is None:
+            continue
+        yield match["category"], match["version"], path
+
+
+def schema_path(category: str, version: str) -> Path:
+    """Return the path of ``<category>-<version>.json``; ``LookupError`` if no such schema is shipped."""
+    for found_category, found_version, path in iter_schema_files():
+        if (found_category, found_version) == (category, version):
+            return path
+    raise LookupError(f"no passport schema {category}/{version} in {SCHEMA_DIR.name}/")
+
+
+def load_schema(category: str, version: str) -> dict[str, Any]:
+    """Return the parsed schema ``category/version``.
+
+    The same dict is returned on every call (the validation engine caches its compiled validators by
+    the schema's ``$id`` and recognises the very same object at no cost), so callers must treat it as
+    read-only; take a ``copy.deepcopy`` before changing it.
+    """
+    return _load_schema_cached(category, version)
+
+
+@lru_cache(maxsize=64)
+def _load_schema_cached(category: str, version: str) -> dict[str, Any]:
+    path = schema_path(category, version)
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if (schema.get("x-category"), schema.get("x-version")) != (category, version):
+        raise ValueError(
+            f"{path.name} declares x-category/x-version {schema.get('x-category')}/{schema.get('x-version')}, "
+            f"not {category}/{version}"
+        )
+    return schema
+
+
+def example_files(category: str | None = None, version: str | None = None) -> list[Path]:
+    """Return the shipped valid examples, optionally only those of one category and/or version.
+
+    Broken variants in ``examples/broken/`` are not examples of valid passports and are not listed.
+    """
+    found: list[Path] = []
+    schemas = list(iter_schema_files())
+    for path in sorted(EXAMPLES_DIR.glob("*.json")):
+        owner = _owning_schema(path.stem, schemas)
+        if owner is None:
+            continue
+        owner_category, owner_version = owner
+        if category is not None and owner_category != category:
+            continue
+        if version is not None and owner_version != version:
+            continue
+        found.append(path)
+    return found
+
+
+def example_schema(path: Path) -> tuple[str, str]:
+    """Return ``(category, version)`` of the schema an example file belongs to, from its name."""
+    owner = _owning_schema(path.stem, list(iter_schema_files()))
+    if owner is None:
+        raise LookupError(f"{path.name} does not start with the name of a shipped schema")
+    return owner
+
+
+def _owning_schema(stem: str, schemas: list[tuple[str, str, Path]]) -> tuple[str, str] | None:
+    # The longest matching prefix wins, so ``espr-core-1.0-x`` is never taken for a category ``espr``.
+    best: tuple[str, str] | None = None
+    best_length = -1
+    for category, version, _path in schemas:
+        prefix = f"{category}-{version}-"
+        if stem.startswith(prefix) and len(prefix) > best_length:
+            best, best_length = (category, version), len(prefix)
+    return best

@@ -27,7 +27,7 @@ from exporters.pdf.document import (
 from exporters.pdf.fonts import FontSet, register_fonts
 from exporters.pdf.integrity import footer_hash_text, hash_keyword
 from exporters.pdf.layout import Styles, text
-from exporters.pdf.qr import module_size_for, qr_drawing
+from exporters.pdf.qr import QrCode, module_size_for
 
 QR_COLUMN = 52 * mm
 QR_SIDE_MM = 36  # on the cover the symbol is a headline, not a label: large enough to scan from a desk
@@ -47,7 +47,7 @@ def _cover(cover: Cover, title: str, labels: Labels, styles: Styles, fonts: Font
             layout.key_value_table(cover.identifiers, styles, left_width),
         ]
     right: list[Flowable] = [
-        qr_drawing(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM), fonts.regular),
+        QrCode(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM)),
         Spacer(1, 2 * mm),
         text(labels.scan_hint, styles.caption),
         text(cover.qr_payload, styles.caption),

@@ -40,6 +40,7 @@ from exporters.pdf import (
     render_report,
 )
 from exporters.pdf.integrity import check_sha256_hex
+from exporters.pdf.qr import MAX_MODULE_MM, MIN_MODULE_MM, QrCode, module_size_for, qr_drawing
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CONTENT_HASH = hashlib.sha256(b"passport version 3 of GTIN 09506000134352").hexdigest()
@@ -331,3 +332,30 @@ def test_cover_qr_code_decodes_to_the_digital_link(lang: str, en_pdf: bytes, ko_
     png = _render_page_one(en_pdf if lang == "en" else ko_pdf, f"report-{lang}", dpi=150)
     results = zxingcpp.read_barcodes(image_module.open(png))
     assert [result.text for result in results if result.format == zxingcpp.BarcodeFormat.QRCode] == [LINK]
+
+
+def test_qr_drawing_decodes_to_the_digital_link() -> None:
+    from reportlab.graphics import renderPDF
+    from reportlab.pdfgen.canvas import Canvas
+
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (dev dependency) decodes the QR code")
+    image_module = pytest.importorskip("PIL.Image", reason="Pillow (a reportlab dependency) opens the PNG")
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    renderPDF.draw(qr_drawing(LINK, module_mm=0.6), canvas, 100, 500)
+    canvas.save()
+    png = _render_page_one(buffer.getvalue(), "qr-drawing", dpi=150)
+    results = zxingcpp.read_barcodes(image_module.open(png))
+    assert [result.text for result in results] == [LINK]
+
+
+def test_qr_module_size_stays_in_the_gs1_range() -> None:
+    # LINK makes a version-4 symbol: 33 modules + 8 of quiet zone = 41; 36 mm / 41 = 0.878 mm.
+    assert module_size_for(LINK, 36) == pytest.approx(36 / 41)
+    assert module_size_for(LINK, 5) == MIN_MODULE_MM
+    assert module_size_for(LINK, 200) == MAX_MODULE_MM
+    assert QrCode(LINK, 0.5).wrap(0, 0) == pytest.approx((41 * 0.5 * 72 / 25.4,) * 2)
+    with pytest.raises(ValueError, match=r"0\.396"):
+        QrCode(LINK, 0.3)
+    with pytest.raises(ValueError, match=r"0\.396"):
+        qr_drawing(LINK, 1.5)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import quote, unquote
 
-from exporters.keys import jwk_thumbprint
+from exporters.keys import KeyMaterialError, jwk_thumbprint
 
 DID_CORE_CONTEXT: Final = "https://www.w3.org/ns/did/v1"
 #: DID Core v1.0's context predates the ``JsonWebKey`` type; an embedded term definition names it
@@ -117,7 +117,10 @@ def _public_only(jwk: Mapping[str, Any]) -> dict[str, Any]:
     public = {name: jwk[name] for name in _PUBLIC_JWK_MEMBERS if name in jwk}
     if public.get("kty") not in ("OKP", "EC"):
         raise DidError(f"unsupported key type {public.get('kty')!r}")
-    jwk_thumbprint(public)  # refuses a JWK that lacks its required members
+    try:
+        jwk_thumbprint(public)  # refuses a JWK that lacks its required members
+    except KeyMaterialError as exc:
+        raise DidError(str(exc)) from None
     return public
 
 

@@ -8,9 +8,11 @@ tests and the benchmarks all read the files through this module, so there is one
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -100,3 +102,90 @@ def _owning_schema(stem: str, schemas: list[tuple[str, str, Path]]) -> tuple[str
         if stem.startswith(prefix) and len(prefix) > best_length:
             best, best_length = (category, version), len(prefix)
     return best
+
+
+@dataclass(frozen=True)
+class BrokenVariant:
+    """A deliberately broken copy of a shipped example and the issues it must raise.
+
+    Stored in ``examples/broken/`` as the example's file name, a list of RFC 6902 operations (``add``,
+    ``remove``, ``replace``) that break it, and the expected ``{"pointer", "rule"}`` pairs, so the tests
+    and the benchmark read the same cases and a reader sees each mistake beside its expected report.
+    """
+
+    path: Path
+    category: str
+    version: str
+    description: str
+    data: Any
+    expected: frozenset[tuple[str, str]]
+
+
+def broken_files(category: str | None = None, version: str | None = None) -> list[Path]:
+    """Return the broken variants, optionally only those of one category and/or version."""
+    schemas = list(iter_schema_files())
+    found: list[Path] = []
+    for path in sorted(BROKEN_DIR.glob("*.json")):
+        owner = _owning_schema(path.stem, schemas)
+        if owner is None:
+            continue
+        if category is not None and owner[0] != category:
+            continue
+        if version is not None and owner[1] != version:
+            continue
+        found.append(path)
+    return found
+
+
+def load_broken_variant(path: Path) -> BrokenVariant:
+    """Return the broken variant stored at ``path``: its example with the operations applied."""
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    example = EXAMPLES_DIR / spec["example"]
+    category, version = example_schema(example)
+    data = apply_operations(json.loads(example.read_text(encoding="utf-8")), spec["operations"])
+    expected = frozenset((item["pointer"], item["rule"]) for item in spec["expected"])
+    return BrokenVariant(path, category, version, spec.get("description", ""), data, expected)
+
+
+def apply_operations(document: Any, operations: list[dict[str, Any]]) -> Any:
+    """Apply RFC 6902 ``add``, ``remove`` and ``replace`` operations to a copy of ``document``.
+
+    Only these three are needed to break an example; any other operation raises ``ValueError``.
+    """
+    result = copy.deepcopy(document)
+    for operation in operations:
+        op, tokens = operation["op"], _pointer_tokens(operation["path"])
+        if not tokens:
+            raise ValueError("operations on the whole document are not supported")
+        parent = result
+        for token in tokens[:-1]:
+            parent = parent[int(token)] if isinstance(parent, list) else parent[token]
+        last = tokens[-1]
+        if isinstance(parent, list):
+            index = len(parent) if last == "-" else int(last)
+            if op == "add":
+                parent.insert(index, copy.deepcopy(operation["value"]))
+            elif op == "replace":
+                parent[index] = copy.deepcopy(operation["value"])
+            elif op == "remove":
+                del parent[index]
+            else:
+                raise ValueError(f"unsupported operation {op!r}")
+        elif op in ("add", "replace"):
+            if op == "replace" and last not in parent:
+                raise ValueError(f"replace of a missing member {operation['path']}")
+            parent[last] = copy.deepcopy(operation["value"])
+        elif op == "remove":
+            del parent[last]
+        else:
+            raise ValueError(f"unsupported operation {op!r}")
+    return result
+
+
+def _pointer_tokens(pointer: str) -> list[str]:
+    # RFC 6901 section 4: unescape ~1 before ~0, so "~01" becomes "~1" and not "/".
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON Pointer: {pointer!r}")
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]

@@ -124,7 +124,8 @@ def draw_page_frame(canvas: Canvas, frame: PageFrame, page: int, pages: int) -> 
     tier_width = stringWidth(frame.tier_label, frame.fonts.bold, 8) + 8
     title_room = TEXT_WIDTH - tier_width - 8
     title = frame.title
-    while title and stringWidth(title, frame.fonts.regular, 8) > title_room:
+    # Shortened with an ellipsis rather than run under the tier tag; "…" alone is the floor.
+    while len(title) > 1 and stringWidth(title, frame.fonts.regular, 8) > title_room:
         title = title[:-2] + "…"
     canvas.drawString(MARGIN_X, top, title)
     # The access tier sits in a filled tag so it is seen at a glance on a printed page.

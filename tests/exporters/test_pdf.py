@@ -297,6 +297,15 @@ def test_key_value_block_and_note_paragraph_render() -> None:
     assert "Second paragraph," in text
 
 
+def test_long_title_and_tier_label_still_render() -> None:
+    doc = replace(
+        _report("en"), title="Battery passport " * 30, tier_label="Legitimate interest " * 12, sections=[]
+    )
+    pages = _pages_text(render_report(doc))
+    assert len(pages) == 1
+    assert "…" in pages[0]  # the header title was shortened, not run under the tier tag
+
+
 def test_missing_font_names_the_package(tmp_path: Path) -> None:
     with pytest.raises(FontNotFoundError, match="fonts-nanum"):
         register_fonts([tmp_path])

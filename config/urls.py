@@ -16,6 +16,8 @@ docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})
 
 api_v1 = [
     path("", include("passports.api.urls")),
+    path("", include("lca.api.urls")),
+    path("", include("exporters.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("api/schema/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("exporters.web.urls")),
     path("", include("passports.web.urls")),
 ]
 

@@ -1,8 +1,18 @@
 """Django admin for the passports app's models. Secrets never show: clients list their id only."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from passports.models import ApiClient, Facility, Membership, Organization
+from passports.models import (
+    ApiClient,
+    Facility,
+    Membership,
+    Organization,
+    Passport,
+    PassportSchema,
+    PassportVersion,
+    Product,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,3 +52,62 @@ class ApiClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "application__client_id"]
     readonly_fields = ["application", "client_id", "created_at", "updated_at"]
     fields = ["name", "organization", "scopes", "revoked_at", "application", "client_id", "created_at", "updated_at"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "gtin", "organization", "category", "cn_code"]
+    list_filter = ["category", "organization"]
+    search_fields = ["name", "name_ko", "gtin", "model_name"]
+
+
+@admin.register(PassportSchema)
+class PassportSchemaAdmin(admin.ModelAdmin):
+    """Read-only: schemas come from the shipped files, loaded at migrate time."""
+
+    list_display = ["category", "version", "title", "sha256", "loaded_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PassportVersionInline(admin.TabularInline):
+    model = PassportVersion
+    extra = 0
+    fields = ["number", "status", "content_hash", "error_count", "created_at", "published_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Passport)
+class PassportAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "organization", "granularity", "schema", "status", "updated_at"]
+    list_filter = ["status", "granularity", "schema", "organization"]
+    search_fields = ["identifier", "serial", "lot", "product__gtin", "product__name"]
+    readonly_fields = ["identifier", "status", "created_by", "created_at", "updated_at"]
+    inlines = [PassportVersionInline]
+
+
+@admin.register(PassportVersion)
+class PassportVersionAdmin(admin.ModelAdmin):
+    """Versions are changed through the services (publish, revoke), never edited here."""
+
+    list_display = ["passport", "number", "status", "content_hash", "published_at"]
+    list_filter = ["status", "organization"]
+    search_fields = ["passport__identifier", "content_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

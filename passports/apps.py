@@ -10,4 +10,9 @@ class PassportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from passports.api import schema  # noqa: F401  # registers the OpenAPI auth extension
+        from passports.registry import sync_after_migrate
+
+        post_migrate.connect(sync_after_migrate, sender=self)

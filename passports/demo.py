@@ -7,13 +7,19 @@ twice changes nothing (rows are looked up by natural key first).
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.utils.text import slugify
 
-from passports.models import Facility, Membership, Organization
+from passports import identifiers
+from passports.models import Facility, Membership, Organization, Passport, PassportSchema, Product
 
 DEMO_PASSWORD = "demo-passport-2026"  # noqa: S105  # published demo credentials, printed by seed_demo
 
@@ -133,3 +139,130 @@ def seed_tenants() -> DemoTenants:
     maker.full_clean()
     importer.full_clean()
     return DemoTenants(maker=maker, importer=importer, users=users, facilities=facilities)
+
+
+def _manufacturer_of(data: dict[str, Any]) -> dict[str, Any]:
+    for path in (("general_product_information", "manufacturer_information"), ("manufacturer",), ("operator",)):
+        node: Any = data
+        for key in path:
+            node = node.get(key, {}) if isinstance(node, dict) else {}
+        if node:
+            return node
+    return {}
+
+
+def _product_fields(category: str, data: dict[str, Any]) -> dict[str, Any]:
+    if category == "battery":
+        info = data["general_product_information"]
+        return {"gtin": info["gtin"], "name": info["battery_model"], "cn_code": info["cn_code"]}
+    if category == "cbam-installation":
+        good = data["goods"][0]
+        digest = hashlib.sha256(data["installation"]["installation_identifier"].encode()).hexdigest()
+        body = "880" + str(int(digest, 16) % 10**9).zfill(9)
+        return {
+            "gtin": body + str(identifiers.gs1_check_digit(body)),
+            "name": good["goods_description"][:200],
+            "cn_code": good["cn_code"],
+        }
+    info = data["product_identification"]
+    return {"gtin": info["gtin"], "name": info["product_name"], "cn_code": info["cn_code"]}
+
+
+def _org_for(tenants: DemoTenants, maker: dict[str, Any]) -> Organization:
+    name = maker.get("name") or "Demo manufacturer"
+    if name.startswith("Hanbit"):
+        return tenants.maker
+    slug = slugify(name.replace("Co., Ltd.", "").replace("Corporation", ""))[:50]
+    country = (maker.get("postal_address") or {}).get("address_country", "KR")
+    org, created = Organization.objects.get_or_create(
+        slug=slug,
+        defaults={"name": name, "country": country, "role": Organization.Role.MANUFACTURER},
+    )
+    if created:
+        owner = _user(f"{slug}-owner", "Demo", "Owner", f"owner@{slug}.example")
+        Membership.objects.get_or_create(user=owner, organization=org, defaults={"role": Membership.Role.OWNER})
+    return org
+
+
+@dataclass
+class DemoPassports:
+    published: list[Passport]
+    drafts: list[Passport]
+
+
+def seed_passports(tenants: DemoTenants) -> DemoPassports:
+    """One product and passport per shipped example; battery items; a draft with errors to fix."""
+    from django.conf import settings
+
+    from passports.schema_files import example_files
+    from passports.services.passports import passport_create, passport_publish
+
+    published: list[Passport] = []
+    drafts: list[Passport] = []
+    owner = tenants.users["owner"]
+    for path in sorted(example_files()):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        category, version = next(
+            (c, v)
+            for c, v in (tuple(s.key.split("/")) for s in PassportSchema.objects.all())
+            if path.name.startswith(f"{c}-{v}-")
+        )
+        org = _org_for(tenants, _manufacturer_of(data))
+        fields = _product_fields(category, data)
+        product, _ = Product.objects.get_or_create(
+            organization=org,
+            gtin=fields["gtin"],
+            defaults={
+                **fields,
+                "category": category,
+                "facility": tenants.facilities["ochang"] if org == tenants.maker else None,
+                "expected_lifetime_years": 15 if category == "battery" else 10,
+            },
+        )
+        if Passport.objects.filter(product=product, granularity="model").exists():
+            continue
+        schema = PassportSchema.objects.get(category=category, version=version)
+        if path.name == "battery-1.0-stationary-lfp.json":
+            # A draft with mistakes, so the demo shows the validation report and the fix-then-publish flow.
+            broken = copy.deepcopy(data)
+            broken["carbon_footprint"]["battery_carbon_footprint"] = -1
+            broken["general_product_information"].pop("manufacturing_date", None)
+            drafts.append(
+                passport_create(
+                    org=org,
+                    product=product,
+                    granularity="model",
+                    schema=schema,
+                    data=broken,
+                    by=owner,
+                    base_url=settings.PLATFORM_BASE_URL,
+                )
+            )
+            continue
+        passport = passport_create(
+            org=org,
+            product=product,
+            granularity="model",
+            schema=schema,
+            data=data,
+            by=owner,
+            base_url=settings.PLATFORM_BASE_URL,
+        )
+        passport_publish(passport=passport, by=owner)
+        published.append(passport)
+        if category == "battery":
+            for serial in ("P96A2603120417", "P96A2603120418", "P96A2603120419"):
+                item = passport_create(
+                    org=org,
+                    product=product,
+                    granularity="item",
+                    lot="L2603-12",
+                    serial=serial,
+                    schema=schema,
+                    data={"general_product_information": {"product_identifier": f"HBE-{serial}"}},
+                    by=owner,
+                    base_url=settings.PLATFORM_BASE_URL,
+                )
+                passport_publish(passport=item, by=owner)
+                published.append(item)
+    return DemoPassports(published=published, drafts=drafts)

@@ -18,7 +18,8 @@ class IsOrganizationMember(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request_organization(request) is None:
             return False
-        needed = "read" if request.method in SAFE_METHODS else "write"
+        # A view may declare its own need: POST /validate stores nothing, so reading is enough.
+        needed = getattr(view, "required_scope", None) or ("read" if request.method in SAFE_METHODS else "write")
         return needed in request_scopes(request)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
 from passports import identifiers
-from passports.models import Facility, Membership, Organization
+from passports.models import Facility, Membership, Organization, Passport, Product
 
 
 def gln_from(n: int) -> str:
@@ -57,3 +60,60 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Plant {n}")
     country = "KR"
     gln = factory.Sequence(gln_from)
+
+
+def gtin_from(n: int) -> str:
+    body = f"0880{n:09d}"
+    return body + str(identifiers.gs1_check_digit(body))
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    organization = factory.SubFactory(OrganizationFactory)
+    gtin = factory.Sequence(gtin_from)
+    name = factory.Sequence(lambda n: f"EV battery pack {n}")
+    name_ko = "전기차 배터리 팩"
+    category = "battery"
+    cn_code = "85076000"
+
+
+def example_data(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:
+    """A shipped example passport of the schema (deep copy, safe to change)."""
+    from passports.schema_files import example_files
+
+    path = sorted(example_files(category, version))[which]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def make_passport(
+    org: Organization,
+    *,
+    category: str = "battery",
+    data: dict[str, Any] | None = None,
+    granularity: str = "model",
+    product: Product | None = None,
+    lot: str = "",
+    serial: str = "",
+    name: str | None = None,
+) -> Passport:
+    """A passport with a draft v1 made through the real service (so hashes and reports are real)."""
+    from django.conf import settings
+
+    from passports.selectors.passports import schema_by_key
+    from passports.services.passports import passport_create
+
+    schema = schema_by_key(f"{category}/1.0")
+    assert schema is not None, "schemas are loaded at migrate time"
+    product = product or ProductFactory(organization=org, category=category, **({"name": name} if name else {}))
+    return passport_create(
+        org=org,
+        product=product,
+        granularity=granularity,
+        schema=schema,
+        data=example_data(category) if data is None else data,
+        lot=lot,
+        serial=serial,
+        base_url=settings.PLATFORM_BASE_URL,
+    )

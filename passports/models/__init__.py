@@ -1,6 +1,18 @@
 """The passports app's models, one module per concern."""
 
 from passports.models.clients import ApiClient
+from passports.models.passports import Passport, PassportVersion
+from passports.models.products import Product
+from passports.models.schemas import PassportSchema
 from passports.models.tenants import Facility, Membership, Organization
 
-__all__ = ["ApiClient", "Facility", "Membership", "Organization"]
+__all__ = [
+    "ApiClient",
+    "Facility",
+    "Membership",
+    "Organization",
+    "Passport",
+    "PassportSchema",
+    "PassportVersion",
+    "Product",
+]

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from passports.demo import DEMO_PASSWORD, seed_tenants
+from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
 
 
 class Command(BaseCommand):
@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             tenants = seed_tenants()
+            passports = seed_passports(tenants)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")
         self.stdout.write(f"  {tenants.importer.name}: rheinland-owner / rheinland-editor")
         self.stdout.write(f"  Demo login: hanbit-owner  password: {DEMO_PASSWORD}")

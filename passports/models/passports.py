@@ -1,0 +1,153 @@
+"""Passports and their versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from passports.models.base import TenantOwned
+from passports.models.products import Product
+from passports.models.schemas import PassportSchema
+from passports.models.tenants import Organization
+
+
+class ImmutableVersionError(RuntimeError):
+    """Something tried to change the data of a published, superseded or revoked version."""
+
+
+class Passport(TenantOwned):
+    """The passport of one product at one granularity (ESPR Art. 9(2)(a) and Art. 10).
+
+    Its identifier is a GS1 Digital Link URI under our resolver: ``/01/{gtin}`` for a model,
+    ``/01/{gtin}/10/{lot}`` for a batch, ``/01/{gtin}/10/{lot}/21/{serial}`` or ``/01/{gtin}/21/{serial}``
+    for an item. Batch and item passports name their model passport as ``parent`` and store only what
+    differs, so a million serialised batteries do not repeat the model data.
+    """
+
+    class Granularity(models.TextChoices):
+        MODEL = "model", _("Model")
+        BATCH = "batch", _("Batch")
+        ITEM = "item", _("Item")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="passports")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="passports")
+    granularity = models.CharField(_("granularity"), max_length=5, choices=Granularity.choices)
+    lot = models.CharField(_("lot / batch"), max_length=20, blank=True)
+    serial = models.CharField(_("serial number"), max_length=20, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("model passport"),
+    )
+    schema = models.ForeignKey(PassportSchema, on_delete=models.PROTECT, related_name="passports")
+    identifier = models.CharField(_("identifier (GS1 Digital Link URI)"), max_length=300, unique=True)
+    status = models.CharField(_("status"), max_length=10, default="draft", db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("passport")
+        verbose_name_plural = _("passports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "granularity", "lot", "serial"], name="passport_unique_per_product_unit"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["organization", "serial"])]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class PassportVersion(TenantOwned):
+    """One version of a passport's data. Published versions never change: an edit makes a new version.
+
+    ``data`` is what the user entered (for batch and item passports: only the overrides of the model
+    passport version named in ``base_version``); ``content_hash`` is the SHA-256 of the RFC 8785 canonical
+    JSON of the effective data, so anyone holding a copy can prove it unchanged.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="passport_versions")
+    passport = models.ForeignKey(Passport, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    schema = models.ForeignKey(PassportSchema, on_delete=models.PROTECT, related_name="versions")
+    data = models.JSONField(_("data as entered"), default=dict)
+    base_version = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derived_versions",
+        help_text=_("The model passport version whose data this batch/item version inherits."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content_hash = models.CharField(_("SHA-256 of the canonical effective data"), max_length=64)
+    revision = models.PositiveIntegerField(_("edit counter (for ETags)"), default=1)
+    error_count = models.PositiveIntegerField(_("validation errors at last save"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["passport_id", "-number"]
+        verbose_name = _("passport version")
+        verbose_name_plural = _("passport versions")
+        constraints = [
+            models.UniqueConstraint(fields=["passport", "number"], name="version_unique_number"),
+            models.UniqueConstraint(
+                fields=["passport"], condition=models.Q(status="draft"), name="version_one_draft_per_passport"
+            ),
+            models.UniqueConstraint(
+                fields=["passport"], condition=models.Q(status="published"), name="version_one_published_per_passport"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.passport.identifier} v{self.number} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuses to change the data of a version that has left draft: published data is immutable."""
+        update_fields = kwargs.get("update_fields")
+        touches_data = update_fields is None or {"data", "content_hash", "base_version"} & set(update_fields)
+        if self.pk and touches_data:
+            stored = PassportVersion.objects.filter(pk=self.pk).values("status", "data", "content_hash").first()
+            if (
+                stored
+                and stored["status"] != self.Status.DRAFT
+                and (stored["data"] != self.data or stored["content_hash"] != self.content_hash)
+            ):
+                raise ImmutableVersionError(f"version {self.pk} is {stored['status']}; its data cannot change")
+        super().save(*args, **kwargs)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}.{self.revision}"'
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT

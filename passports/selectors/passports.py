@@ -1,0 +1,99 @@
+"""Reading products, passports and versions, scoped to one organization; effective data and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from passports.documents import effective_data
+from passports.models import Organization, Passport, PassportSchema, PassportVersion, Product
+from passports.scoping import get_scoped_or_404, scoped
+from passports.validation import Issue, validate
+
+
+def product_list(*, org: Organization | None) -> QuerySet[Product]:
+    return scoped(Product.objects.select_related("facility"), org)
+
+
+def product_get(*, org: Organization | None, pk: object) -> Product:
+    return get_scoped_or_404(Product.objects.select_related("facility"), org, pk=pk)
+
+
+def passport_list(*, org: Organization | None, filters: dict[str, Any] | None = None) -> QuerySet[Passport]:
+    """Passports with what a listing shows (product, schema) fetched in the same query."""
+    queryset = scoped(Passport.objects.select_related("product", "schema"), org)
+    filters = filters or {}
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("granularity"):
+        queryset = queryset.filter(granularity=filters["granularity"])
+    if filters.get("product"):
+        queryset = queryset.filter(product_id=filters["product"])
+    if filters.get("schema"):
+        category, _, version = str(filters["schema"]).partition("/")
+        queryset = queryset.filter(schema__category=category, **({"schema__version": version} if version else {}))
+    if filters.get("search"):
+        term = filters["search"]
+        queryset = queryset.filter(
+            Q(product__gtin__icontains=term)
+            | Q(product__name__icontains=term)
+            | Q(product__name_ko__icontains=term)
+            | Q(serial__icontains=term)
+            | Q(lot__icontains=term)
+        )
+    return queryset
+
+
+def passport_get(*, org: Organization | None, pk: object) -> Passport:
+    return get_scoped_or_404(Passport.objects.select_related("product", "schema", "parent"), org, pk=pk)
+
+
+def version_list(*, passport: Passport) -> QuerySet[PassportVersion]:
+    return passport.versions.select_related("schema").order_by("-number")
+
+
+def version_get(*, passport: Passport, number: object) -> PassportVersion:
+    return get_scoped_or_404(
+        PassportVersion.objects.select_related("schema", "base_version"),
+        passport.organization,
+        passport=passport,
+        number=number,
+    )
+
+
+def current_version(passport: Passport) -> PassportVersion | None:
+    """The draft if there is one (what the owner works on), else the latest version."""
+    versions = passport.versions.select_related("schema", "base_version")
+    return versions.filter(status=PassportVersion.Status.DRAFT).first() or versions.order_by("-number").first()
+
+
+def published_version(passport: Passport) -> PassportVersion | None:
+    return passport.versions.select_related("schema").filter(status=PassportVersion.Status.PUBLISHED).first()
+
+
+def effective_data_of(version: PassportVersion) -> dict[str, Any]:
+    base = version.base_version
+    return effective_data(version.data, effective_data_of(base) if base is not None else None)
+
+
+def validation_report(version: PassportVersion) -> list[Issue]:
+    return validate(version.schema.document, effective_data_of(version))
+
+
+def schema_list() -> QuerySet[PassportSchema]:
+    return PassportSchema.objects.order_by("category", "version")
+
+
+def schema_get(*, category: str, version: str) -> PassportSchema:
+    """Schemas are public (every tenant validates against the same rules), so this is not scoped."""
+    schema = PassportSchema.objects.filter(category=category, version=version).first()
+    if schema is None:
+        raise Http404(f"No schema {category}/{version}.")
+    return schema
+
+
+def schema_by_key(key: str) -> PassportSchema | None:
+    category, _, version = key.partition("/")
+    return PassportSchema.objects.filter(category=category, version=version).first()

@@ -1,0 +1,257 @@
+"""Writing products, passports and passport versions.
+
+The life of a version: ``draft`` (editable, may be invalid) → ``published`` (immutable, must validate
+clean) → ``superseded`` when a newer version is published, or ``revoked``. Editing a published passport
+makes a new draft; publishing it supersedes the old version, which stays readable and unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from passports.documents import content_hash
+from passports.identifiers import DigitalLink
+from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
+from passports.selectors.passports import effective_data_of, validation_report
+from passports.signals import passport_published, passport_revoked
+from passports.validation import Issue
+
+
+class PreconditionRequiredError(Exception):
+    """An update came without ``If-Match`` (RFC 6585: 428)."""
+
+
+class PreconditionFailedError(Exception):
+    """An update's ``If-Match`` names a stale ETag (RFC 9110: 412): someone changed it in between."""
+
+
+class NotEditableError(Exception):
+    """Published, superseded and revoked versions never change."""
+
+
+class PublishRefusedError(Exception):
+    """Publishing needs a clean validation report; this carries the report."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(f"{len(issues)} validation error(s)")
+        self.issues = issues
+
+
+def _user(by: Any) -> User | None:
+    """The person behind an action; API clients act as themselves and leave no user."""
+    return by if isinstance(by, User) else None
+
+
+@transaction.atomic
+def product_create(*, org: Organization, **fields: Any) -> Product:
+    facility = fields.get("facility")
+    if facility is not None and facility.organization_id != org.pk:
+        raise ValidationError({"facility": ["No such facility in your organization."]})
+    product = Product(organization=org, **fields)
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, **fields: Any) -> Product:
+    facility: Facility | None = fields.get("facility")
+    if facility is not None and facility.organization_id != product.organization_id:
+        raise ValidationError({"facility": ["No such facility in your organization."]})
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.full_clean()
+    product.save()
+    return product
+
+
+def passport_identifier(*, product: Product, lot: str, serial: str, base_url: str) -> str:
+    return DigitalLink(gtin=product.gtin, lot=lot or None, serial=serial or None).uri(base_url)
+
+
+def _check_granularity(granularity: str, lot: str, serial: str, parent: Passport | None, product: Product) -> None:
+    errors: dict[str, list[str]] = {}
+    if granularity == Passport.Granularity.MODEL and (lot or serial):
+        errors["lot"] = ["A model passport has no lot or serial number."]
+    if granularity == Passport.Granularity.BATCH and (not lot or serial):
+        errors["lot"] = ["A batch passport needs a lot and no serial number."]
+    if granularity == Passport.Granularity.ITEM and not serial:
+        errors["serial"] = ["An item passport needs a serial number."]
+    if parent is not None and (parent.granularity != Passport.Granularity.MODEL or parent.product_id != product.pk):
+        errors["parent"] = ["The parent must be the model passport of the same product."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def passport_create(
+    *,
+    org: Organization,
+    product: Product,
+    granularity: str,
+    schema: PassportSchema,
+    data: dict[str, Any],
+    lot: str = "",
+    serial: str = "",
+    parent: Passport | None = None,
+    by: Any = None,
+    base_url: str,
+) -> Passport:
+    """A new passport with its first draft version. Batch and item passports inherit from ``parent``."""
+    if product.organization_id != org.pk or (parent is not None and parent.organization_id != org.pk):
+        raise ValidationError({"product": ["No such product in your organization."]})
+    _check_granularity(granularity, lot, serial, parent, product)
+    if parent is None and granularity != Passport.Granularity.MODEL:
+        # Inherit from the product's model passport when it follows the same schema.
+        parent = Passport.objects.filter(
+            organization=org, product=product, granularity=Passport.Granularity.MODEL, schema=schema
+        ).first()
+    if parent is not None and parent.schema_id != schema.pk:
+        raise ValidationError({"parent": ["The model passport follows another schema."]})
+    identifier = passport_identifier(product=product, lot=lot, serial=serial, base_url=base_url)
+    if Passport.objects.filter(identifier=identifier).exists():
+        raise ValidationError({"serial": [f"A passport with identifier {identifier} exists already."]})
+    passport = Passport.objects.create(
+        organization=org,
+        product=product,
+        granularity=granularity,
+        lot=lot,
+        serial=serial,
+        parent=parent,
+        schema=schema,
+        identifier=identifier,
+        created_by=_user(by),
+        status=PassportVersion.Status.DRAFT,
+    )
+    base = _base_version_for(passport)
+    version = PassportVersion(
+        organization=org,
+        passport=passport,
+        number=1,
+        schema=schema,
+        data=data,
+        base_version=base,
+        created_by=_user(by),
+    )
+    _refresh_derived(version)
+    version.save()
+    return passport
+
+
+def _base_version_for(passport: Passport) -> PassportVersion | None:
+    """The version a batch/item passport inherits: its model passport's published one (else its draft)."""
+    if passport.parent_id is None:
+        return None
+    versions = PassportVersion.objects.filter(passport_id=passport.parent_id)
+    return (
+        versions.filter(status=PassportVersion.Status.PUBLISHED).first()
+        or versions.filter(status=PassportVersion.Status.DRAFT).first()
+    )
+
+
+def _refresh_derived(version: PassportVersion) -> None:
+    version.content_hash = content_hash(effective_data_of(version))
+    version.error_count = len(validation_report(version))
+
+
+def _check_if_match(version: PassportVersion, if_match: str | None) -> None:
+    if if_match is None:
+        raise PreconditionRequiredError()
+    offered = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in offered and version.etag not in offered and f"W/{version.etag}" not in offered:
+        raise PreconditionFailedError()
+
+
+@transaction.atomic
+def passport_draft_update(
+    *, version: PassportVersion, data: dict[str, Any], if_match: str | None, by: Any = None
+) -> PassportVersion:
+    """Replaces a draft's data. Optimistic concurrency: the caller must hold the current ETag."""
+    locked = PassportVersion.objects.select_for_update().get(pk=version.pk)
+    if not locked.is_editable:
+        raise NotEditableError()
+    _check_if_match(locked, if_match)
+    locked.data = data
+    locked.revision += 1
+    _refresh_derived(locked)
+    locked.save()
+    Passport.objects.filter(pk=locked.passport_id).update(updated_at=timezone.now())
+    return locked
+
+
+@transaction.atomic
+def passport_version_new(*, passport: Passport, data: dict[str, Any] | None = None, by: Any = None) -> PassportVersion:
+    """A new draft, starting from the latest version's data (or ``data``). At most one draft at a time."""
+    locked = Passport.objects.select_for_update().get(pk=passport.pk)
+    if locked.versions.filter(status=PassportVersion.Status.DRAFT).exists():
+        raise ValidationError({"status": ["This passport already has a draft; edit it or publish it first."]})
+    latest = locked.versions.order_by("-number").first()
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PassportVersion(
+        organization_id=locked.organization_id,
+        passport=locked,
+        number=number,
+        schema=locked.schema,
+        data=data if data is not None else (latest.data if latest else {}),
+        base_version=_base_version_for(locked),
+        created_by=_user(by),
+    )
+    _refresh_derived(version)
+    version.save()
+    locked.status = PassportVersion.Status.DRAFT if locked.status != "published" else locked.status
+    locked.save(update_fields=["status", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def passport_publish(*, passport: Passport, by: Any = None) -> PassportVersion:
+    """Publishes the draft: it must validate clean; the previously published version is superseded."""
+    locked = Passport.objects.select_for_update().get(pk=passport.pk)
+    draft = locked.versions.filter(status=PassportVersion.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError({"status": ["There is no draft to publish."]})
+    if locked.parent_id is not None:
+        # Inherit from the model passport's current published data, as it is now.
+        draft.base_version = _base_version_for(locked)
+    issues = validation_report(draft)
+    if issues:
+        raise PublishRefusedError(issues)
+    now = timezone.now()
+    previous = locked.versions.filter(status=PassportVersion.Status.PUBLISHED).first()
+    if previous is not None:
+        previous.status = PassportVersion.Status.SUPERSEDED
+        previous.superseded_at = now
+        previous.save(update_fields=["status", "superseded_at", "updated_at"])
+    draft.content_hash = content_hash(effective_data_of(draft))
+    draft.error_count = 0
+    draft.status = PassportVersion.Status.PUBLISHED
+    draft.published_at = now
+    draft.published_by = _user(by)
+    draft.save()
+    locked.status = PassportVersion.Status.PUBLISHED
+    locked.save(update_fields=["status", "updated_at"])
+    passport_published.send(sender=PassportVersion, version=draft, superseded=previous, by=by)
+    return draft
+
+
+@transaction.atomic
+def passport_revoke(*, version: PassportVersion, reason: str, by: Any = None) -> PassportVersion:
+    """Withdraws a published version (e.g. data found wrong); it stays readable, marked revoked."""
+    locked = PassportVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.status not in {PassportVersion.Status.PUBLISHED, PassportVersion.Status.SUPERSEDED}:
+        raise ValidationError({"status": ["Only published or superseded versions can be revoked."]})
+    was_current = locked.status == PassportVersion.Status.PUBLISHED
+    locked.status = PassportVersion.Status.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revocation_reason = reason[:300]
+    locked.save(update_fields=["status", "revoked_at", "revocation_reason", "updated_at"])
+    if was_current:
+        Passport.objects.filter(pk=locked.passport_id).update(status=PassportVersion.Status.REVOKED)
+    passport_revoked.send(sender=PassportVersion, version=locked, reason=reason, by=by)
+    return locked

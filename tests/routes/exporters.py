@@ -1,0 +1,7 @@
+"""Isolation rows of the exporters app's routes."""
+
+from __future__ import annotations
+
+from tests.routes.rows import Row
+
+ROWS: dict[str, Row] = {}

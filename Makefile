@@ -32,7 +32,6 @@ test: $(STAMP) messages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check config passports lca exporters
 	$(BIN)/mypy config passports lca exporters
 
 format: $(STAMP)

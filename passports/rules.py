@@ -311,8 +311,14 @@ def _check_cn(plan: RulePlan, spec: Any, path: Path, value: Any) -> Iterator[Fin
     return _check_field(plan, "cn_code", path, value)
 
 
+# Decimal input meets binary floats: 62.1 - 62 is 0.10000000000000142. A value exactly on the stated
+# tolerance must pass, so comparisons allow this much representation error on top.
+_FLOAT_SLACK = 1e-9
+
+
 def _within(actual: float, expected: float, relative: float, absolute: float) -> bool:
-    return abs(actual - expected) <= max(relative * abs(expected), absolute)
+    tolerance = max(relative * abs(expected), absolute)
+    return abs(actual - expected) <= tolerance + _FLOAT_SLACK * max(1.0, abs(expected))
 
 
 def _check_sum(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: Any) -> Iterator[Finding]:
@@ -370,7 +376,7 @@ def _check_shares(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: An
     added = math.fsum(shares)
     expected = float(spec.get("total", 100))
     tolerance = float(spec.get("tolerance", 0.1))
-    if abs(added - expected) <= tolerance:
+    if _within(added, expected, 0.0, tolerance):
         return
     title_en, title_ko = plan.titles(path)
     yield Finding(

@@ -71,11 +71,14 @@ def test_every_leaf_field_carries_tier_legal_clause_and_titles(category: str, ve
     leaves = 0
     for pointer, node, is_leaf in _fields(schema):
         assert node.get("x-access") in TIERS, pointer
-        assert isinstance(node.get("x-legal"), str) and node["x-legal"].strip(), pointer
-        assert node.get("title") and node.get("description"), pointer
+        assert isinstance(node.get("x-legal"), str), pointer
+        assert node["x-legal"].strip(), pointer
+        assert node.get("title"), pointer
+        assert node.get("description"), pointer
         assert HANGUL.search(node.get("x-title-ko", "")), pointer
         if "x-unit" in node:
-            assert isinstance(node["x-unit"], str) and node["x-unit"].strip(), pointer
+            assert isinstance(node["x-unit"], str), pointer
+            assert node["x-unit"].strip(), pointer
         leaves += is_leaf
     assert leaves >= 30
 
@@ -134,7 +137,8 @@ def test_every_schema_has_at_least_two_examples() -> None:
 def test_example_files_filter_by_category_without_prefix_confusion() -> None:
     # "espr-core" must not be mistaken for a category "espr" with version "core-1.0".
     names = [path.name for path in example_files("espr-core")]
-    assert names and all(name.startswith("espr-core-1.0-") for name in names)
+    assert names
+    assert all(name.startswith("espr-core-1.0-") for name in names)
     assert example_files("battery", "9.9") == []
     assert all(example_schema(path)[0] == "battery" for path in example_files("battery"))
 

@@ -117,7 +117,8 @@ def test_every_message_is_written_in_both_languages_and_the_engines_agree_word_f
     assert fast == validate_reference(schema, data)
     for issue in fast:
         assert HANGUL.search(issue.message_ko), issue
-        assert issue.message_en and not HANGUL.search(issue.message_en.split("'")[0]), issue
+        assert issue.message_en, issue
+        assert not HANGUL.search(issue.message_en), issue
         assert issue.legal, issue
     by_pointer = {issue.pointer: issue for issue in fast}
     date = by_pointer["/general_product_information/manufacturing_date"]

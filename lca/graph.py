@@ -39,10 +39,11 @@ Rules (each broken rule raises ``GraphError`` with the process id and a JSON Poi
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import numpy as np
 
@@ -135,131 +136,124 @@ class ParsedGraph:
         return len(self.product_ids)
 
 
+_NUMBER = (int, float)
+_RATING = (1, 2, 3)
+_STAGE_INDEX: Final = {stage: position for position, stage in enumerate(STAGES)}
+_GAS_INDEX: Final = {gas: position for position, gas in enumerate(GASES)}
+
+
 def _number(value: Any, *, what: str, process_id: str | None, pointer: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise GraphError(f"{what} must be a number, got {value!r}", process_id=process_id, pointer=pointer)
-    number = float(value)
-    if not math.isfinite(number):
-        raise GraphError(f"{what} must be finite, got {value!r}", process_id=process_id, pointer=pointer)
-    return number
+    if type(value) not in _NUMBER or not math.isfinite(value):
+        raise GraphError(f"{what} must be a finite number, got {value!r}", process_id=process_id, pointer=pointer)
+    return float(value)
 
 
 def _convert(from_unit: Any, to_unit: str, *, process_id: str | None, pointer: str, expected: str) -> float:
-    if not isinstance(from_unit, str):
-        raise GraphError(f"unit must be a string, got {from_unit!r}", process_id=process_id, pointer=pointer)
     try:
         return conversion_factor(from_unit, to_unit)
-    except UnitError as exc:
+    except (UnitError, TypeError) as exc:
         raise GraphError(f"{expected}: {exc}", process_id=process_id, pointer=pointer) from exc
 
 
-def _dq(value: Any, *, process_id: str, pointer: str) -> tuple[int, int, int]:
-    if not isinstance(value, Mapping) or set(value) != set(_DQ_KEYS):
-        raise GraphError(
-            "dq must rate exactly technology, geography and time (1 best to 3 worst)",
-            process_id=process_id,
-            pointer=f"{pointer}/dq",
-        )
-    ratings = tuple(value[key] for key in _DQ_KEYS)
-    if not all(isinstance(r, int) and not isinstance(r, bool) and 1 <= r <= 3 for r in ratings):
-        raise GraphError(f"dq ratings must be integers 1 to 3, got {dict(value)}", process_id=process_id,
-                         pointer=f"{pointer}/dq")
-    return ratings  # type: ignore[return-value]
+_NO_FLAGS: Final = (False, (0, 0, 0))
 
 
-@dataclass(slots=True)
-class _Columns:
-    """The allocated products of one process: matrix column indices and allocation shares."""
+def _flags(exchange: Mapping[str, Any], process_id: str, where: Callable[[], str]) -> tuple[bool, tuple[int, int, int]]:
+    """The ``primary`` flag and ``dq`` ratings of an emission-carrying exchange, checked.
 
-    indices: list[int]
-    shares: list[float]
+    ``where`` gives the exchange's JSON Pointer; it is only called to report an error.
+    """
+    primary = exchange.get("primary", False)
+    dq = exchange.get("dq")
+    if dq is None:
+        ratings: tuple[Any, ...] = (0, 0, 0)
+    elif (type(dq) is dict or isinstance(dq, Mapping)) and len(dq) == 3:
+        ratings = (dq.get("technology"), dq.get("geography"), dq.get("time"))
+        if not (type(ratings[0]) is int and type(ratings[1]) is int and type(ratings[2]) is int
+                and ratings[0] in _RATING and ratings[1] in _RATING and ratings[2] in _RATING):
+            ratings = ()
+    else:
+        ratings = ()
+    if primary is not True and primary is not False:
+        raise GraphError(f"primary must be true or false, got {primary!r}", process_id=process_id,
+                         pointer=f"{where()}/primary")
+    if not ratings:
+        raise GraphError("dq must rate exactly technology, geography and time with integers 1 (best) to 3 (worst)",
+                         process_id=process_id, pointer=f"{where()}/dq")
+    return primary, ratings  # type: ignore[return-value]
 
 
 class _Builder:
-    """Accumulates matrix triplets and exchanges while walking the graph once."""
+    """Accumulates products and exchanges in flat lists while walking the graph; arrays are made at the end.
+
+    Exchanges are recorded per *process*; a process with coproducts is expanded into its allocated
+    columns (one copy per product, scaled by the allocation share) when the arrays are frozen.
+    """
 
     def __init__(self, gwp: GwpSet) -> None:
         self.gwp = gwp
-        self.gwp_factors = gwp.factors()
         self.index: dict[str, int] = {}
         self.product_ids: list[str] = []
         self.product_units: list[str] = []
         self.product_stage: list[int] = []
         self.product_owner: list[int] = []
+        self.product_amount: list[float] = []
         self.process_ids: list[str] = []
-        self.columns: list[_Columns] = []
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.ex_col: list[int] = []
-        self.ex_q: list[tuple[float, ...]] = []
-        self.ex_primary: list[bool] = []
-        self.ex_dq: list[tuple[int, int, int]] = []
-        self.ex_source: list[int] = []
+        self.column_share: list[float] = []
+        self.column_count: list[int] = []
+        self.first_column: list[int] = []
+        self.processes: list[Any] = []
+        # process inputs as written: consuming process, supplying product id, amount, unit
+        self.in_proc: list[int] = []
+        self.in_target: list[Any] = []
+        self.in_amount: list[Any] = []
+        self.in_unit: list[Any] = []
+        # emission-carrying exchanges
+        self.em_proc: list[int] = []
+        self.em_slot: list[int] = []
+        self.em_kg: list[float] = []
+        self.em_flags: list[tuple[bool, tuple[int, int, int]]] = []
+        self.fx_proc: list[int] = []
+        self.fx_id: list[str] = []
+        self.fx_amount: list[float] = []
+        self.fx_unit: list[Any] = []
+        self.fx_exchange: list[Any] = []
+        self.fx_flags: list[tuple[bool, tuple[int, int, int]]] = []
+        self.dc_proc: list[int] = []
+        self.dc_q: list[list[float]] = []
+        self.dc_source: list[int] = []
+        self.dc_flags: list[tuple[bool, tuple[int, int, int]]] = []
         self.sources: list[Source] = []
-        self.pending_factors: list[tuple[str, float, str, int, str, str, bool, tuple[int, int, int]]] = []
 
-    # -- products -------------------------------------------------------------------------------
-    def add_product(self, product_id: Any, unit: Any, stage: int, owner: int, *, pointer: str) -> int:
-        process_id = self.process_ids[owner]
+    def add_product(self, product_id: Any, unit: Any, stage: int, amount: float, *, pointer: str) -> None:
+        owner = len(self.process_ids) - 1
         if not isinstance(product_id, str) or not product_id:
-            raise GraphError("product id must be a non-empty string", process_id=process_id, pointer=pointer)
+            raise GraphError("product id must be a non-empty string", process_id=self.process_ids[owner],
+                             pointer=pointer)
         if product_id in self.index:
-            raise GraphError(f"id {product_id!r} is used twice", process_id=process_id, pointer=pointer)
-        _convert(unit, unit if isinstance(unit, str) else "", process_id=process_id, pointer=pointer,
-                 expected="output unit")
+            raise GraphError(f"id {product_id!r} is used twice", process_id=self.process_ids[owner], pointer=pointer)
         self.index[product_id] = len(self.product_ids)
         self.product_ids.append(product_id)
         self.product_units.append(unit)
         self.product_stage.append(stage)
         self.product_owner.append(owner)
-        return self.index[product_id]
-
-    # -- exchanges ------------------------------------------------------------------------------
-    def add_exchange(self, columns: _Columns, per_run: Sequence[float], flags: tuple[bool, tuple[int, int, int]],
-                     source: int) -> None:
-        primary, dq = flags
-        for col, share in zip(columns.indices, columns.shares, strict=True):
-            self.ex_col.append(col)
-            self.ex_q.append(tuple(share * value for value in per_run))
-            self.ex_primary.append(primary)
-            self.ex_dq.append(dq)
-            self.ex_source.append(source)
-
-    def add_input(self, columns: _Columns, product: int, amount: float) -> None:
-        for col, share in zip(columns.indices, columns.shares, strict=True):
-            self.rows.append(product)
-            self.cols.append(col)
-            self.vals.append(-share * amount)
+        self.product_amount.append(amount)
 
     def add_source(self, source: Source) -> int:
         self.sources.append(source)
         return len(self.sources) - 1
 
 
-def _flags(exchange: Mapping[str, Any], *, process_id: str, pointer: str) -> tuple[bool, tuple[int, int, int]]:
-    primary = exchange.get("primary", False)
-    if not isinstance(primary, bool):
-        raise GraphError(f"primary must be true or false, got {primary!r}", process_id=process_id,
-                         pointer=f"{pointer}/primary")
-    dq = exchange.get("dq")
-    return primary, ((0, 0, 0) if dq is None else _dq(dq, process_id=process_id, pointer=pointer))
-
-
-def _declared_quantities(declared: Any, builder: _Builder, *, process_id: str, pointer: str) -> tuple[
-        str, list[float], int]:
-    """Unit and kg CO2e per unit of a supplier-declared footprint, with its provenance index."""
+def _declared(declared: Any, builder: _Builder, process_id: str, pointer: str) -> tuple[str, list[float], int]:
+    """Unit, kg CO2e per unit by quantity, and provenance index of a supplier-declared footprint (PACT)."""
     if not isinstance(declared, Mapping):
         raise GraphError("a declared footprint must be an object", process_id=process_id, pointer=pointer)
     unit = declared.get("unit")
-    _convert(unit, unit if isinstance(unit, str) else "", process_id=process_id, pointer=f"{pointer}/unit",
-             expected="declared footprint unit")
-    total = _number(declared.get("kg_co2e_per_unit"), what="kg_co2e_per_unit", process_id=process_id,
-                    pointer=f"{pointer}/kg_co2e_per_unit")
-    luc = _number(declared.get("luc_kg_co2e_per_unit", 0.0), what="luc_kg_co2e_per_unit",
-                  process_id=process_id, pointer=f"{pointer}/luc_kg_co2e_per_unit")
-    biogenic = _number(declared.get("biogenic_co2_kg_per_unit", 0.0), what="biogenic_co2_kg_per_unit",
-                       process_id=process_id, pointer=f"{pointer}/biogenic_co2_kg_per_unit")
+    _convert(unit, unit, process_id=process_id, pointer=f"{pointer}/unit", expected="declared footprint unit")
+    total, luc, biogenic = (
+        _number(declared.get(key, default), what=key, process_id=process_id, pointer=f"{pointer}/{key}")
+        for key, default in (("kg_co2e_per_unit", None), ("luc_kg_co2e_per_unit", 0.0),
+                             ("biogenic_co2_kg_per_unit", 0.0)))
     if total < 0 or not 0 <= luc <= total:
         raise GraphError("kg_co2e_per_unit must be >= 0 and include luc_kg_co2e_per_unit (0 <= luc <= total)",
                          process_id=process_id, pointer=pointer)
@@ -270,191 +264,305 @@ def _declared_quantities(declared: Any, builder: _Builder, *, process_id: str, p
             f"{builder.gwp.name!r}; ask the supplier for {builder.gwp.name} values or calculate with {declared_gwp}",
             process_id=process_id, pointer=f"{pointer}/gwp")
     quantities = [0.0] * _Q
-    quantities[_BIOGENIC] = biogenic
-    quantities[_LUC] = luc
-    quantities[_DECLARED] = total - luc
+    quantities[_BIOGENIC], quantities[_LUC], quantities[_DECLARED] = biogenic, luc, total - luc
     source = builder.add_source(Source(
         kind="declared", id=str(declared.get("id", f"{process_id}{pointer}")), name=str(declared.get("name", "")),
         source=str(declared.get("source", "")), licence=str(declared.get("licence", ""))))
     return unit, quantities, source
 
 
-def _parse_output(process: Mapping[str, Any], process_id: str, pointer: str) -> tuple[float, Any, Any]:
-    output = process.get("output")
-    if not isinstance(output, Mapping):
-        raise GraphError("output {amount, unit} is required", process_id=process_id, pointer=f"{pointer}/output")
-    amount = _number(output.get("amount"), what="output amount", process_id=process_id,
-                     pointer=f"{pointer}/output/amount")
-    if amount <= 0:
-        raise GraphError(f"output amount must be positive, got {amount!r}", process_id=process_id,
-                         pointer=f"{pointer}/output/amount")
-    return amount, output.get("unit"), output.get("allocation")
-
-
-def _stage_index(process: Mapping[str, Any], process_id: str, pointer: str) -> int:
-    stage = process.get("stage")
-    if stage is None:
-        return -1
-    if stage not in STAGES:
-        raise GraphError(f"stage {stage!r} is not one of {', '.join(STAGES)}", process_id=process_id,
-                         pointer=f"{pointer}/stage")
-    return STAGES.index(stage)
-
-
-def _register_process(builder: _Builder, process: Any, position: int) -> tuple[_Columns, list[float]]:
-    """Add the products of one process; return its columns and the output amount of each."""
-    pointer = f"/processes/{position}"
-    if not isinstance(process, Mapping):
-        raise GraphError("each process must be an object", pointer=pointer)
+def _register_process(builder: _Builder, process: Any, position: int) -> None:
+    """Add the products (main output and coproducts) of one process and its allocation shares."""
+    if type(process) is not dict and not isinstance(process, Mapping):
+        raise GraphError("each process must be an object", pointer=f"/processes/{position}")
     process_id = process.get("id")
-    builder.process_ids.append(process_id if isinstance(process_id, str) else repr(process_id))
-    stage = _stage_index(process, builder.process_ids[-1], pointer)
-    amount, unit, main_share = _parse_output(process, builder.process_ids[-1], pointer)
-    columns = _Columns([builder.add_product(process_id, unit, stage, position, pointer=f"{pointer}/id")], [1.0])
-    amounts = [amount]
+    name = process_id if isinstance(process_id, str) else repr(process_id)
+    builder.process_ids.append(name)
+    stage = process.get("stage")
+    stage_index = -1 if stage is None else _STAGE_INDEX.get(stage, -2) if isinstance(stage, str) else -2
+    if stage_index == -2:
+        raise GraphError(f"stage {stage!r} is not one of {', '.join(STAGES)}", process_id=name,
+                         pointer=f"/processes/{position}/stage")
+    output = process.get("output")
+    amount = output.get("amount") if type(output) is dict or isinstance(output, Mapping) else None
+    if type(amount) not in _NUMBER or not 0 < amount < math.inf:
+        raise GraphError(f"output {{amount, unit}} with a positive amount is required, got {output!r}",
+                         process_id=name, pointer=f"/processes/{position}/output")
+    builder.first_column.append(len(builder.product_ids))
+    if type(process_id) is str and process_id and process_id not in builder.index:
+        builder.index[process_id] = len(builder.product_ids)
+        builder.product_ids.append(process_id)
+        builder.product_units.append(output.get("unit"))
+        builder.product_stage.append(stage_index)
+        builder.product_owner.append(position)
+        builder.product_amount.append(float(amount))
+    else:
+        builder.add_product(process_id, output.get("unit"), stage_index, float(amount),
+                            pointer=f"/processes/{position}/id")
+    if not process.get("coproducts") and output.get("allocation") is None:
+        builder.column_share.append(1.0)
+        builder.column_count.append(1)
+        return
+    _register_coproducts(builder, process, position, stage_index)
+
+
+def _register_coproducts(builder: _Builder, process: Mapping[str, Any], position: int, stage: int) -> None:
+    pointer, name = f"/processes/{position}", builder.process_ids[position]
     coproducts = process.get("coproducts") or []
     if not isinstance(coproducts, list):
-        raise GraphError("coproducts must be a list", process_id=process_id, pointer=f"{pointer}/coproducts")
+        raise GraphError("coproducts must be a list", process_id=name, pointer=f"{pointer}/coproducts")
     shares: list[float] = []
     for k, coproduct in enumerate(coproducts):
         at = f"{pointer}/coproducts/{k}"
         if not isinstance(coproduct, Mapping):
-            raise GraphError("each coproduct must be an object", process_id=process_id, pointer=at)
-        co_amount = _number(coproduct.get("amount"), what="coproduct amount", process_id=process_id,
-                            pointer=f"{at}/amount")
-        if co_amount <= 0:
-            raise GraphError("coproduct amount must be positive", process_id=process_id, pointer=f"{at}/amount")
-        share = _number(coproduct.get("allocation"), what="coproduct allocation share", process_id=process_id,
+            raise GraphError("each coproduct must be an object", process_id=name, pointer=at)
+        amount = _number(coproduct.get("amount"), what="coproduct amount", process_id=name, pointer=f"{at}/amount")
+        share = _number(coproduct.get("allocation"), what="coproduct allocation share", process_id=name,
                         pointer=f"{at}/allocation")
-        if not 0 <= share <= 1:
-            raise GraphError("allocation share must lie in [0, 1]", process_id=process_id, pointer=f"{at}/allocation")
-        columns.indices.append(builder.add_product(coproduct.get("id"), coproduct.get("unit"), stage, position,
-                                                   pointer=f"{at}/id"))
-        amounts.append(co_amount)
+        if amount <= 0 or not 0 <= share <= 1:
+            raise GraphError("coproduct amount must be positive and its allocation share in [0, 1]",
+                             process_id=name, pointer=at)
+        builder.add_product(coproduct.get("id"), coproduct.get("unit"), stage, amount, pointer=f"{at}/id")
         shares.append(share)
-    main = 1.0 - sum(shares) if main_share is None else _number(
-        main_share, what="output allocation share", process_id=process_id, pointer=f"{pointer}/output/allocation")
-    if main < -1e-9 or main > 1 + 1e-9 or abs(main + sum(shares) - 1.0) > 1e-9:
-        raise GraphError(f"allocation shares add up to {main + sum(shares):g} (main output {main:g}); they must be "
-                         "in [0, 1] and add up to 1", process_id=process_id, pointer=f"{pointer}/coproducts")
-    columns.shares[:] = [max(main, 0.0), *shares]
-    return columns, amounts
+    declared_main = process["output"].get("allocation")
+    main = 1.0 - sum(shares) if declared_main is None else _number(
+        declared_main, what="output allocation share", process_id=name, pointer=f"{pointer}/output/allocation")
+    if not -1e-9 <= main <= 1 + 1e-9 or abs(main + sum(shares) - 1.0) > 1e-9:
+        raise GraphError(f"allocation shares add up to {main + sum(shares):g} (main output {main:g}); each must be "
+                         "in [0, 1] and together they must make 1", process_id=name, pointer=f"{pointer}/coproducts")
+    builder.column_share.extend([min(max(main, 0.0), 1.0), *shares])
+    builder.column_count.append(1 + len(shares))
 
 
-def _parse_inputs(builder: _Builder, process: Mapping[str, Any], position: int, columns: _Columns) -> None:
-    process_id = builder.process_ids[position]
-    inputs = process.get("inputs") or []
-    if not isinstance(inputs, list):
-        raise GraphError("inputs must be a list", process_id=process_id, pointer=f"/processes/{position}/inputs")
-    index, units, convert = builder.index, builder.product_units, conversion_factor
-    for k, exchange in enumerate(inputs):
+def _check_product_units(builder: _Builder) -> None:
+    """Every output unit must be a unit; each distinct spelling is parsed once."""
+    checked: set[str] = set()
+    for product, unit in enumerate(builder.product_units):
+        if isinstance(unit, str) and unit in checked:
+            continue
+        owner = builder.product_owner[product]
+        _convert(unit, unit, process_id=builder.process_ids[owner], pointer=f"/processes/{owner}/output/unit",
+                 expected=f"unit of product {builder.product_ids[product]!r}")
+        checked.add(unit)
+
+
+def _parse_inputs(builder: _Builder, inputs: Any, position: int) -> None:
+    """Collect the inputs of one process; process inputs are checked in bulk by ``_finish_inputs``.
+
+    This is the hot loop of the parser (hundreds of thousands of exchanges), so it only records what it
+    sees; anything odd sends the process through ``_explain_inputs``, which checks every exchange one by
+    one and raises the precise error.
+    """
+    if type(inputs) is not list:
+        raise GraphError("inputs must be a list", process_id=builder.process_ids[position],
+                         pointer=f"/processes/{position}/inputs")
+    in_proc, in_target, in_amount, in_unit = builder.in_proc, builder.in_target, builder.in_amount, builder.in_unit
+    for exchange in inputs:
+        try:
+            target = exchange.get("process")
+        except AttributeError:
+            _explain_inputs(builder, position)
+        if target is None:
+            _parse_background_input(builder, exchange, position)
+            continue
+        if "primary" in exchange or "dq" in exchange:
+            _explain_inputs(builder, position)
+        in_proc.append(position)
+        in_target.append(target)
+        in_amount.append(exchange.get("amount"))
+        in_unit.append(exchange.get("unit"))
+
+
+def _finish_inputs(builder: _Builder) -> tuple[list[int], np.ndarray]:
+    """Resolve, check and convert all process inputs at once: supplying product and amount in its unit."""
+    try:
+        products = list(map(builder.index.get, builder.in_target))
+    except TypeError:  # an unhashable reference
+        products = [builder.index.get(t) if isinstance(t, str) else None for t in builder.in_target]
+    if None in products:
+        _explain_inputs(builder, builder.in_proc[products.index(None)])
+    raw = builder.in_amount
+    if not set(map(type, raw)) <= {int, float}:
+        _explain_inputs(builder, builder.in_proc[next(i for i, a in enumerate(raw) if type(a) not in _NUMBER)])
+    amounts = np.asarray(raw, dtype=np.float64)
+    bad = ~(np.isfinite(amounts) & (amounts >= 0))
+    if bad.any():
+        _explain_inputs(builder, builder.in_proc[int(np.argmax(bad))])
+    units = builder.product_units
+    target_units = [units[p] for p in products]
+    try:
+        pairs = set(zip(builder.in_unit, target_units, strict=True))
+    except TypeError:  # an unhashable unit
+        _explain_inputs(builder, builder.in_proc[next(i for i, u in enumerate(builder.in_unit)
+                                                      if not isinstance(u, str))])
+    factors: dict[tuple[Any, str], float] = {}
+    for pair in pairs:
+        try:
+            factors[pair] = conversion_factor(*pair)
+        except (UnitError, TypeError):
+            first = next(i for i, candidate in enumerate(zip(builder.in_unit, target_units, strict=True))
+                         if candidate == pair)
+            _explain_inputs(builder, builder.in_proc[first])
+    scale = np.fromiter(map(factors.__getitem__, zip(builder.in_unit, target_units, strict=True)),
+                        dtype=np.float64, count=len(products))
+    return products, amounts * scale
+
+
+def _explain_inputs(builder: _Builder, position: int) -> NoReturn:
+    """Check the inputs of one process one by one and raise the error found, with its JSON Pointer."""
+    name = builder.process_ids[position]
+    for k, exchange in enumerate(builder.processes[position].get("inputs") or []):
         pointer = f"/processes/{position}/inputs/{k}"
         if not isinstance(exchange, Mapping):
-            raise GraphError("each input must be an object", process_id=process_id, pointer=pointer)
+            raise GraphError("each input must be an object", process_id=name, pointer=pointer)
         amount = exchange.get("amount")
-        if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 <= amount < math.inf:
-            raise GraphError(f"input amount must be a finite number >= 0, got {amount!r}", process_id=process_id,
+        if type(amount) not in _NUMBER or not 0 <= amount < math.inf:
+            raise GraphError(f"input amount must be a finite number >= 0, got {amount!r}", process_id=name,
                              pointer=f"{pointer}/amount")
         target = exchange.get("process")
-        if target is not None:
-            product = index.get(target) if isinstance(target, str) else None
-            if product is None:
-                raise GraphError(f"input refers to unknown process or product {target!r}", process_id=process_id,
-                                 pointer=f"{pointer}/process")
-            if any(flag in exchange for flag in _EXCHANGE_FLAGS):
-                raise GraphError("primary/dq belong on the exchanges that carry emissions (factor, footprint, "
-                                 "emissions), not on a process input", process_id=process_id, pointer=pointer)
-            unit = exchange.get("unit")
-            try:
-                factor = convert(unit, units[product])
-            except (UnitError, TypeError) as exc:
-                raise GraphError(f"input unit does not fit {target!r} (measured in {units[product]!r}): {exc}",
-                                 process_id=process_id, pointer=f"{pointer}/unit") from exc
-            builder.add_input(columns, product, amount * factor)
-        elif "factor" in exchange:
-            factor_id = exchange["factor"]
-            if not isinstance(factor_id, str):
-                raise GraphError("factor must be a factor id string", process_id=process_id,
-                                 pointer=f"{pointer}/factor")
-            flags = _flags(exchange, process_id=process_id, pointer=pointer)
-            builder.pending_factors.append(
-                (factor_id, float(amount), exchange.get("unit"), position, pointer, process_id, *flags))
-        elif "footprint" in exchange:
-            unit, quantities, source = _declared_quantities(exchange["footprint"], builder, process_id=process_id,
-                                                            pointer=f"{pointer}/footprint")
-            scale = amount * _convert(exchange.get("unit"), unit, process_id=process_id, pointer=f"{pointer}/unit",
-                                      expected="input unit does not fit the declared footprint unit")
-            builder.add_exchange(columns, [scale * q for q in quantities],
-                                 _flags(exchange, process_id=process_id, pointer=pointer), source)
-        else:
-            raise GraphError("an input needs one of: process, factor, footprint", process_id=process_id,
-                             pointer=pointer)
+        if target is None:
+            continue
+        product = builder.index.get(target) if isinstance(target, str) else None
+        if product is None:
+            raise GraphError(f"input refers to unknown process or product {target!r}", process_id=name,
+                             pointer=f"{pointer}/process")
+        if "primary" in exchange or "dq" in exchange:
+            raise GraphError("primary/dq belong on the exchanges that carry emissions (factor, footprint, "
+                             "emissions), not on a process input: its upstream exchanges carry their own",
+                             process_id=name, pointer=pointer)
+        target_unit = builder.product_units[product]
+        _convert(exchange.get("unit"), target_unit, process_id=name, pointer=f"{pointer}/unit",
+                 expected=f"input unit does not fit {target!r} (measured in {target_unit!r})")
+    raise GraphError("an input of this process cannot be read", process_id=name,
+                     pointer=f"/processes/{position}/inputs")
 
 
-def _parse_emissions(builder: _Builder, process: Mapping[str, Any], position: int, columns: _Columns) -> None:
-    process_id = builder.process_ids[position]
-    emissions = process.get("emissions") or []
-    if not isinstance(emissions, list):
-        raise GraphError("emissions must be a list", process_id=process_id,
-                         pointer=f"/processes/{position}/emissions")
+def _pointer_of(builder: _Builder, position: int, exchange: Any, key: str = "inputs") -> str:
+    """JSON Pointer of ``exchange`` (found by identity) in the ``key`` list of process ``position``."""
+    items = builder.processes[position].get(key) or []
+    k = next((i for i, item in enumerate(items) if item is exchange), 0)
+    return f"/processes/{position}/{key}/{k}"
+
+
+def _parse_background_input(builder: _Builder, exchange: Mapping[str, Any], position: int) -> None:
+    name = builder.process_ids[position]
+    amount = exchange.get("amount")
+    if type(amount) not in _NUMBER or not 0 <= amount < math.inf:
+        _explain_inputs(builder, position)
+    if "factor" in exchange:
+        factor_id = exchange["factor"]
+        if type(factor_id) is not str:
+            raise GraphError("factor must be a factor id string", process_id=name,
+                             pointer=f"{_pointer_of(builder, position, exchange)}/factor")
+        builder.fx_proc.append(position)
+        builder.fx_id.append(factor_id)
+        builder.fx_amount.append(amount)
+        builder.fx_unit.append(exchange.get("unit"))
+        builder.fx_exchange.append(exchange)
+        builder.fx_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
+                                else _flags(exchange, name, lambda: _pointer_of(builder, position, exchange)))
+    elif "footprint" in exchange:
+        pointer = _pointer_of(builder, position, exchange)
+        unit, quantities, source = _declared(exchange["footprint"], builder, name, f"{pointer}/footprint")
+        scale = amount * _convert(exchange.get("unit"), unit, process_id=name, pointer=f"{pointer}/unit",
+                                  expected="input unit does not fit the declared footprint unit")
+        builder.dc_proc.append(position)
+        builder.dc_q.append([scale * q for q in quantities])
+        builder.dc_source.append(source)
+        builder.dc_flags.append(_flags(exchange, name, lambda: pointer))
+    else:
+        raise GraphError("an input needs one of: process, factor, footprint", process_id=name,
+                         pointer=_pointer_of(builder, position, exchange))
+
+
+def _parse_emissions(builder: _Builder, emissions: Any, position: int) -> None:
+    name = builder.process_ids[position]
+    if type(emissions) is not list:
+        raise GraphError("emissions must be a list", process_id=name, pointer=f"/processes/{position}/emissions")
     for k, exchange in enumerate(emissions):
-        pointer = f"/processes/{position}/emissions/{k}"
-        if not isinstance(exchange, Mapping):
-            raise GraphError("each emission must be an object", process_id=process_id, pointer=pointer)
-        gas = exchange.get("gas")
-        if gas not in GASES:
-            raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=process_id,
-                             pointer=f"{pointer}/gas")
-        amount = _number(exchange.get("amount"), what="emission amount", process_id=process_id,
-                         pointer=f"{pointer}/amount")
-        if amount < 0 and gas != "CO2_biogenic":
-            raise GraphError("only CO2_biogenic may be negative (uptake)", process_id=process_id,
-                             pointer=f"{pointer}/amount")
-        kg = amount * _convert(exchange.get("unit"), "kg", process_id=process_id, pointer=f"{pointer}/unit",
-                               expected="emission unit must be a mass")
-        quantities = [0.0] * _Q
-        slot = GASES.index(gas)
-        quantities[slot] = kg * builder.gwp_factors[slot]
-        builder.add_exchange(columns, quantities, _flags(exchange, process_id=process_id, pointer=pointer), -1)
+        gas = exchange.get("gas") if type(exchange) is dict or isinstance(exchange, Mapping) else None
+        slot = _GAS_INDEX.get(gas) if type(gas) is str else None
+        amount = exchange.get("amount") if slot is not None else None
+        if type(amount) not in _NUMBER or not -math.inf < amount < math.inf or (amount < 0 and gas != "CO2_biogenic"):
+            _reject_emission(exchange, name, f"/processes/{position}/emissions/{k}")
+        try:
+            kg = amount * conversion_factor(exchange.get("unit"), "kg")
+        except (UnitError, TypeError) as exc:
+            raise GraphError(f"emission unit must be a mass: {exc}", process_id=name,
+                             pointer=f"/processes/{position}/emissions/{k}/unit") from exc
+        builder.em_proc.append(position)
+        builder.em_slot.append(slot)
+        builder.em_kg.append(kg)
+        builder.em_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
+                                else _flags(exchange, name, lambda k=k: f"/processes/{position}/emissions/{k}"))
 
 
-def _parse_declared_process(builder: _Builder, process: Mapping[str, Any], position: int, columns: _Columns,
-                            output_amount: float) -> None:
-    process_id = builder.process_ids[position]
-    pointer = f"/processes/{position}"
+def _reject_emission(exchange: Any, name: str, pointer: str) -> None:
+    if not isinstance(exchange, Mapping):
+        raise GraphError("each emission must be an object", process_id=name, pointer=pointer)
+    gas = exchange.get("gas")
+    if gas not in GASES:
+        raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=name, pointer=f"{pointer}/gas")
+    amount = _number(exchange.get("amount"), what="emission amount", process_id=name, pointer=f"{pointer}/amount")
+    raise GraphError(f"only CO2_biogenic may be negative (uptake), got {amount!r}", process_id=name,
+                     pointer=f"{pointer}/amount")
+
+
+def _parse_declared_process(builder: _Builder, process: Mapping[str, Any], position: int) -> None:
+    name, pointer = builder.process_ids[position], f"/processes/{position}"
     if process.get("inputs") or process.get("emissions") or process.get("coproducts"):
         raise GraphError("a declared process takes its whole footprint from the declaration and has no inputs, "
-                         "emissions or coproducts", process_id=process_id, pointer=pointer)
-    unit, quantities, source = _declared_quantities(process["declared"], builder, process_id=process_id,
-                                                    pointer=f"{pointer}/declared")
-    output_unit = builder.product_units[columns.indices[0]]
-    scale = output_amount * _convert(output_unit, unit, process_id=process_id, pointer=f"{pointer}/declared/unit",
-                                     expected="declared unit does not fit the output unit")
-    builder.add_exchange(columns, [scale * q for q in quantities], (False, (0, 0, 0)), source)
+                         "emissions or coproducts", process_id=name, pointer=pointer)
+    unit, quantities, source = _declared(process["declared"], builder, name, f"{pointer}/declared")
+    product = builder.first_column[position]
+    scale = builder.product_amount[product] * _convert(
+        builder.product_units[product], unit, process_id=name, pointer=f"{pointer}/declared/unit",
+        expected="declared unit does not fit the output unit")
+    builder.dc_proc.append(position)
+    builder.dc_q.append([scale * q for q in quantities])
+    builder.dc_source.append(source)
+    builder.dc_flags.append((False, (0, 0, 0)))
 
 
-def _resolve_factors(builder: _Builder, factors: Mapping[str, FactorRow] | FactorLookup) -> None:
-    """Look every referenced factor up in one batch and turn factor inputs into exchanges."""
-    wanted = {pending[0] for pending in builder.pending_factors}
-    table: Mapping[str, FactorRow] = (
-        factors.factors_for(wanted) if isinstance(factors, FactorLookup) else factors)
-    source_index: dict[str, int] = {}
-    per_unit: dict[str, list[float]] = {}
-    gwp_factors = builder.gwp_factors
-    for factor_id, amount, unit, position, pointer, process_id, primary, dq in builder.pending_factors:
+def _resolve_factors(builder: _Builder, factors: Mapping[str, FactorRow] | FactorLookup) -> tuple[np.ndarray, ...]:
+    """Look every referenced factor up in one batch; kg CO2e per quantity for each factor exchange."""
+    wanted = set(builder.fx_id)
+    table: Mapping[str, FactorRow] = factors.factors_for(wanted) if isinstance(factors, FactorLookup) else factors
+    gwp_factors = np.asarray(builder.gwp.factors())
+    slot_of: dict[str, int] = {}
+    per_unit: list[np.ndarray] = []
+    source_of: list[int] = []
+    for factor_id in sorted(wanted):
         row = table.get(factor_id)
         if row is None:
-            raise GraphError(f"unknown emission factor {factor_id!r}", process_id=process_id,
-                             pointer=f"{pointer}/factor")
-        if factor_id not in source_index:
-            source_index[factor_id] = builder.add_source(Source(
-                kind="factor", id=row.id, name=row.name, dataset=row.dataset, source=row.source,
-                source_url=row.source_url, licence=row.licence, year=row.year))
-            per_unit[factor_id] = [a * g for a, g in zip(row.gas_amounts(), gwp_factors, strict=True)] + [0.0]
-        scale = amount * _convert(unit, row.unit, process_id=process_id, pointer=f"{pointer}/unit",
-                                  expected=f"input unit does not fit factor {factor_id!r} (per {row.unit})")
-        builder.add_exchange(builder.columns[position], [scale * q for q in per_unit[factor_id]], (primary, dq),
-                             source_index[factor_id])
+            e = builder.fx_id.index(factor_id)
+            owner = builder.fx_proc[e]
+            raise GraphError(f"unknown emission factor {factor_id!r}", process_id=builder.process_ids[owner],
+                             pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/factor")
+        slot_of[factor_id] = len(per_unit)
+        per_unit.append(np.append(np.asarray(row.gas_amounts()) * gwp_factors, 0.0))
+        source_of.append(builder.add_source(Source(
+            kind="factor", id=row.id, name=row.name, dataset=row.dataset, source=row.source,
+            source_url=row.source_url, licence=row.licence, year=row.year)))
+    conversions: dict[tuple[str, Any], float] = {}
+    for pair in set(zip(builder.fx_id, builder.fx_unit, strict=True)) if builder.fx_id else ():
+        factor_id, unit = pair
+        try:
+            conversions[pair] = conversion_factor(unit, table[factor_id].unit)
+        except (UnitError, TypeError) as exc:
+            e = next(i for i, candidate in enumerate(zip(builder.fx_id, builder.fx_unit, strict=True))
+                     if candidate == pair)
+            owner = builder.fx_proc[e]
+            raise GraphError(f"input unit does not fit factor {factor_id!r} (per {table[factor_id].unit}): {exc}",
+                             process_id=builder.process_ids[owner],
+                             pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/unit") from exc
+    count = len(builder.fx_id)
+    rows = np.fromiter(map(slot_of.__getitem__, builder.fx_id), dtype=np.int64, count=count)
+    scales = np.asarray(builder.fx_amount, dtype=np.float64) * np.fromiter(
+        map(conversions.__getitem__, zip(builder.fx_id, builder.fx_unit, strict=True)), dtype=np.float64,
+        count=count)
+    matrix = np.vstack(per_unit) if per_unit else np.zeros((0, _Q))
+    return matrix[rows] * scales[:, None], np.asarray(source_of, dtype=np.int64)[rows]
 
 
 def _functional_unit(graph: Mapping[str, Any], builder: _Builder) -> tuple[tuple[int, float], dict[str, Any]]:
@@ -488,30 +596,85 @@ def parse_graph(graph: Mapping[str, Any], factors: Mapping[str, FactorRow] | Fac
     processes = graph.get("processes")
     if not isinstance(processes, list) or not processes:
         raise GraphError("processes must be a non-empty list", pointer="/processes")
+    # The parser allocates millions of small objects and frees none of them until it returns; the cyclic
+    # garbage collector would walk the whole graph again and again meanwhile (~20% of parse time at
+    # 100,000 processes). Pause it, and restore the caller's setting whatever happens.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(graph, processes, gwp, factors)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet,
+           factors: Mapping[str, FactorRow] | FactorLookup) -> ParsedGraph:
     builder = _Builder(gwp)
-    outputs: list[list[float]] = []
+    builder.processes = processes
     for position, process in enumerate(processes):
-        columns, amounts = _register_process(builder, process, position)
-        builder.columns.append(columns)
-        outputs.append(amounts)
-        for col, output_amount in zip(columns.indices, amounts, strict=True):
-            builder.rows.append(col)
-            builder.cols.append(col)
-            builder.vals.append(output_amount)
+        _register_process(builder, process, position)
+    _check_product_units(builder)
     for position, process in enumerate(processes):
-        columns = builder.columns[position]
         if "declared" in process:
-            _parse_declared_process(builder, process, position, columns, outputs[position][0])
-        else:
-            _parse_inputs(builder, process, position, columns)
-            _parse_emissions(builder, process, position, columns)
-    _resolve_factors(builder, factors)
+            _parse_declared_process(builder, process, position)
+            continue
+        _parse_inputs(builder, process.get("inputs") or [], position)
+        if process.get("emissions"):
+            _parse_emissions(builder, process["emissions"], position)
+    in_product, in_amount = _finish_inputs(builder)
+    factor_q, factor_source = _resolve_factors(builder, factors)
     functional_unit, spec = _functional_unit(graph, builder)
-    return _freeze(builder, functional_unit, spec)
+    return _freeze(builder, (in_product, in_amount), (factor_q, factor_source), functional_unit, spec)
 
 
-def _freeze(builder: _Builder, functional_unit: tuple[int, float], spec: dict[str, Any]) -> ParsedGraph:
-    n_ex = len(builder.ex_col)
+def _expand(builder: _Builder, processes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For exchanges recorded per process: which exchange each allocated copy is, its column and its share."""
+    counts = np.asarray(builder.column_count, dtype=np.int64)
+    first = np.asarray(builder.first_column, dtype=np.int64)
+    shares = np.asarray(builder.column_share)
+    if np.all(counts == 1):
+        return np.arange(processes.size), first[processes], shares[first[processes]]
+    repeats = counts[processes]
+    copy_of = np.repeat(np.arange(processes.size), repeats)
+    offset = np.arange(copy_of.size) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    columns = first[processes][copy_of] + offset
+    return copy_of, columns, shares[columns]
+
+
+def _flags_arrays(flags: list[tuple[bool, tuple[int, int, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """``primary`` and ``dq`` arrays; the few distinct flag tuples are coded once instead of per exchange."""
+    distinct: dict[tuple[bool, tuple[int, int, int]], int] = {}
+    codes = np.fromiter((distinct.setdefault(flag, len(distinct)) for flag in flags), dtype=np.int64,
+                        count=len(flags))
+    table = list(distinct)
+    primary = np.asarray([flag[0] for flag in table], dtype=bool)
+    dq = np.asarray([flag[1] for flag in table], dtype=np.int8).reshape(len(table), 3)
+    return primary[codes], dq[codes]
+
+
+def _freeze(builder: _Builder, inputs: tuple[list[int], np.ndarray], factor_exchanges: tuple[np.ndarray, np.ndarray],
+            functional_unit: tuple[int, float], spec: dict[str, Any]) -> ParsedGraph:
+    n = len(builder.product_ids)
+    factor_q, factor_source = factor_exchanges
+    in_proc = np.asarray(builder.in_proc, dtype=np.int64)
+    copy_of, in_cols, in_shares = _expand(builder, in_proc)
+    a_rows = np.concatenate([np.arange(n), np.asarray(inputs[0], dtype=np.int64)[copy_of]])
+    a_cols = np.concatenate([np.arange(n), in_cols])
+    a_vals = np.concatenate([np.asarray(builder.product_amount),
+                             -in_shares * inputs[1][copy_of]])
+    em_q = np.zeros((len(builder.em_proc), _Q))
+    em_q[np.arange(len(builder.em_proc)), builder.em_slot] = (
+        np.asarray(builder.em_kg) * np.asarray(builder.gwp.factors())[np.asarray(builder.em_slot, dtype=np.int64)])
+    em_flags, fx_flags, dc_flags = (_flags_arrays(f) for f in (builder.em_flags, builder.fx_flags, builder.dc_flags))
+    ex_proc = np.concatenate([np.asarray(p, dtype=np.int64) for p in (builder.em_proc, builder.fx_proc,
+                                                                       builder.dc_proc)])
+    ex_q = np.vstack([em_q, factor_q, np.asarray(builder.dc_q, dtype=np.float64).reshape(-1, _Q)])
+    ex_source = np.concatenate([np.full(len(builder.em_proc), -1, dtype=np.int64), factor_source,
+                                np.asarray(builder.dc_source, dtype=np.int64)])
+    ex_primary = np.concatenate([em_flags[0], fx_flags[0], dc_flags[0]])
+    ex_dq = np.vstack([em_flags[1], fx_flags[1], dc_flags[1]])
+    copy_of, ex_col, ex_share = _expand(builder, ex_proc)
     return ParsedGraph(
         gwp=builder.gwp,
         product_ids=builder.product_ids,
@@ -520,14 +683,14 @@ def _freeze(builder: _Builder, functional_unit: tuple[int, float], spec: dict[st
         product_owner=builder.product_owner,
         process_ids=builder.process_ids,
         stages=STAGES,
-        a_rows=np.asarray(builder.rows, dtype=np.int64),
-        a_cols=np.asarray(builder.cols, dtype=np.int64),
-        a_vals=np.asarray(builder.vals, dtype=np.float64),
-        ex_col=np.asarray(builder.ex_col, dtype=np.int64),
-        ex_q=np.asarray(builder.ex_q, dtype=np.float64).reshape(n_ex, _Q),
-        ex_primary=np.asarray(builder.ex_primary, dtype=bool),
-        ex_dq=np.asarray(builder.ex_dq, dtype=np.int8).reshape(n_ex, 3),
-        ex_source=np.asarray(builder.ex_source, dtype=np.int64),
+        a_rows=a_rows,
+        a_cols=a_cols,
+        a_vals=a_vals,
+        ex_col=ex_col,
+        ex_q=ex_q[copy_of] * ex_share[:, None],
+        ex_primary=ex_primary[copy_of],
+        ex_dq=ex_dq[copy_of],
+        ex_source=ex_source[copy_of],
         sources=builder.sources,
         functional_unit=functional_unit,
         functional_unit_spec=spec,

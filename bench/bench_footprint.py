@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lca.data import FactorRow  # noqa: E402
-from lca.footprint import FactorisedSystem  # noqa: E402
-from lca.graph import STAGES, parse_graph  # noqa: E402
+from lca.data import FactorRow
+from lca.footprint import FactorisedSystem
+from lca.graph import STAGES, parse_graph
 
 PROCESSES = 100_000
 CATALOGUE = 10_000

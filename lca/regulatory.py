@@ -37,12 +37,13 @@ BATTERY_STAGE_NAMES: Final = MappingProxyType({
 
 # ILLUSTRATIVE ONLY. Article 7(2) of Regulation (EU) 2023/1542 empowers the Commission to set the carbon
 # footprint performance classes by delegated act; until that act applies these upper bounds (kg CO2e per kWh
-# of total energy over the service life, class A best) merely exercise the code. Pass the adopted table.
+# of total energy over the service life, class A best) merely exercise the code and are not regulatory
+# values. Pass the adopted table as ``boundaries``.
 ILLUSTRATIVE_CLASS_BOUNDARIES: Final[tuple[tuple[str, float], ...]] = (
-    ("A", 60.0),
-    ("B", 75.0),
-    ("C", 90.0),
-    ("D", 105.0),
+    ("A", 0.05),
+    ("B", 0.075),
+    ("C", 0.10),
+    ("D", 0.15),
     ("E", math.inf),
 )
 

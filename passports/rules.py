@@ -26,9 +26,15 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeGuard
 
 from passports.identifiers import is_valid_cn_code, is_valid_gtin
+
+# Item and batch passports of one model repeat the same GTIN and CN code; the checks are pure functions of
+# the string, so remembering recent answers takes them off the hot path.
+_gtin_is_valid = lru_cache(maxsize=4096)(is_valid_gtin)
+_cn_code_is_valid = lru_cache(maxsize=1024)(is_valid_cn_code)
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -64,7 +70,10 @@ class Finding(NamedTuple):
 
 def escape_pointer_token(token: PathPart) -> str:
     """Escape one reference token as RFC 6901 section 3 requires: ``~`` as ``~0``, then ``/`` as ``~1``."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def to_pointer(path: Sequence[PathPart]) -> str:
@@ -108,6 +117,10 @@ def field_titles(schema: Mapping[str, Any], path: Sequence[PathPart]) -> tuple[s
         if isinstance(title, str):
             title_ko = node.get("x-title-ko")
             return title, title_ko if isinstance(title_ko, str) else title
+    return _fallback_titles(path)
+
+
+def _fallback_titles(path: Sequence[PathPart]) -> tuple[str, str]:
     if not path:
         return "The passport", "제품 여권"
     last = path[-1]
@@ -182,8 +195,35 @@ class RulePlan:
     cn_prefixes: tuple[str, ...] = ()
     named: list[Callable[[RulePlan, Any], Iterator[Finding]]] = field(default_factory=list)
 
+    # Path with array indices blanked -> (node describing the full path or None, nearest x-legal). Passports
+    # repeat the same fields, so after the first few the lookups cost one dict access.
+    _described: dict[tuple[PathPart | None, ...], tuple[Mapping[str, Any] | None, str | None]] = field(
+        default_factory=dict
+    )
+
+    def _describe(self, path: Sequence[PathPart]) -> tuple[Mapping[str, Any] | None, str | None]:
+        key: tuple[PathPart | None, ...] = tuple(path)
+        if int in map(type, key):
+            key = tuple(None if type(part) is int else part for part in key)
+        found = self._described.get(key)
+        if found is None:
+            chain = schema_node_chain(self.schema, path)
+            legal = next((node["x-legal"] for node in reversed(chain) if isinstance(node.get("x-legal"), str)), None)
+            found = (chain[-1] if len(chain) == len(path) + 1 else None, legal)
+            self._described[key] = found
+        return found
+
     def titles(self, path: Sequence[PathPart]) -> tuple[str, str]:
-        return field_titles(self.schema, path)
+        """English and Korean name of the field at ``path`` (see ``field_titles``), cached per schema."""
+        node, _legal = self._describe(path)
+        if node is not None and path and isinstance(node.get("title"), str):
+            title_ko = node.get("x-title-ko")
+            return node["title"], title_ko if isinstance(title_ko, str) else node["title"]
+        return _fallback_titles(path)
+
+    def legal(self, path: Sequence[PathPart]) -> str | None:
+        """The ``x-legal`` of the schema node at ``path`` or nearest above it, cached per schema."""
+        return self._describe(path)[1]
 
 
 def compile_rules(schema: Mapping[str, Any]) -> RulePlan:
@@ -221,6 +261,15 @@ def _collect(node: Mapping[str, Any], pattern: Path, plan: RulePlan) -> None:
 
 def expand(data: Any, pattern: Path) -> Iterator[tuple[Path, Any]]:
     """Yield ``(path, value)`` for every place in ``data`` that ``pattern`` reaches."""
+    if ANY_ITEM not in pattern:
+        # Most annotated fields sit at a fixed place: follow the members without building a stack.
+        value = data
+        for part in pattern:
+            if type(value) is not dict or part not in value:
+                return
+            value = value[part]
+        yield pattern, value
+        return
     stack: list[tuple[Path, Any, int]] = [((), data, 0)]
     while stack:
         path, value, depth = stack.pop()
@@ -253,8 +302,9 @@ def run_rules(plan: RulePlan, data: Any) -> list[Finding]:
 # Field rules
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def _is_number(value: Any) -> TypeGuard[float]:
+    # type(), not isinstance: True is an int to Python but not a number to JSON.
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 _GTIN_SHAPE = re.compile(r"[0-9]{8}|[0-9]{12,14}")
@@ -268,9 +318,9 @@ def _check_field(plan: RulePlan, kind: str, path: Path, value: Any) -> Iterator[
     """
     if not isinstance(value, str):
         return
-    title_en, title_ko = plan.titles(path)
     if kind == "gtin":
-        if _GTIN_SHAPE.fullmatch(value) and not is_valid_gtin(value):
+        if _GTIN_SHAPE.fullmatch(value) and not _gtin_is_valid(value):
+            title_en, title_ko = plan.titles(path)
             yield Finding(
                 path,
                 "gtin_check_digit",
@@ -281,7 +331,8 @@ def _check_field(plan: RulePlan, kind: str, path: Path, value: Any) -> Iterator[
         return
     if not _CN_SHAPE.fullmatch(value):
         return
-    if not is_valid_cn_code(value):
+    if not _cn_code_is_valid(value):
+        title_en, title_ko = plan.titles(path)
         yield Finding(
             path,
             "cn_code",
@@ -331,8 +382,8 @@ def _check_sum(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: Any) 
     if not isinstance(value, dict):
         return
     total = value.get(spec["total"])
-    parts = [value.get(name) for name in spec["parts"]]
-    if not _is_number(total) or not all(_is_number(part) for part in parts):
+    parts = [part for name in spec["parts"] if _is_number(part := value.get(name))]
+    if not _is_number(total) or len(parts) != len(spec["parts"]):
         return
     added = math.fsum(parts)
     relative = float(spec.get("relative_tolerance", 0.001))
@@ -370,8 +421,8 @@ def _check_shares(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: An
     """
     if not isinstance(value, list) or not value:
         return
-    shares = [item.get(spec["share"]) if isinstance(item, dict) else None for item in value]
-    if not all(_is_number(share) for share in shares):
+    shares = [share for item in value if isinstance(item, dict) and _is_number(share := item.get(spec["share"]))]
+    if len(shares) != len(value):
         return
     added = math.fsum(shares)
     expected = float(spec.get("total", 100))
@@ -408,11 +459,13 @@ def _check_order(plan: RulePlan, spec: Sequence[Sequence[str]], path: Path, valu
         return
     for earlier_name, later_name in spec:
         earlier, later = value.get(earlier_name), value.get(later_name)
+        if earlier is None or later is None:
+            continue
         earlier_path, later_path = (*path, earlier_name), (*path, later_name)
-        earlier_en, earlier_ko = plan.titles(earlier_path)
-        later_en, later_ko = plan.titles(later_path)
         if _is_number(earlier) and _is_number(later):
             if later < earlier:
+                earlier_en, earlier_ko = plan.titles(earlier_path)
+                later_en, later_ko = plan.titles(later_path)
                 yield Finding(
                     later_path,
                     "value_order",
@@ -424,6 +477,8 @@ def _check_order(plan: RulePlan, spec: Sequence[Sequence[str]], path: Path, valu
             continue
         earlier_date, later_date = _as_date(earlier), _as_date(later)
         if earlier_date is not None and later_date is not None and later_date < earlier_date:
+            earlier_en, earlier_ko = plan.titles(earlier_path)
+            later_en, later_ko = plan.titles(later_path)
             yield Finding(
                 later_path,
                 "date_order",
@@ -552,7 +607,7 @@ def cbam_embedded_emissions(plan: RulePlan, data: Any) -> Iterator[Finding]:
             inputs = [(item.get("quantity_consumed"), item.get(precursor_key)) for item in precursors]
             if not all(_is_number(mass) and _is_number(see) for mass, see in inputs):
                 continue
-            expected = (own + math.fsum(mass * see for mass, see in inputs)) / level
+            expected = (float(own) + math.fsum(mass * see for mass, see in inputs)) / level
             if _within(reported, expected, CBAM_RELATIVE_TOLERANCE, CBAM_ABSOLUTE_TOLERANCE):
                 continue
             path = ("goods", index, "specific_embedded_emissions", part)

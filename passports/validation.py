@@ -35,11 +35,9 @@ from passports.rules import (
     PathPart,
     RulePlan,
     compile_rules,
-    field_titles,
     format_number,
     korean_particle,
     run_rules,
-    schema_node_chain,
     to_pointer,
 )
 
@@ -83,7 +81,7 @@ def validate(schema: Mapping[str, Any], data: object) -> list[Issue]:
     seen: set[tuple[str, str]] = set()
     if not compiled.fast.is_valid(data):
         for error in compiled.fast.iter_errors(data):
-            node = _node_at(compiled.schema, error.schema_path)
+            node = compiled.node_at(error.schema_path)
             keyword = error.kind.name
             _add_schema_issues(
                 compiled,
@@ -136,9 +134,21 @@ class _Compiled:
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
-        self.fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+        # jsonschema_rs takes a dict; the schemas we load are dicts already, so this rarely copies.
+        self.fast = jsonschema_rs.Draft202012Validator(
+            schema if isinstance(schema, dict) else dict(schema), validate_formats=True
+        )
         self.rules: RulePlan = compile_rules(schema)
         self._reference: Draft202012Validator | None = None
+        self._nodes: dict[tuple[PathPart, ...], Mapping[str, Any]] = {}
+
+    def node_at(self, schema_path: Sequence[PathPart]) -> Mapping[str, Any]:
+        """The schema object holding a failing keyword, remembered per schema path (a schema has few)."""
+        key = tuple(schema_path)
+        node = self._nodes.get(key)
+        if node is None:
+            node = self._nodes[key] = _node_at(self.schema, key)
+        return node
 
     def reference(self) -> Draft202012Validator:
         if self._reference is None:
@@ -203,13 +213,13 @@ def _add_schema_issues(
     seen: set[tuple[str, str]],
 ) -> None:
     for target, text in _schema_texts(
-        compiled.schema, path, keyword, keyword_value=keyword_value, node=node, instance=instance
+        compiled.rules, path, keyword, keyword_value=keyword_value, node=node, instance=instance
     ):
         pointer = to_pointer(target)
         if (pointer, keyword) in seen:
             continue
         seen.add((pointer, keyword))
-        issues.append(Issue(pointer, keyword, text.en, text.ko, _legal(compiled.schema, target)))
+        issues.append(Issue(pointer, keyword, text.en, text.ko, compiled.rules.legal(target)))
 
 
 def _add_rule_issues(compiled: _Compiled, data: object, issues: list[Issue], seen: set[tuple[str, str]]) -> None:
@@ -219,16 +229,8 @@ def _add_rule_issues(compiled: _Compiled, data: object, issues: list[Issue], see
             continue
         seen.add((pointer, finding.rule))
         issues.append(
-            Issue(pointer, finding.rule, finding.message_en, finding.message_ko, _legal(compiled.schema, finding.path))
+            Issue(pointer, finding.rule, finding.message_en, finding.message_ko, compiled.rules.legal(finding.path))
         )
-
-
-def _legal(schema: Mapping[str, Any], path: Sequence[PathPart]) -> str | None:
-    for node in reversed(schema_node_chain(schema, path)):
-        legal = node.get("x-legal")
-        if isinstance(legal, str):
-            return legal
-    return None
 
 
 _TYPE_NAMES: dict[str, _Text] = {
@@ -267,6 +269,14 @@ _JSON_TYPES: tuple[tuple[type, str], ...] = (
 )
 
 
+_LIMITS: dict[str, tuple[str, str]] = {
+    "minimum": ("at least {}", "{} 이상이어야"),
+    "maximum": ("at most {}", "{} 이하여야"),
+    "exclusiveMinimum": ("greater than {}", "{}보다 커야"),
+    "exclusiveMaximum": ("less than {}", "{}보다 작아야"),
+}
+
+
 def _json_type(value: Any) -> str:
     for python_type, name in _JSON_TYPES:
         if isinstance(value, python_type):
@@ -279,14 +289,17 @@ def _quoted(name: str) -> str:
 
 
 def _show(value: Any, limit: int = 60) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if type(value) in (int, float):
         return format_number(value)
-    text = json.dumps(value, ensure_ascii=False)
+    if type(value) is str and '"' not in value and "\\" not in value:
+        text = f'"{value}"'
+    else:
+        text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _schema_texts(
-    schema: Mapping[str, Any],
+    plan: RulePlan,
     path: tuple[PathPart, ...],
     keyword: str,
     *,
@@ -302,7 +315,7 @@ def _schema_texts(
             for name in value:
                 if name not in instance:
                     target = (*path, name)
-                    en, ko = field_titles(schema, target)
+                    en, ko = plan.titles(target)
                     yield target, _Text(f"{en} is required.", f"{korean_particle(ko, '은', '는')} 필수 항목입니다.")
         return
     if keyword == "additionalProperties":
@@ -320,7 +333,7 @@ def _schema_texts(
                         ),
                     )
         return
-    en, ko = field_titles(schema, path)
+    en, ko = plan.titles(path)
     yield path, _message(keyword, value, instance, en, ko)
 
 
@@ -350,14 +363,8 @@ def _message(keyword: str, value: Any, instance: Any, en: str, ko: str) -> _Text
             f"{ko}의 값 {korean_particle(_show(instance), '은', '는')} "
             f"올바른 {korean_particle(name.ko, '이', '가')} 아닙니다.",
         )
-    limits = {
-        "minimum": (f"at least {_show(value)}", f"{_show(value)} 이상이어야"),
-        "maximum": (f"at most {_show(value)}", f"{_show(value)} 이하여야"),
-        "exclusiveMinimum": (f"greater than {_show(value)}", f"{_show(value)}보다 커야"),
-        "exclusiveMaximum": (f"less than {_show(value)}", f"{_show(value)}보다 작아야"),
-    }
-    if keyword in limits:
-        limit_en, limit_ko = limits[keyword]
+    if keyword in _LIMITS:
+        limit_en, limit_ko = (text.format(_show(value)) for text in _LIMITS[keyword])
         return _Text(
             f"{en} must be {limit_en}; it is {_show(instance)}.",
             f"{ko}의 값은 {limit_ko} 합니다(입력된 값: {_show(instance)}).",

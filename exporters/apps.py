@@ -8,3 +8,6 @@ class ExportersConfig(AppConfig):
     name = "exporters"
     verbose_name = _("Exports and signatures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from exporters.reports import receivers  # noqa: F401  # connects the report receivers to passport signals

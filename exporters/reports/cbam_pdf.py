@@ -1,0 +1,218 @@
+"""The CBAM communication as a PDF for people: the same content as the JSON and XML files, with the sums.
+
+Each good shows its reported specific embedded emissions beside the figures recomputed from the
+installation's own data (Regulation (EU) 2023/956, Annex IV), and the formula with the numbers filled in,
+so an importer or verifier can redo the arithmetic by hand. Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from exporters.pdf import Cover, KeyValueTable, Metadata, Paragraph, ReportDocument, Section, SigningKeyInfo, Table
+from exporters.pdf.document import Block
+from exporters.reports.fields import format_value
+from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
+from exporters.reports.seal import SEAL_PLACEHOLDER
+from passports.rules import format_number
+
+TIMES = "\u00d7"  # multiplication sign in the printed formulas
+DASH = "\u2013"  # en dash between the dates of a period
+
+
+def _n(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else format_number(value) if isinstance(value, float) else str(value)
+
+
+def _address(address: Mapping[str, Any]) -> str:
+    parts = ("street_address", "postal_code", "address_locality", "address_region", "address_country")
+    return ", ".join(str(address[key]) for key in parts if address.get(key))
+
+
+def _pairs(node: Mapping[str, Any], lang: Lang) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in node.items():
+        if isinstance(value, Mapping):
+            text = _address(value) if "address_country" in value else format_value(value, None, lang)
+        else:
+            text = format_value(value, None, lang)
+        rows.append((key.replace("_", " ").capitalize(), text))
+    return rows
+
+
+def _calculation(good: Mapping[str, Any], lang: Lang) -> list[tuple[str, str]]:
+    level = good["production_level"]
+    precursors = good.get("precursors") or []
+    attributed = good.get("attributed_direct_emissions")
+    electricity = good.get("electricity") or {}
+    calculated = good.get("calculated_specific_embedded_emissions")
+    if calculated is None or attributed is None:
+        return []
+    unit = good["specific_embedded_emissions"]["unit"]
+    direct_terms = " + ".join(
+        [_n(attributed)]
+        + [f"{_n(p['quantity_consumed'])} {TIMES} {_n(p['specific_direct_embedded_emissions'])}" for p in precursors]
+    )
+    indirect_terms = " + ".join(
+        [f"{_n(electricity['consumption'])} {TIMES} {_n(electricity['emission_factor'])}"]
+        + [f"{_n(p['quantity_consumed'])} {TIMES} {_n(p['specific_indirect_embedded_emissions'])}" for p in precursors]
+    )
+    return [
+        (word("direct", lang), f"({direct_terms}) / {_n(level['value'])} = {_n(calculated['direct'])} {unit}"),
+        (word("indirect", lang), f"({indirect_terms}) / {_n(level['value'])} = {_n(calculated['indirect'])} {unit}"),
+        (word("total", lang), f"{_n(calculated['total'])} {unit}"),
+    ]
+
+
+def _rows(items: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[list[str]]:
+    return [[_n(item.get(key, "")) for key in keys] for item in items]
+
+
+def _good_blocks(number: int, good: Mapping[str, Any], lang: Lang) -> list[Block]:
+    see = good["specific_embedded_emissions"]
+    calculated = good.get("calculated_specific_embedded_emissions") or {}
+    period = good["embedded_emissions_of_period"]
+    facts = [
+        ("CN", good["cn_code"]),
+        ("Description", good.get("goods_description", "")),
+        ("Aggregated goods category", good["aggregated_goods_category"]),
+        ("Production route", good["production_route"]),
+        ("Production level", f"{_n(good['production_level']['value'])} {good['production_level']['unit']}"),
+        ("Direct emissions method", good["direct_emissions_method"]),
+        ("Indirect emissions method", good["indirect_emissions_method"]),
+    ]
+    if "electricity" in good:
+        electricity = good["electricity"]
+        facts.append(
+            (
+                "Electricity",
+                (
+                    f"{_n(electricity['consumption'])} MWh {TIMES} {_n(electricity['emission_factor'])} t CO2e/MWh "
+                    f"({electricity['emission_factor_source']})"
+                ),
+            )
+        )
+    blocks: list[Block] = [KeyValueTable(facts, title=word("cbam_good", lang, number=number, cn=good["cn_code"]))]
+    emissions = [
+        [word(part, lang), _n(see[part]), _n(calculated[part]) if part in calculated else "—", _n(period[part])]
+        for part in ("direct", "indirect", "total")
+    ]
+    blocks.append(
+        Table(
+            columns=[
+                "",
+                f"{word('reported', lang)} ({see['unit']})",
+                f"{word('calculated', lang)} ({see['unit']})",
+                "t CO2e",
+            ],
+            rows=emissions,
+            align=["left", "right", "right", "right"],
+        )
+    )
+    calculation = _calculation(good, lang)
+    if calculation:
+        blocks.append(KeyValueTable(calculation, title=word("cbam_calculation", lang)))
+    if good.get("precursors"):
+        keys = [
+            "aggregated_goods_category",
+            "country_of_production",
+            "installation_identifier",
+            "quantity_consumed",
+            "specific_direct_embedded_emissions",
+            "specific_indirect_embedded_emissions",
+            "method",
+        ]
+        blocks.append(Table(columns=keys, rows=_rows(good["precursors"], keys), title=word("cbam_precursors", lang)))
+    if good.get("qualifying_parameters"):
+        keys = ["parameter", "value", "unit"]
+        blocks.append(
+            Table(columns=keys, rows=_rows(good["qualifying_parameters"], keys), title=word("cbam_parameters", lang))
+        )
+    if good.get("carbon_price_due"):
+        keys = ["instrument_name", "country", "amount", "currency", "covered_emissions", "free_allocation"]
+        blocks.append(
+            Table(columns=keys, rows=_rows(good["carbon_price_due"], keys), title=word("cbam_carbon_price", lang))
+        )
+    return blocks
+
+
+def cbam_report_document(
+    document: Mapping[str, Any],
+    *,
+    tier: str,
+    lang: Lang,
+    created: datetime,
+    key: SigningKeyInfo | None = None,
+) -> ReportDocument:
+    """The communication ``document`` (from ``cbam.communication``) laid out as a report."""
+    installation, operator, source = document["installation"], document["operator"], document["source"]
+    period = document["reporting_period"]
+    summary_rows = [
+        [
+            good["cn_code"],
+            good["production_route"],
+            f"{_n(good['production_level']['value'])} {good['production_level']['unit']}",
+            _n(good["specific_embedded_emissions"]["direct"]),
+            _n(good["specific_embedded_emissions"]["indirect"]),
+            _n(good["specific_embedded_emissions"]["total"]),
+        ]
+        for good in document["goods"]
+    ]
+    goods_blocks: list[Block] = [
+        Table(
+            columns=["CN", "Route", "AL", word("direct", lang), word("indirect", lang), word("total", lang)],
+            rows=summary_rows,
+            align=["left", "left", "right", "right", "right", "right"],
+        )
+    ]
+    for number, good in enumerate(document["goods"], start=1):
+        goods_blocks += _good_blocks(number, good, lang)
+    sections = [
+        Section(
+            word("cbam_installation", lang),
+            [
+                Paragraph(word("cbam_intro", lang)),
+                KeyValueTable(_pairs(installation, lang), title=installation["name"]),
+                KeyValueTable(_pairs(operator, lang), title=operator["name"]),
+                KeyValueTable([(word("cbam_period", lang), f"{period['start_date']} {DASH} {period['end_date']}")]),
+            ],
+        ),
+        Section(word("cbam_goods", lang), goods_blocks),
+    ]
+    if "electricity" in document:
+        sections.append(Section(word("cbam_electricity", lang), [KeyValueTable(_pairs(document["electricity"], lang))]))
+    if "verification" in document:
+        sections.append(
+            Section(word("cbam_verification", lang), [KeyValueTable(_pairs(document["verification"], lang))])
+        )
+    title = word("cbam_title", lang)
+    return ReportDocument(
+        title=title,
+        lang=lang,
+        metadata=Metadata(
+            author=operator["name"],
+            subject=f"{title}: {installation['installation_identifier']} {period['start_date']}/{period['end_date']}",
+            creator="DPP platform compliance reports",
+            keywords=["CBAM", "Annex IV", installation["installation_identifier"], SEAL_PLACEHOLDER],
+            created=created,
+        ),
+        cover=Cover(
+            product_name=f"{installation['name']} · {period['start_date']} {DASH} {period['end_date']}",
+            qr_payload=source["passport_identifier"],
+            issuer=f"{operator['name']} ({operator['identifier']})",
+            version=str(source["version"]),
+            status=status_label(source["status"], lang),
+            identifiers=[
+                ("Installation", installation["installation_identifier"]),
+                *([("UN/LOCODE", installation["un_locode"])] if installation.get("un_locode") else []),
+                (word("cbam_period", lang), f"{period['start_date']} {DASH} {period['end_date']}"),
+            ],
+            key=key,
+        ),
+        content_hash=source["content_hash"],
+        tier_label=tier_label(tier, lang),
+        sections=sections,
+        labels=layout_labels(lang),
+    )

@@ -1,0 +1,159 @@
+"""Reading passport data the way the schema describes it: fields, their names, units, tiers and clauses.
+
+Reports print what the schema says about each field (``title`` / ``x-title-ko``, ``x-unit``, ``x-access``,
+``x-legal``) beside the value, so a report of any category is laid out from its schema alone.
+Plain Python, no Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from exporters.reports.labels import Lang, word
+from passports.rules import format_number
+from passports.tiers import TIERS, tier_rank
+
+ITEM = "*"  # an array item in a field pattern
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One node of a schema: where it sits (``pattern``, with ``*`` for array items) and what it says."""
+
+    pattern: tuple[str, ...]
+    title_en: str
+    title_ko: str
+    own_legal: str | None  # the node's own x-legal
+    tier: str  # effective x-access (own or inherited); "hidden" for a value outside TIERS
+    unit: str | None
+    kind: str  # "object", "array" or "scalar"
+
+    def title(self, lang: Lang) -> str:
+        return self.title_ko if lang == "ko" else self.title_en
+
+    def visible_to(self, tier: str) -> bool:
+        return self.tier in TIERS and tier_rank(self.tier) <= tier_rank(tier)
+
+
+def _kind(node: Mapping[str, Any]) -> str:
+    if isinstance(node.get("properties"), Mapping):
+        return "object"
+    if node.get("type") == "array" or isinstance(node.get("items"), Mapping):
+        return "array"
+    return "scalar"
+
+
+def _tier_of(node: Mapping[str, Any], inherited: str) -> str:
+    access = node.get("x-access")
+    if access is None:
+        return inherited
+    return access if access in TIERS else "hidden"
+
+
+def walk_schema(schema: Mapping[str, Any]) -> list[FieldSpec]:
+    """Return every node of ``schema`` in document order, the root first (pattern ``()``)."""
+    found: list[FieldSpec] = []
+    _walk(schema, (), _tier_of(schema, "public"), found)
+    return found
+
+
+def _walk(node: Mapping[str, Any], pattern: tuple[str, ...], tier: str, found: list[FieldSpec]) -> None:
+    tier = _tier_of(node, tier)
+    name = pattern[-1] if pattern else ""
+    title = node.get("title") if isinstance(node.get("title"), str) else name
+    title_ko = node.get("x-title-ko") if isinstance(node.get("x-title-ko"), str) else title
+    legal = node.get("x-legal")
+    unit = node.get("x-unit")
+    found.append(
+        FieldSpec(
+            pattern=pattern,
+            title_en=str(title),
+            title_ko=str(title_ko),
+            own_legal=legal if isinstance(legal, str) else None,
+            tier=tier,
+            unit=unit if isinstance(unit, str) else None,
+            kind=_kind(node),
+        )
+    )
+    properties = node.get("properties")
+    if isinstance(properties, Mapping):
+        for member, child in properties.items():
+            if isinstance(child, Mapping):
+                _walk(child, (*pattern, member), tier, found)
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        _walk(items, (*pattern, ITEM), tier, found)
+
+
+def values_at(data: Any, pattern: Sequence[str]) -> list[Any]:
+    """Return the values at ``pattern`` in ``data`` (``*`` runs over every array item); absent → ``[]``."""
+    current: list[Any] = [data]
+    for part in pattern:
+        following: list[Any] = []
+        for value in current:
+            if part == ITEM:
+                if isinstance(value, list):
+                    following.extend(value)
+            elif isinstance(value, Mapping) and part in value:
+                following.append(value[part])
+        current = following
+    return current
+
+
+def is_filled(value: Any) -> bool:
+    """Tell whether a value counts as given: not None, not an empty string, list or object."""
+    if value is None:
+        return False
+    if isinstance(value, str | list | dict):
+        return bool(value)
+    return True
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    if not unit:
+        return text
+    # A percent sign follows its number with a space, as ISO 80000-1 writes it; so does every other unit.
+    return f"{text} {unit}"
+
+
+def format_value(value: Any, unit: str | None, lang: Lang) -> str:
+    """Show one value as the reader should see it: booleans in words, numbers without float noise, units."""
+    if isinstance(value, bool):
+        return word("yes" if value else "no", lang)
+    if isinstance(value, int | float):
+        return with_unit(format_number(value), unit)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "; ".join(format_value(item, unit, lang) for item in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{key}: {format_value(item, None, lang)}" for key, item in value.items())
+    return "" if value is None else str(value)
+
+
+def specs_by_pattern(specs: Sequence[FieldSpec]) -> dict[tuple[str, ...], FieldSpec]:
+    return {spec.pattern: spec for spec in specs}
+
+
+def children(specs: Sequence[FieldSpec], parent: tuple[str, ...]) -> Iterator[FieldSpec]:
+    """The direct members of ``parent`` (for an array: of its items), in schema order."""
+    depth = len(parent)
+    for spec in specs:
+        pattern = spec.pattern
+        if pattern[:depth] != parent:
+            continue
+        member = len(pattern) == depth + 1 and pattern[-1] != ITEM
+        item_member = len(pattern) == depth + 2 and pattern[depth] == ITEM
+        if member or item_member:
+            yield spec
+
+
+def split_clause(legal: str) -> tuple[str, str]:
+    """Split an ``x-legal`` citation into the act and the provision: ``("Regulation (EU) 2023/1542", "Art. 7(1)")``.
+
+    The first comma separates them in every citation our schemas carry; a citation without one is all act.
+    """
+    act, separator, provision = legal.partition(", ")
+    return (act, provision) if separator else (legal, "")

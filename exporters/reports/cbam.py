@@ -195,7 +195,7 @@ def importer_summary(document: Mapping[str, Any], quantities: Sequence[Mapping[s
     for number, line in enumerate(quantities):
         pointer = f"/quantities/{number}"
         quantity = line.get("quantity")
-        if not _number(quantity) or quantity <= 0:
+        if not isinstance(quantity, int | float) or isinstance(quantity, bool) or quantity <= 0:
             problems.append((f"{pointer}/quantity", "a quantity above zero is needed"))
             continue
         index, problem = _match_good(goods, line, pointer)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.crypto import salted_hmac
 
 from exporters.pdf import ReportDocument, render_report
+from exporters.reports.cbam import communication
+from exporters.reports.cbam_pdf import cbam_report_document
 from exporters.reports.content import build_report
 from exporters.reports.labels import Lang
 from exporters.reports.seal import seal_pdf
-from exporters.reports.selectors import report_facts
+from exporters.reports.selectors import report_facts, signing_info
 from passports.models import PassportVersion
+from passports.selectors.passports import effective_data_of
+from passports.tiers import render_for_tier
 
 
 def seal_key() -> bytes:
@@ -38,3 +44,34 @@ def report_filename(version: PassportVersion, *, lang: str, suffix: str = "repor
     parts = [passport.product.gtin, passport.lot, passport.serial, f"v{version.number}", suffix, lang]
     safe = ["".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in part) for part in parts if part]
     return "-".join(safe) + ".pdf"
+
+
+class NotCbamError(ValueError):
+    """The passport is not a CBAM installation communication."""
+
+
+CBAM_CATEGORY = "cbam-installation"
+
+
+def cbam_document(version: PassportVersion, *, tier: str) -> dict[str, Any]:
+    """The Annex IV communication of a ``cbam-installation`` version, cut to ``tier`` first."""
+    if version.schema.category != CBAM_CATEGORY:
+        raise NotCbamError(f"passport follows {version.schema.key}, not a {CBAM_CATEGORY} schema")
+    data = render_for_tier(version.schema.document, effective_data_of(version), tier)
+    source = {
+        "passport_identifier": version.passport.identifier,
+        "version": version.number,
+        "content_hash": version.content_hash,
+        "status": version.status,
+    }
+    if version.published_at is not None:
+        source["published_at"] = version.published_at.isoformat()
+    return communication(data, source=source)
+
+
+def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang) -> bytes:
+    document = cbam_document(version, tier=tier)
+    created = version.published_at or version.created_at
+    return render_sealed(
+        cbam_report_document(document, tier=tier, lang=lang, created=created, key=signing_info(version))
+    )

@@ -1,0 +1,263 @@
+"""API of compliance reports, CBAM communications, report packs and report verification. Thin views.
+
+Every object is looked up within the caller's organization (another organization's id answers 404). Members
+of the organization that owns a passport may ask for any access tier; the default is ``public``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exporters.models import ReportPack
+from exporters.reports import packs
+from exporters.reports.cbam import SummaryError, importer_summary
+from exporters.reports.cbam_formats import to_json, to_xml
+from exporters.reports.labels import LANGS, Lang, check_lang
+from exporters.reports.rendering import (
+    NotCbamError,
+    cbam_document,
+    render_cbam_pdf,
+    render_version_report,
+    report_filename,
+)
+from exporters.reports.selectors import passport_for_report, version_for_report
+from exporters.reports.tasks import build_report_pack
+from exporters.reports.verification import verify_report
+from passports.api.base import OrganizationScopedMixin
+from passports.jobs import enqueue_after_commit
+from passports.scoping import get_scoped_or_404, scoped
+from passports.tiers import TIERS
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+REPORT_PARAMETERS = [
+    OpenApiParameter("lang", str, enum=list(LANGS), description="Language of the report (default en)"),
+    OpenApiParameter("tier", str, enum=list(TIERS), description="Access tier of the data shown (default public)"),
+    OpenApiParameter("version", int, description="Version number (default: the published one, else the latest)"),
+]
+
+
+def _choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = request.query_params.get(name) or default
+    if value not in allowed:
+        raise ValidationError({name: [f"Use one of: {', '.join(allowed)}."]})
+    return value
+
+
+def _lang(request: Request) -> Lang:
+    return check_lang(_choice(request, "lang", LANGS, "en"))
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class PassportReportView(OrganizationScopedMixin, APIView):
+    """The compliance report of a passport version as a sealed PDF."""
+
+    @extend_schema(
+        parameters=[
+            *REPORT_PARAMETERS,
+            OpenApiParameter("detail", str, enum=["summary", "full"], description="full: append every field"),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        passport = passport_for_report(org=self.organization, pk=pk)
+        lang = _lang(request)
+        tier = _choice(request, "tier", TIERS, "public")
+        full = _choice(request, "detail", ("summary", "full"), "summary") == "full"
+        version = version_for_report(passport, request.query_params.get("version"))
+        pdf = render_version_report(version, tier=tier, lang=lang, full_data=full)
+        return _pdf_response(pdf, report_filename(version, lang=lang))
+
+
+class CbamReportView(OrganizationScopedMixin, APIView):
+    """The CBAM communication (Implementing Regulation (EU) 2023/1773, Annex IV) as PDF, JSON or XML."""
+
+    @extend_schema(
+        parameters=[
+            *REPORT_PARAMETERS,
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["pdf", "json", "xml"]),
+        ],
+        responses={200: OpenApiTypes.BINARY},
+        description="Tier defaults to legitimate_interest: Annex IV content is not public data.",
+    )
+    def get(self, request: Request, pk: str, fmt: str) -> HttpResponse:
+        passport = passport_for_report(org=self.organization, pk=pk)
+        tier = _choice(request, "tier", ("legitimate_interest", "authority"), "legitimate_interest")
+        version = version_for_report(passport, request.query_params.get("version"))
+        name = report_filename(version, lang="", suffix="cbam").removesuffix(".pdf").rstrip("-")
+        try:
+            if fmt == "pdf":
+                lang = _lang(request)
+                return _pdf_response(render_cbam_pdf(version, tier=tier, lang=lang), f"{name}-{lang}.pdf")
+            document = cbam_document(version, tier=tier)
+        except NotCbamError as exc:
+            raise ValidationError({"passport": [str(exc)]}) from exc
+        if fmt == "json":
+            response = HttpResponse(to_json(document), content_type="application/json; charset=utf-8")
+        else:
+            response = HttpResponse(to_xml(document), content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+        return response
+
+
+class QuantitySerializer(serializers.Serializer[Any]):
+    cn_code = serializers.CharField(max_length=20)
+    quantity = serializers.FloatField(min_value=0, allow_null=False)
+    production_route = serializers.CharField(max_length=60, required=False)
+
+
+class ImporterSummaryRequestSerializer(serializers.Serializer[Any]):
+    quantities = QuantitySerializer(many=True, allow_empty=False)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
+    """Embedded emissions of the quantities an importer brought in, from the installation's communication."""
+
+    required_scope = "read"  # computes from stored data, stores nothing
+
+    @extend_schema(request=ImporterSummaryRequestSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, pk: str) -> Response:
+        passport = passport_for_report(org=self.organization, pk=pk)
+        serializer = ImporterSummaryRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = version_for_report(passport, serializer.validated_data.get("version"))
+        try:
+            document = cbam_document(version, tier="legitimate_interest")
+            summary = importer_summary(document, serializer.validated_data["quantities"])
+        except NotCbamError as exc:
+            raise ValidationError({"passport": [str(exc)]}) from exc
+        except SummaryError as exc:
+            raise ValidationError({pointer: [message] for pointer, message in exc.problems}) from exc
+        return Response(summary)
+
+
+class PackCreateSerializer(serializers.Serializer[Any]):
+    passports = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
+    import_job = serializers.IntegerField(required=False, min_value=1)
+    lang = serializers.ChoiceField(choices=list(LANGS), default="en")
+    tier = serializers.ChoiceField(choices=list(TIERS), default="public")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("passports" in attrs) == ("import_job" in attrs):
+            raise serializers.ValidationError("Give either passports (a list of ids) or import_job (an id).")
+        return attrs
+
+
+class PackSerializer(serializers.ModelSerializer[ReportPack]):
+    progress = serializers.FloatField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportPack
+        fields = [
+            "id", "status", "lang", "tier", "source", "total", "done", "progress", "attempts", "size", "sha256",
+            "error", "created_at", "finished_at", "download_url",
+        ]  # fmt: skip
+
+    def get_download_url(self, pack: ReportPack) -> str | None:
+        if pack.status != ReportPack.Status.DONE:
+            return None
+        request = self.context.get("request")
+        path = f"/api/v1/reports/packs/{pack.pk}/download"
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ReportPackListView(OrganizationScopedMixin, APIView):
+    """GET: the organization's report packs, newest first. POST: start a pack (202 with its id)."""
+
+    required_scope = "read"  # a pack exports what the caller may read; it changes no passport
+
+    @extend_schema(responses=PackSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = scoped(ReportPack, self.organization).order_by("-created_at", "-pk")[:100]
+        return Response(PackSerializer(rows, many=True, context={"request": request}).data)
+
+    @extend_schema(request=PackCreateSerializer, responses={202: PackSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = PackCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        org = self.organization
+        if "passports" in data:
+            chosen = packs.passports_for_ids(org=org, ids=data["passports"])
+            source = f"{len(chosen)} selected passport(s)"
+        else:
+            chosen = packs.passports_for_import_job(org=org, job_id=data["import_job"])
+            source = f"import {data['import_job']}"
+        try:
+            pack = packs.pack_create(
+                org=org, passports=chosen, lang=data["lang"], tier=data["tier"], source=source, by=request.user
+            )
+        except ValueError as exc:
+            raise ValidationError({"passports": [str(exc)]}) from exc
+        enqueue_after_commit(build_report_pack, pack.pk)
+        body = PackSerializer(pack, context={"request": request}).data
+        response = Response(body, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = f"/api/v1/reports/packs/{pack.pk}"
+        return response
+
+
+class ReportPackDetailView(OrganizationScopedMixin, APIView):
+    """A pack's progress, and its download URL once done. A pack stalled past the limit is enqueued again."""
+
+    @extend_schema(responses=PackSerializer)
+    def get(self, request: Request, pk: str) -> Response:
+        pack = get_scoped_or_404(ReportPack, self.organization, pk=pk)
+        if packs.is_stalled(pack):
+            packs.pack_touch(pack)
+            build_report_pack.delay(pack.pk)
+            pack.refresh_from_db()
+        return Response(PackSerializer(pack, context={"request": request}).data)
+
+
+class ReportPackDownloadView(OrganizationScopedMixin, APIView):
+    """The finished pack as a ZIP (one PDF per passport and a manifest.json); 409 until it is done."""
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: str) -> HttpResponse | FileResponse:
+        pack = get_scoped_or_404(ReportPack, self.organization, pk=pk)
+        path = packs.pack_zip_path(pack) if pack.status == ReportPack.Status.DONE else None
+        if path is None:
+            body = {"error": {"code": "not_ready", "message": f"The pack is {pack.status}.", "details": []}}
+            return HttpResponse(json.dumps(body), status=409, content_type="application/json")
+        response = FileResponse(path.open("rb"), content_type="application/zip", as_attachment=True)
+        response["Content-Disposition"] = f'attachment; filename="report-pack-{pack.pk}.zip"'
+        return response
+
+
+class ReportVerifyView(OrganizationScopedMixin, APIView):
+    """Upload a report PDF (multipart field ``file``): does it match a published version of yours, unchanged?"""
+
+    required_scope = "read"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses=OpenApiTypes.OBJECT,
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Upload the PDF as the multipart field 'file'."]})
+        if upload.size is not None and upload.size > MAX_VERIFY_BYTES:
+            raise ValidationError({"file": [f"Reports are smaller than {MAX_VERIFY_BYTES // (1024 * 1024)} MB."]})
+        result = verify_report(upload.read(), org=self.organization)
+        return Response(result.as_dict())

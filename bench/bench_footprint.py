@@ -9,7 +9,9 @@ through background chains is exercised. Targets: build + solve under 2 s; the ca
 
 from __future__ import annotations
 
+import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,6 +24,7 @@ from lca.graph import STAGES, parse_graph
 
 PROCESSES = 100_000
 CATALOGUE = 10_000
+RUNS = 3
 TARGET_SECONDS = 2.0
 CATALOGUE_TARGET_SECONDS = 1.0
 
@@ -74,19 +77,26 @@ def synthetic_graph(count: int, seed: int = 7) -> tuple[dict, dict[str, FactorRo
 def main() -> None:
     graph, factors = synthetic_graph(PROCESSES)
     exchanges = sum(len(p["inputs"]) + len(p.get("emissions", [])) for p in graph["processes"])
-    print(f"graph: {PROCESSES:,} processes, {exchanges:,} exchanges")
+    print(f"graph: {PROCESSES:,} processes, {exchanges:,} exchanges; load average {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} cores (wall time exceeds cpu time when other work shares the cores)")
 
-    started = time.perf_counter()
-    parsed = parse_graph(graph, factors)
-    built = time.perf_counter()
-    system = FactorisedSystem(parsed)
-    result = system.calculate()
-    solved = time.perf_counter()
-    build_s, solve_s, total_s = built - started, solved - built, solved - started
-    print(f"build (parse, check, units, triplets): {build_s:.3f} s")
-    print(f"solve (factorise, scale, stages, provenance): {solve_s:.3f} s")
-    verdict = "OK" if total_s < TARGET_SECONDS else "OVER"
-    print(f"total: {total_s:.3f} s (target {TARGET_SECONDS:.1f} s) {verdict}")
+    # Three runs on the same graph: the first pays one-off costs (memory growth, unit-parser caches); a
+    # worker that recalculates footprints all day sees the later ones. The verdict uses the median.
+    totals = []
+    for run in range(1, RUNS + 1):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        parsed = parse_graph(graph, factors)
+        built = time.perf_counter()
+        system = FactorisedSystem(parsed)
+        result = system.calculate()
+        solved, cpu = time.perf_counter(), time.process_time() - cpu_started
+        totals.append(solved - started)
+        print(f"run {run}: build (parse, check, units, triplets) {built - started:.3f} s + solve (order, factorise, "
+              f"scale, stages, provenance) {solved - built:.3f} s = {solved - started:.3f} s (cpu {cpu:.3f} s)")
+    median = statistics.median(totals)
+    verdict = "OK" if median < TARGET_SECONDS else "OVER"
+    print(f"total, median of {RUNS}: {median:.3f} s (target {TARGET_SECONDS:.1f} s) {verdict}; "
+          f"best {min(totals):.3f} s")
     print(f"  footprint of p0: {result.total_kg_co2e:,.3f} kg CO2e; stages sum "
           f"{sum(result.by_stage.values()):,.3f}; primary share {result.primary_data_share:.3f}")
 

@@ -133,8 +133,8 @@ def _supply_order(matrix: sp.csc_matrix) -> np.ndarray:
 class _OrderedLU:
     """SuperLU factors of ``A[order][:, order]``, solving in the caller's original product order."""
 
-    def __init__(self, matrix: sp.csc_matrix) -> None:
-        self.order = _supply_order(matrix)
+    def __init__(self, matrix: sp.csc_matrix, order: np.ndarray | None = None) -> None:
+        self.order = _supply_order(matrix) if order is None else order
         self.lu = splu(matrix[self.order][:, self.order].tocsc(), permc_spec="NATURAL")
 
     def solve(self, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
@@ -262,9 +262,9 @@ class FactorisedSystem:
         return GraphError(f"product {parsed.product_ids[product]!r} {message}", process_id=parsed.process_ids[owner],
                           pointer=f"/processes/{owner}")
 
-    def _factorise(self, matrix: sp.csc_matrix, *, what: str) -> _OrderedLU:
+    def _factorise(self, matrix: sp.csc_matrix, *, what: str, order: np.ndarray | None = None) -> _OrderedLU:
         try:
-            return _OrderedLU(matrix)
+            return _OrderedLU(matrix, order)
         except RuntimeError as exc:
             fu = self.parsed.functional_unit_spec.get("process")
             raise GraphError(f"the {what} is singular: a loop of processes consumes everything it produces, so no "
@@ -301,7 +301,11 @@ class FactorisedSystem:
             if background.size:
                 rows = self.matrix[background, :]
                 block = rows[:, background].tocsc()
-                lu = self._factorise(block, what="background (unstaged) part of the matrix")
+                # The suppliers-first order of the whole matrix, restricted to background products, suits
+                # the block as well, so it is not computed again.
+                main_order = self.lu.order
+                block_order = np.searchsorted(background, main_order[stage[main_order] < 0])
+                lu = self._factorise(block, what="background (unstaged) part of the matrix", order=block_order)
                 background_intensity[background] = lu.solve(self.direct[background], trans="T")
                 loads[staged] = self.direct[staged] - rows[:, staged].T @ background_intensity[background]
             else:
@@ -331,7 +335,8 @@ class FactorisedSystem:
         staged = stage >= 0
         out = np.zeros((len(STAGES) + 1, len(QUANTITIES)))
         weighted = loads[staged] * scaling[staged, None]
-        np.add.at(out, stage[staged], weighted)
+        for q in range(len(QUANTITIES)):
+            out[: len(STAGES), q] = np.bincount(stage[staged], weights=weighted[:, q], minlength=len(STAGES))
         out[-1] = final @ background_intensity
         return out
 
@@ -412,7 +417,7 @@ def _assemble(parsed: ParsedGraph, spec: dict[str, Any], scaling: np.ndarray, by
     including = per_exchange.sum(axis=1)
     total = float(by_q.sum() - by_q[_BIO])
     stage_names = (*STAGES, UNASSIGNED_STAGE)
-    present = {int(k) for k in parsed.product_stage if k >= 0}
+    present = set(np.unique(parsed.product_stage[parsed.product_stage >= 0]).tolist())
     stage_totals = _excluding_biogenic(by_stage_q)
     keep = [k for k, name in enumerate(stage_names)
             if k in present or (name == UNASSIGNED_STAGE and np.any(by_stage_q[k] != 0))]

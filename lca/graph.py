@@ -180,7 +180,7 @@ def _flags(exchange: Mapping[str, Any], process_id: str, where: Callable[[], str
     if not ratings:
         raise GraphError("dq must rate exactly technology, geography and time with integers 1 (best) to 3 (worst)",
                          process_id=process_id, pointer=f"{where()}/dq")
-    return primary, ratings  # type: ignore[return-value]
+    return primary, (int(ratings[0]), int(ratings[1]), int(ratings[2]))
 
 
 class _Builder:
@@ -210,8 +210,9 @@ class _Builder:
         self.in_unit: list[Any] = []
         # emission-carrying exchanges
         self.em_proc: list[int] = []
-        self.em_slot: list[int] = []
-        self.em_kg: list[float] = []
+        self.em_gas: list[Any] = []
+        self.em_amount: list[Any] = []
+        self.em_unit: list[Any] = []
         self.em_flags: list[tuple[bool, tuple[int, int, int]]] = []
         self.fx_proc: list[int] = []
         self.fx_id: list[str] = []
@@ -244,11 +245,11 @@ class _Builder:
         return len(self.sources) - 1
 
 
-def _declared(declared: Any, builder: _Builder, process_id: str, pointer: str) -> tuple[str, list[float], int]:
+def _declared(declared: Any, builder: _Builder, process_id: str, pointer: str) -> tuple[Any, list[float], int]:
     """Unit, kg CO2e per unit by quantity, and provenance index of a supplier-declared footprint (PACT)."""
     if not isinstance(declared, Mapping):
         raise GraphError("a declared footprint must be an object", process_id=process_id, pointer=pointer)
-    unit = declared.get("unit")
+    unit: Any = declared.get("unit")
     _convert(unit, unit, process_id=process_id, pointer=f"{pointer}/unit", expected="declared footprint unit")
     total, luc, biogenic = (
         _number(declared.get(key, default), what=key, process_id=process_id, pointer=f"{pointer}/{key}")
@@ -283,8 +284,8 @@ def _register_process(builder: _Builder, process: Any, position: int) -> None:
     if stage_index == -2:
         raise GraphError(f"stage {stage!r} is not one of {', '.join(STAGES)}", process_id=name,
                          pointer=f"/processes/{position}/stage")
-    output = process.get("output")
-    amount = output.get("amount") if type(output) is dict or isinstance(output, Mapping) else None
+    output: Any = process.get("output")
+    amount: Any = output.get("amount") if type(output) is dict or isinstance(output, Mapping) else None
     if type(amount) not in _NUMBER or not 0 < amount < math.inf:
         raise GraphError(f"output {{amount, unit}} with a positive amount is required, got {output!r}",
                          process_id=name, pointer=f"/processes/{position}/output")
@@ -373,8 +374,9 @@ def _parse_inputs(builder: _Builder, inputs: Any, position: int) -> None:
         in_unit.append(exchange.get("unit"))
 
 
-def _finish_inputs(builder: _Builder) -> tuple[list[int], np.ndarray]:
+def _finish_inputs(builder: _Builder) -> tuple[list[Any], np.ndarray]:
     """Resolve, check and convert all process inputs at once: supplying product and amount in its unit."""
+    products: list[Any]
     try:
         products = list(map(builder.index.get, builder.in_target))
     except TypeError:  # an unhashable reference
@@ -415,7 +417,7 @@ def _explain_inputs(builder: _Builder, position: int) -> NoReturn:
         pointer = f"/processes/{position}/inputs/{k}"
         if not isinstance(exchange, Mapping):
             raise GraphError("each input must be an object", process_id=name, pointer=pointer)
-        amount = exchange.get("amount")
+        amount: Any = exchange.get("amount")
         if type(amount) not in _NUMBER or not 0 <= amount < math.inf:
             raise GraphError(f"input amount must be a finite number >= 0, got {amount!r}", process_id=name,
                              pointer=f"{pointer}/amount")
@@ -446,7 +448,7 @@ def _pointer_of(builder: _Builder, position: int, exchange: Any, key: str = "inp
 
 def _parse_background_input(builder: _Builder, exchange: Mapping[str, Any], position: int) -> None:
     name = builder.process_ids[position]
-    amount = exchange.get("amount")
+    amount: Any = exchange.get("amount")
     if type(amount) not in _NUMBER or not 0 <= amount < math.inf:
         _explain_inputs(builder, position)
     if "factor" in exchange:
@@ -476,36 +478,80 @@ def _parse_background_input(builder: _Builder, exchange: Mapping[str, Any], posi
 
 
 def _parse_emissions(builder: _Builder, emissions: Any, position: int) -> None:
-    name = builder.process_ids[position]
+    """Collect the direct emissions of one process; ``_finish_emissions`` checks and converts them in bulk."""
     if type(emissions) is not list:
-        raise GraphError("emissions must be a list", process_id=name, pointer=f"/processes/{position}/emissions")
+        raise GraphError("emissions must be a list", process_id=builder.process_ids[position],
+                         pointer=f"/processes/{position}/emissions")
     for k, exchange in enumerate(emissions):
-        gas = exchange.get("gas") if type(exchange) is dict or isinstance(exchange, Mapping) else None
-        slot = _GAS_INDEX.get(gas) if type(gas) is str else None
-        amount = exchange.get("amount") if slot is not None else None
-        if type(amount) not in _NUMBER or not -math.inf < amount < math.inf or (amount < 0 and gas != "CO2_biogenic"):
-            _reject_emission(exchange, name, f"/processes/{position}/emissions/{k}")
         try:
-            kg = amount * conversion_factor(exchange.get("unit"), "kg")
-        except (UnitError, TypeError) as exc:
-            raise GraphError(f"emission unit must be a mass: {exc}", process_id=name,
-                             pointer=f"/processes/{position}/emissions/{k}/unit") from exc
+            gas = exchange.get("gas")
+        except AttributeError:
+            _explain_emissions(builder, position)
         builder.em_proc.append(position)
-        builder.em_slot.append(slot)
-        builder.em_kg.append(kg)
+        builder.em_gas.append(gas)
+        builder.em_amount.append(exchange.get("amount"))
+        builder.em_unit.append(exchange.get("unit"))
         builder.em_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
-                                else _flags(exchange, name, lambda k=k: f"/processes/{position}/emissions/{k}"))
+                                else _flags(exchange, builder.process_ids[position], _emission_pointer(position, k)))
 
 
-def _reject_emission(exchange: Any, name: str, pointer: str) -> None:
-    if not isinstance(exchange, Mapping):
-        raise GraphError("each emission must be an object", process_id=name, pointer=pointer)
-    gas = exchange.get("gas")
-    if gas not in GASES:
-        raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=name, pointer=f"{pointer}/gas")
-    amount = _number(exchange.get("amount"), what="emission amount", process_id=name, pointer=f"{pointer}/amount")
-    raise GraphError(f"only CO2_biogenic may be negative (uptake), got {amount!r}", process_id=name,
-                     pointer=f"{pointer}/amount")
+def _emission_pointer(position: int, k: int) -> Callable[[], str]:
+    return lambda: f"/processes/{position}/emissions/{k}"
+
+
+def _finish_emissions(builder: _Builder) -> tuple[np.ndarray, np.ndarray]:
+    """Gas slot and kg of every direct emission, checked in bulk (``_explain_emissions`` locates errors)."""
+    try:
+        slots = list(map(_GAS_INDEX.get, builder.em_gas))
+    except TypeError:  # an unhashable gas
+        slots = [_GAS_INDEX.get(gas) if isinstance(gas, str) else None for gas in builder.em_gas]
+    if None in slots:
+        _explain_emissions(builder, builder.em_proc[slots.index(None)])
+    raw = builder.em_amount
+    if not set(map(type, raw)) <= {int, float}:
+        _explain_emissions(builder, builder.em_proc[next(i for i, a in enumerate(raw) if type(a) not in _NUMBER)])
+    amounts = np.asarray(raw, dtype=np.float64)
+    slot_array = np.asarray(slots, dtype=np.int64)
+    bad = ~np.isfinite(amounts) | ((amounts < 0) & (slot_array != _BIOGENIC))
+    if bad.any():
+        _explain_emissions(builder, builder.em_proc[int(np.argmax(bad))])
+    try:
+        to_kg = {unit: conversion_factor(unit, "kg") for unit in set(builder.em_unit)}
+    except (UnitError, TypeError):
+        first = next(i for i, unit in enumerate(builder.em_unit) if not _is_mass(unit))
+        _explain_emissions(builder, builder.em_proc[first])
+    scale = np.fromiter(map(to_kg.__getitem__, builder.em_unit), dtype=np.float64, count=len(raw))
+    return slot_array, amounts * scale
+
+
+def _is_mass(unit: Any) -> bool:
+    try:
+        conversion_factor(unit, "kg")
+    except (UnitError, TypeError):
+        return False
+    return True
+
+
+def _explain_emissions(builder: _Builder, position: int) -> NoReturn:
+    """Check the emissions of one process one by one and raise the error found, with its JSON Pointer."""
+    name = builder.process_ids[position]
+    for k, exchange in enumerate(builder.processes[position].get("emissions") or []):
+        pointer = f"/processes/{position}/emissions/{k}"
+        if not isinstance(exchange, Mapping):
+            raise GraphError("each emission must be an object", process_id=name, pointer=pointer)
+        gas = exchange.get("gas")
+        if gas not in GASES:
+            raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=name,
+                             pointer=f"{pointer}/gas")
+        amount = _number(exchange.get("amount"), what="emission amount", process_id=name,
+                         pointer=f"{pointer}/amount")
+        if amount < 0 and gas != "CO2_biogenic":
+            raise GraphError(f"only CO2_biogenic may be negative (uptake), got {amount!r}", process_id=name,
+                             pointer=f"{pointer}/amount")
+        _convert(exchange.get("unit"), "kg", process_id=name, pointer=f"{pointer}/unit",
+                 expected="emission unit must be a mass")
+    raise GraphError("an emission of this process cannot be read", process_id=name,
+                     pointer=f"/processes/{position}/emissions")
 
 
 def _parse_declared_process(builder: _Builder, process: Mapping[str, Any], position: int) -> None:
@@ -524,7 +570,8 @@ def _parse_declared_process(builder: _Builder, process: Mapping[str, Any], posit
     builder.dc_flags.append((False, (0, 0, 0)))
 
 
-def _resolve_factors(builder: _Builder, factors: Mapping[str, FactorRow] | FactorLookup) -> tuple[np.ndarray, ...]:
+def _resolve_factors(builder: _Builder,
+                     factors: Mapping[str, FactorRow] | FactorLookup) -> tuple[np.ndarray, np.ndarray]:
     """Look every referenced factor up in one batch; kg CO2e per quantity for each factor exchange."""
     wanted = set(builder.fx_id)
     table: Mapping[str, FactorRow] = factors.factors_for(wanted) if isinstance(factors, FactorLookup) else factors
@@ -622,10 +669,12 @@ def _parse(graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet,
         _parse_inputs(builder, process.get("inputs") or [], position)
         if process.get("emissions"):
             _parse_emissions(builder, process["emissions"], position)
-    in_product, in_amount = _finish_inputs(builder)
-    factor_q, factor_source = _resolve_factors(builder, factors)
+    inputs = _finish_inputs(builder)
+    emissions = _finish_emissions(builder)
+    factor_exchanges = _resolve_factors(builder, factors)
     functional_unit, spec = _functional_unit(graph, builder)
-    return _freeze(builder, (in_product, in_amount), (factor_q, factor_source), functional_unit, spec)
+    return _freeze(builder, inputs=inputs, emissions=emissions, factor_exchanges=factor_exchanges,
+                   functional_unit=functional_unit, spec=spec)
 
 
 def _expand(builder: _Builder, processes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -644,17 +693,17 @@ def _expand(builder: _Builder, processes: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _flags_arrays(flags: list[tuple[bool, tuple[int, int, int]]]) -> tuple[np.ndarray, np.ndarray]:
     """``primary`` and ``dq`` arrays; the few distinct flag tuples are coded once instead of per exchange."""
-    distinct: dict[tuple[bool, tuple[int, int, int]], int] = {}
-    codes = np.fromiter((distinct.setdefault(flag, len(distinct)) for flag in flags), dtype=np.int64,
-                        count=len(flags))
-    table = list(distinct)
+    table = list(set(flags))
+    code_of = {flag: code for code, flag in enumerate(table)}
+    codes = np.fromiter(map(code_of.__getitem__, flags), dtype=np.int64, count=len(flags))
     primary = np.asarray([flag[0] for flag in table], dtype=bool)
     dq = np.asarray([flag[1] for flag in table], dtype=np.int8).reshape(len(table), 3)
     return primary[codes], dq[codes]
 
 
-def _freeze(builder: _Builder, inputs: tuple[list[int], np.ndarray], factor_exchanges: tuple[np.ndarray, np.ndarray],
-            functional_unit: tuple[int, float], spec: dict[str, Any]) -> ParsedGraph:
+def _freeze(builder: _Builder, *, inputs: tuple[list[Any], np.ndarray], emissions: tuple[np.ndarray, np.ndarray],
+            factor_exchanges: tuple[np.ndarray, np.ndarray], functional_unit: tuple[int, float],
+            spec: dict[str, Any]) -> ParsedGraph:
     n = len(builder.product_ids)
     factor_q, factor_source = factor_exchanges
     in_proc = np.asarray(builder.in_proc, dtype=np.int64)
@@ -664,8 +713,8 @@ def _freeze(builder: _Builder, inputs: tuple[list[int], np.ndarray], factor_exch
     a_vals = np.concatenate([np.asarray(builder.product_amount),
                              -in_shares * inputs[1][copy_of]])
     em_q = np.zeros((len(builder.em_proc), _Q))
-    em_q[np.arange(len(builder.em_proc)), builder.em_slot] = (
-        np.asarray(builder.em_kg) * np.asarray(builder.gwp.factors())[np.asarray(builder.em_slot, dtype=np.int64)])
+    em_slot, em_kg = emissions
+    em_q[np.arange(len(builder.em_proc)), em_slot] = em_kg * np.asarray(builder.gwp.factors())[em_slot]
     em_flags, fx_flags, dc_flags = (_flags_arrays(f) for f in (builder.em_flags, builder.fx_flags, builder.dc_flags))
     ex_proc = np.concatenate([np.asarray(p, dtype=np.int64) for p in (builder.em_proc, builder.fx_proc,
                                                                        builder.dc_proc)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from typing import Any
 
 import pint
 
@@ -24,7 +25,7 @@ __all__ = [
     "same_dimension",
 ]
 
-_REGISTRY = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+_REGISTRY: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # Counted items (cells, modules, finished products) get their own dimension so that "piece" can never be
 # converted to a mass or an energy by accident.
 _REGISTRY.define("piece = [item] = pc = pcs = item")
@@ -72,7 +73,7 @@ def normalise_unit(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def parse_unit(text: str) -> pint.Unit:
+def parse_unit(text: str) -> Any:
     """Parse a unit string into a pint unit; raise UnitError with the text when it is not a unit."""
     if not isinstance(text, str) or not text.strip():
         raise UnitError(f"unit {text!r} is empty")
@@ -84,7 +85,7 @@ def parse_unit(text: str) -> pint.Unit:
         raise UnitError(f"unit {text!r} cannot be read") from exc
     if not isinstance(quantity, pint.Quantity) or quantity.magnitude != 1:
         raise UnitError(f"unit {text!r} carries a number; give the number as the amount")
-    return quantity.units
+    return quantity.units  # a pint Unit; typed Any because pint's registries return differing Unit classes
 
 
 def dimensionality(text: str) -> str:

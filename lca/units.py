@@ -75,8 +75,10 @@ def normalise_unit(text: str) -> str:
 @lru_cache(maxsize=4096)
 def parse_unit(text: str) -> Any:
     """Parse a unit string into a pint unit; raise UnitError with the text when it is not a unit."""
-    if not isinstance(text, str) or not text.strip():
-        raise UnitError(f"unit {text!r} is empty")
+    if not isinstance(text, str):
+        raise UnitError(f"unit must be text, got {text!r}")
+    if not text.strip():
+        raise UnitError("unit is empty")
     try:
         quantity = _REGISTRY.parse_expression(normalise_unit(text))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError) as exc:

@@ -6,6 +6,7 @@ Ed25519 rate of `cryptography` on the same bytes, which is the limit no wrapper 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -122,6 +123,8 @@ def main() -> None:
     signature = raw_private.sign(signing_input)  # type: ignore[call-arg]
 
     print(f"credential: {len(payload):,} bytes of canonical JSON, token {len(token):,} characters")
+    # Figures from a shared machine mean little without its load; print it so runs can be compared.
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     sign_full = rate(lambda: sign_compact(credential_payload(build_credential(inp)), key, kid))
     sign_only = rate(lambda: sign_compact(payload, key, kid))
     raw_sign = rate(lambda: raw_private.sign(signing_input))  # type: ignore[call-arg]
@@ -139,6 +142,7 @@ def main() -> None:
         f"limit: raw Ed25519 verify {raw_verify:,.0f}/s)"
     )
     print(f"  of which JWS verification alone:   {verify_jws:>9,.0f}/s")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     verdict = "met" if sign_full >= SIGN_TARGET and verify_full >= VERIFY_TARGET else "NOT met"
     print(f"targets {verdict}")
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exporters.credentials import (
     CircularityScorecard,
@@ -29,6 +32,7 @@ from exporters.credentials import (
     StandardRef,
     StatusEntry,
     build_credential,
+    canonical_json,
     canonical_sha256,
     credential_payload,
     decode_credential,
@@ -350,6 +354,33 @@ def test_digest_sri_of_a_known_hash() -> None:
     empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     credential = build_credential(textile_input(passport_data_sha256=empty))
     assert credential["relatedResource"][0]["digestSRI"] == "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(
+        [0.1, 1890.0, 1e21, 1e-7, 1e16, -0.0, 5e-324, 1.7976931348623157e308, 2.0**53, 5.645393825271497e16]
+    )
+    | st.text(),
+    lambda children: st.lists(children, max_size=6) | st.dictionaries(st.text(max_size=8), children, max_size=6),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=json_values)
+def test_fast_canonical_json_equals_the_rfc8785_reference(value: Any) -> None:
+    """Differential test: our C-backed canonicaliser and the reference package print the same bytes."""
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_canonical_json_refuses_what_rfc8785_refuses() -> None:
+    for value in (2**60, {1: "a"}, float("nan")):
+        with pytest.raises((TypeError, ValueError, rfc8785.CanonicalizationError)):
+            canonical_json(value)
 
 
 def test_canonical_sha256_hashes_rfc8785_json() -> None:

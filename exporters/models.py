@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,8 @@ class ReportPack(models.Model):
         FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="report_packs")
+    # Names the pack's files: unguessable, and unique across databases that share one MEDIA_ROOT.
+    key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

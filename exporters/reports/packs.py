@@ -50,7 +50,7 @@ def pack_root() -> Path:
 
 
 def _staging(pack: ReportPack) -> Path:
-    return pack_root() / ".staging" / str(pack.pk)
+    return pack_root() / ".staging" / str(pack.key)
 
 
 def pack_zip_path(pack: ReportPack) -> Path | None:
@@ -195,8 +195,8 @@ def _manifest(pack: ReportPack, staging: Path, versions: dict[int, PassportVersi
 def _zip(pack: ReportPack, staging: Path) -> Path:
     folder = pack_root() / str(pack.organization_id)
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"report-pack-{pack.pk}.zip"
-    temporary = folder / f".report-pack-{pack.pk}.{os.getpid()}.tmp"
+    final = folder / f"report-pack-{pack.key}.zip"
+    temporary = folder / f".report-pack-{pack.key}.{os.getpid()}.tmp"
     with zipfile.ZipFile(temporary, "w") as archive:
         for item in pack.items:
             # PDF page streams are compressed already; storing them keeps the ZIP fast to write.

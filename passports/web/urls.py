@@ -1,12 +1,37 @@
+"""Routes of the web pages; each has a row in tests/routes/web.py (the tenant-isolation matrix)."""
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
-from passports.web import views
+from passports.web import cbam, clients, dashboard, members, passports, products
 
-urlpatterns = [
-    path("", views.home, name="home"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", dashboard.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("organization/switch/", views.switch_organization, name="organization-switch"),
-    path("facilities/", views.facility_list, name="facility-list-page"),
+    path("organization/switch/", dashboard.switch_organization, name="organization-switch"),
+    path("facilities/", dashboard.facility_list, name="facility-list-page"),
+    # Products
+    path("products/", products.product_list, name="product-list-page"),
+    path("products/new/", products.product_create, name="product-create-page"),
+    path("products/<int:pk>/", products.product_detail, name="product-detail-page"),
+    path("products/<int:pk>/edit/", products.product_edit, name="product-edit-page"),
+    path("products/<int:product_pk>/passports/new/", passports.passport_create, name="passport-create-page"),
+    # Passports
+    path("passports/", passports.passport_list, name="passport-list-page"),
+    path("passports/<int:pk>/", passports.passport_detail, name="passport-detail-page"),
+    path("passports/<int:pk>/edit/", passports.passport_edit, name="passport-edit-page"),
+    path("passports/<int:pk>/publish/", passports.passport_publish, name="passport-publish-page"),
+    path("passports/<int:pk>/new-version/", passports.passport_new_version, name="passport-new-version-page"),
+    path("passports/<int:pk>/revoke/", passports.passport_revoke, name="passport-revoke-page"),
+    path("passports/<int:pk>/history/", passports.passport_history, name="passport-history-page"),
+    path("passports/<int:pk>/data.json", passports.passport_json, name="passport-json-page"),
+    # CBAM installation data, edited with the passport editor
+    path("cbam/", cbam.cbam_overview, name="cbam-page"),
+    # The organization, its members and API clients: owners only
+    path("organization/", members.organization_settings, name="organization-page"),
+    path("organization/members/add/", members.member_add, name="member-add-page"),
+    path("organization/members/<int:pk>/", members.member_update, name="member-update-page"),
+    path("organization/api-clients/", clients.api_client_list, name="api-client-list-page"),
+    path("organization/api-clients/<int:pk>/", clients.api_client_update, name="api-client-update-page"),
 ]

@@ -1,0 +1,110 @@
+"""The organization page: its settings and its members. Owners only; the last owner cannot leave.
+
+An editor may change products and passports but not who belongs to the organization; a viewer changes
+nothing. Both get 403 here, checked on the server (``owner_required``), whatever the page shows them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from passports.models import Membership, Organization
+from passports.scoping import get_scoped_or_404
+from passports.selectors import tenants as tenant_selectors
+from passports.services.tenants import membership_set
+from passports.web.access import organization_of, owner_required
+from passports.web.forms.organization import MemberAddForm, MemberRoleForm, OrganizationForm
+
+
+class LastOwnerError(Exception):
+    """An organization must keep at least one owner, or nobody could manage it any more."""
+
+
+@transaction.atomic
+def membership_change(*, membership: Membership, role: str | None) -> None:
+    """Changes a member's role, or removes the member when ``role`` is None; never the last owner."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    owners = Membership.objects.select_for_update().filter(
+        organization_id=locked.organization_id, role=Membership.Role.OWNER
+    )
+    if locked.role == Membership.Role.OWNER and role != Membership.Role.OWNER and owners.count() <= 1:
+        raise LastOwnerError
+    if role is None:
+        locked.delete()
+    else:
+        locked.role = role
+        locked.full_clean()
+        locked.save(update_fields=["role", "updated_at"])
+
+
+def _page(request: HttpRequest, org: Organization, **forms: object) -> HttpResponse:
+    context = {
+        "org_form": OrganizationForm(instance=org),
+        "add_form": MemberAddForm(),
+        "members": tenant_selectors.membership_list(org=org),
+        "roles": Membership.Role.choices,
+        "nav_section": "organization",
+        **forms,
+    }
+    return render(request, "passports/organization/settings.html", context)
+
+
+@owner_required
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    org = organization_of(request)
+    if request.method == "POST":
+        form = OrganizationForm(request.POST, instance=org)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Organization details saved."))
+            return HttpResponseRedirect(reverse("organization-page"))
+        return _page(request, org, org_form=form)
+    return _page(request, org)
+
+
+@owner_required
+@require_POST
+def member_add(request: HttpRequest) -> HttpResponse:
+    org = organization_of(request)
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        return _page(request, org, add_form=form)
+    user = form.cleaned_data["who"]
+    assert isinstance(user, User)  # noqa: S101  # the project uses Django's own user model
+    if Membership.objects.filter(organization=org, user=user).exists():
+        messages.info(request, _("%(name)s is a member already; change their role in the list.") % {"name": user})
+    else:
+        membership_set(org=org, user=user, role=form.cleaned_data["role"])
+        messages.success(request, _("%(name)s was added.") % {"name": user})
+    return HttpResponseRedirect(reverse("organization-page"))
+
+
+@owner_required
+@require_POST
+def member_update(request: HttpRequest, pk: int) -> HttpResponse:
+    org = organization_of(request)
+    membership = get_scoped_or_404(Membership.objects.select_related("user"), org, pk=pk)
+    remove = request.POST.get("_action") == "remove"
+    form = MemberRoleForm(request.POST)
+    if not remove and not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return HttpResponseRedirect(reverse("organization-page"))
+    try:
+        membership_change(membership=membership, role=None if remove else form.cleaned_data["role"])
+    except LastOwnerError:
+        messages.error(request, _("The organization needs at least one owner; make someone else owner first."))
+    else:
+        name = membership.user.get_username()
+        if remove:
+            messages.success(request, _("%(name)s was removed.") % {"name": name})
+        else:
+            role = Membership.Role(form.cleaned_data["role"]).label
+            messages.success(request, _("%(name)s is now %(role)s.") % {"name": name, "role": role})
+    return HttpResponseRedirect(reverse("organization-page"))

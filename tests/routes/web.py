@@ -1,0 +1,66 @@
+"""Isolation rows of the web pages (passports/web/urls.py): products, passports, CBAM, organization."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passports.models import Membership
+from tests.factories import ProductFactory, make_passport
+from tests.routes.rows import Row
+
+
+def product(tenant: Any) -> dict[str, Any]:
+    return {"pk": ProductFactory(organization=tenant.org, name="OWNER-SECRET-PLANT product").pk}
+
+
+def product_for_passport(tenant: Any) -> dict[str, Any]:
+    return {"product_pk": product(tenant)["pk"]}
+
+
+def passport(tenant: Any) -> dict[str, Any]:
+    return {"pk": make_passport(tenant.org, name="OWNER-SECRET-PLANT passport").pk}
+
+
+def member(tenant: Any) -> dict[str, Any]:
+    return {"pk": Membership.objects.get(organization=tenant.org, user=tenant.viewer).pk}
+
+
+def api_client(tenant: Any) -> dict[str, Any]:
+    from passports.services.tenants import api_client_create
+
+    client, _secret = api_client_create(org=tenant.org, name="OWNER-SECRET-PLANT client", scopes=["read"])
+    return {"pk": client.pk}
+
+
+def listed_product(tenant: Any) -> dict[str, Any]:
+    """List pages: the owner's product exists (so a leak would show) but the page takes no kwargs."""
+    product(tenant)
+    return {}
+
+
+def listed_passport(tenant: Any) -> dict[str, Any]:
+    passport(tenant)
+    return {}
+
+
+ROWS: dict[str, Row] = {
+    "product-list-page": Row("web_page", listed_product),
+    "product-create-page": Row("web_page", methods=("get", "post")),
+    "product-detail-page": Row("web_object", product),
+    "product-edit-page": Row("web_object", product, methods=("get", "post")),
+    "passport-create-page": Row("web_object", product_for_passport, methods=("get", "post")),
+    "passport-list-page": Row("web_page", listed_passport),
+    "passport-detail-page": Row("web_object", passport),
+    "passport-edit-page": Row("web_object", passport, methods=("get", "post")),
+    "passport-publish-page": Row("web_object", passport, methods=("post",)),
+    "passport-new-version-page": Row("web_object", passport, methods=("post",)),
+    "passport-revoke-page": Row("web_object", passport, methods=("post",)),
+    "passport-history-page": Row("web_object", passport),
+    "passport-json-page": Row("web_object", passport),
+    "cbam-page": Row("web_page", listed_passport),
+    "organization-page": Row("web_page", methods=("get", "post")),
+    "member-add-page": Row("web_page", methods=("post",)),
+    "member-update-page": Row("web_object", member, methods=("post",)),
+    "api-client-list-page": Row("web_page", methods=("get", "post")),
+    "api-client-update-page": Row("web_object", api_client, methods=("post",)),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -93,3 +94,34 @@ def test_declared_process_may_not_have_its_own_exchanges() -> None:
                            "declared": {"kg_co2e_per_unit": 1, "unit": "kg"},
                            "emissions": [{"gas": "CO2_fossil", "amount": 1, "unit": "kg"}]}]), FACTORS)
     assert error.value.pointer == "/processes/0"
+
+
+def test_mappings_that_are_not_dicts_are_read_like_dicts() -> None:
+    # JSON gives dicts; other Mapping types (read-only views, ORM adapters) take the careful path.
+    plain = spec([
+        {"id": "A", "output": {"amount": 1, "unit": "kg"}, "stage": "production",
+         "inputs": [{"process": "B", "amount": 2, "unit": "kg"}, {"factor": "elec", "amount": 1, "unit": "kWh"}],
+         "emissions": [{"gas": "N2O", "amount": 1, "unit": "g", "primary": True}]},
+        {"id": "B", "output": {"amount": 1, "unit": "kg"}},
+    ])
+    frozen = {**plain, "processes": [
+        MappingProxyType({**p, "inputs": [MappingProxyType(e) for e in p.get("inputs", [])],
+                          "emissions": [MappingProxyType(e) for e in p.get("emissions", [])]})
+        for p in plain["processes"]]}
+    first, second = parse_graph(plain, FACTORS), parse_graph(frozen, FACTORS)
+    assert np.array_equal(first.a_vals, second.a_vals)
+    assert np.array_equal(first.ex_q, second.ex_q)
+    assert second.ex_primary.tolist() == first.ex_primary.tolist() == [True, False]
+
+
+def test_emission_errors_are_located_exactly() -> None:
+    with pytest.raises(GraphError) as error:
+        parse_graph(spec([{"id": "A", "output": {"amount": 1, "unit": "kg"},
+                           "emissions": [{"gas": "N2O", "amount": 1, "unit": "kg"},
+                                         {"gas": "CO2_fossil", "amount": 1, "unit": "kWh"}]}]), FACTORS)
+    assert error.value.pointer == "/processes/0/emissions/1/unit"
+    with pytest.raises(GraphError) as error:
+        parse_graph(spec([{"id": "A", "output": {"amount": 1, "unit": "kg"},
+                           "emissions": [{"gas": "N2O", "amount": 1, "unit": "kg", "dq": {"technology": 1}}]}]),
+                    FACTORS)
+    assert error.value.pointer == "/processes/0/emissions/0/dq"

@@ -335,7 +335,9 @@ def canonical_json(value: Any) -> bytes:
     return and tab, lower-case ``u00XX`` for other control characters, UTF-8 otherwise), and keys sort
     alike unless one holds a character beyond U+FFFF (RFC 8785 sorts UTF-16 code units, Python code
     points); such text, and any number outside the fast range, goes to the reference serialiser.
-    Object keys must be strings, as RFC 8785 requires. A differential test keeps the two in agreement.
+    Object keys must be strings, as RFC 8785 requires; the check here covers the top level only,
+    because nested values come from parsed JSON, whose keys are always strings. A differential test
+    keeps the fast path and the reference in agreement.
     """
     if isinstance(value, Mapping):
         for key in value:

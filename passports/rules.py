@@ -125,7 +125,7 @@ def _fallback_titles(path: Sequence[PathPart]) -> tuple[str, str]:
         return "The passport", "제품 여권"
     last = path[-1]
     if isinstance(last, int):
-        return f"item {last + 1}", f"{last + 1}번째 항목"
+        return f"Item {last + 1}", f"{last + 1}번째 항목"
     return f"'{last}'", f"'{last}'"
 
 
@@ -158,6 +158,10 @@ def korean_particle(word: str, after_consonant: str, after_vowel: str) -> str:
     if last and _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
         has_final = (ord(last) - _HANGUL_FIRST) % 28 != 0
         return word + (after_consonant if has_final else after_vowel)
+    if last.isascii() and last.isalpha() and _ends_in_word(spoken):
+        # An English word ("car", "retailer") is read as a word, not letter by letter; how it ends in Korean
+        # cannot be told from its spelling, so both particles are shown.
+        return f"{word}{after_consonant}({after_vowel})"
     if last in _ENDS_IN_CONSONANT:
         return word + after_consonant
     if last in _ENDS_IN_VOWEL:
@@ -165,11 +169,22 @@ def korean_particle(word: str, after_consonant: str, after_vowel: str) -> str:
     return f"{word}{after_consonant}({after_vowel})"
 
 
+def _ends_in_word(text: str) -> bool:
+    """Tell whether ``text`` ends in a Latin word with lower-case letters (an acronym is read letter by letter)."""
+    tail = len(text)
+    while tail > 0 and text[tail - 1].isascii() and text[tail - 1].isalpha():
+        tail -= 1
+    letters = text[tail:]
+    return len(letters) > 1 and any(letter.islower() for letter in letters)
+
+
 def format_number(value: float) -> str:
     """Show a number the way a person typed it: no float noise, no trailing zeros."""
     if isinstance(value, int):
         return str(value)
-    text = f"{value:.6g}"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.10g}"
     if "e" in text:
         return repr(value)
     return text
@@ -394,22 +409,27 @@ def _check_sum(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: Any) 
     total_en, total_ko = plan.titles(total_path)
     names_en = ", ".join(plan.titles((*path, name))[0] for name in spec["parts"])
     names_ko = ", ".join(plan.titles((*path, name))[1] for name in spec["parts"])
-    tol = _tolerance_text(relative, absolute)
+    tol_en, tol_ko = _tolerance_text(relative, absolute)
     yield Finding(
         total_path,
         "sum_of_parts",
-        f"{total_en} is {format_number(total)}, but its parts ({names_en}) add up to {format_number(added)} "
-        f"(tolerance {tol}).",
+        f"{total_en}: {format_number(total)} does not match the sum of its parts ({names_en}), "
+        f"{format_number(added)} (tolerance {tol_en}).",
         f"{total_ko} 값 {korean_particle(format_number(total), '이', '가')} 구성 항목({names_ko})의 합계 "
-        f"{korean_particle(format_number(added), '과', '와')} 일치하지 않습니다(허용 오차 {tol}).",
+        f"{korean_particle(format_number(added), '과', '와')} 일치하지 않습니다(허용 오차 {tol_ko}).",
     )
 
 
-def _tolerance_text(relative: float, absolute: float) -> str:
-    parts = [f"{format_number(relative * 100)} %"] if relative else []
+def _tolerance_text(relative: float, absolute: float) -> tuple[str, str]:
+    percent = f"{format_number(relative * 100)} %"
+    if relative and absolute:
+        return (
+            f"{percent} or {format_number(absolute)}, whichever is larger",
+            f"{percent} 또는 {format_number(absolute)} 중 큰 값",
+        )
     if absolute:
-        parts.append(f"{format_number(absolute)}")
-    return " / ".join(parts) if parts else "0"
+        return format_number(absolute), format_number(absolute)
+    return percent, percent
 
 
 def _check_shares(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: Any) -> Iterator[Finding]:

@@ -284,6 +284,10 @@ def _json_type(value: Any) -> str:
     return "null"
 
 
+def _count(value: Any, one: str, many: str) -> str:
+    return f"{value} {one if value == 1 else many}"
+
+
 def _quoted(name: str) -> str:
     return f"'{name}'"
 
@@ -316,7 +320,10 @@ def _schema_texts(
                 if name not in instance:
                     target = (*path, name)
                     en, ko = plan.titles(target)
-                    yield target, _Text(f"{en} is required.", f"{korean_particle(ko, '은', '는')} 필수 항목입니다.")
+                    yield (
+                        target,
+                        _Text(f"Required field missing: {en}.", f"{korean_particle(ko, '은', '는')} 필수 항목입니다."),
+                    )
         return
     if keyword == "additionalProperties":
         if isinstance(instance, dict) and value is False:
@@ -343,6 +350,8 @@ def _message(keyword: str, value: Any, instance: Any, en: str, ko: str) -> _Text
         wanted = value if isinstance(value, list) else [value]
         names = [_TYPE_NAMES.get(str(name), _Text(str(name), str(name))) for name in wanted]
         got = _TYPE_NAMES.get(_json_type(instance), _Text("?", "?"))
+        if type(instance) is float and "integer" in wanted:
+            got = _Text("a number with decimals", "소수")
         return _Text(
             f"{en} must be {' or '.join(n.en for n in names)}, not {got.en}.",
             f"{ko}에는 {' 또는 '.join(n.ko for n in names)} 값을 입력해야 합니다(입력된 값: {got.ko}).",
@@ -375,12 +384,12 @@ def _message(keyword: str, value: Any, instance: Any, en: str, ko: str) -> _Text
         if value == 1:
             return _Text(f"{en} must not be empty.", f"{ko}의 값이 비어 있습니다.")
         return _Text(
-            f"{en} needs at least {value} characters.",
+            f"{en}: enter at least {value} characters.",
             f"{korean_particle(ko, '은', '는')} {value}자 이상이어야 합니다.",
         )
     if keyword == "maxLength":
         return _Text(
-            f"{en} allows at most {value} characters.", f"{korean_particle(ko, '은', '는')} {value}자 이하여야 합니다."
+            f"{en}: enter at most {value} characters.", f"{korean_particle(ko, '은', '는')} {value}자 이하여야 합니다."
         )
     if keyword == "pattern":
         return _Text(
@@ -388,15 +397,27 @@ def _message(keyword: str, value: Any, instance: Any, en: str, ko: str) -> _Text
             f"{ko}의 값 {korean_particle(_show(instance), '이', '가')} 정해진 형식({value})과 맞지 않습니다.",
         )
     if keyword == "minItems":
-        return _Text(f"{en} needs at least {value} entries.", f"{ko}에는 항목이 {value}개 이상 있어야 합니다.")
+        return _Text(
+            f"{en}: enter at least {_count(value, 'entry', 'entries')}.",
+            f"{ko}에는 항목이 {value}개 이상 있어야 합니다.",
+        )
     if keyword == "maxItems":
-        return _Text(f"{en} allows at most {value} entries.", f"{ko}에는 항목을 {value}개까지만 넣을 수 있습니다.")
+        return _Text(
+            f"{en}: enter at most {_count(value, 'entry', 'entries')}.",
+            f"{ko}에는 항목을 {value}개까지만 넣을 수 있습니다.",
+        )
     if keyword == "uniqueItems":
-        return _Text(f"{en} lists the same entry more than once.", f"{ko}에 같은 항목이 두 번 이상 들어 있습니다.")
+        return _Text(f"{en}: the same entry appears more than once.", f"{ko}에 같은 항목이 두 번 이상 들어 있습니다.")
     if keyword == "minProperties":
-        return _Text(f"{en} needs at least {value} fields.", f"{ko}에는 항목이 {value}개 이상 있어야 합니다.")
+        return _Text(
+            f"{en}: fill in at least {_count(value, 'field', 'fields')}.",
+            f"{ko}에는 항목이 {value}개 이상 있어야 합니다.",
+        )
     if keyword == "maxProperties":
-        return _Text(f"{en} allows at most {value} fields.", f"{ko}에는 항목을 {value}개까지만 넣을 수 있습니다.")
+        return _Text(
+            f"{en}: fill in at most {_count(value, 'field', 'fields')}.",
+            f"{ko}에는 항목을 {value}개까지만 넣을 수 있습니다.",
+        )
     return _Text(
         f"{en} does not satisfy the schema rule '{keyword}'.",
         f"{ko}의 값이 스키마 규칙 '{keyword}'을(를) 만족하지 않습니다.",

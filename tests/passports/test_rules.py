@@ -57,7 +57,9 @@ def test_escape_pointer_token_handles_integers() -> None:
         ("GTIN(국제거래단품식별코드)", "GTIN(국제거래단품식별코드)은"),  # N is read 엔
         ("8801234000018", "8801234000018은"),  # 8 is read 팔
         ("0.0502", "0.0502는"),  # 2 is read 이
-        ("'notes'", "'notes'는"),  # S is read 에스
+        ("'GS1'", "'GS1'은"),  # 1 is read 일
+        ("'car'", "'car'은(는)"),  # an English word: its Korean ending cannot be told from the spelling
+        ("kWh", "kWh은(는)"),
         ("???", "???은(는)"),
     ],
 )

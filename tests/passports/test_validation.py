@@ -45,7 +45,7 @@ def test_a_missing_required_field_is_reported_at_the_field_itself() -> None:
         ("/material_composition/battery_materials/2/battery_material_location", "required"),
     ]
     first = issues[0]
-    assert first.message_en == "Battery model is required."
+    assert first.message_en == "Required field missing: Battery model."
     # 모델 ends in a vowel, so the topic particle is 은 -> 는.
     assert first.message_ko == "배터리 모델은 필수 항목입니다."
     assert first.legal == "Regulation (EU) 2023/1542, Annex VI Part A(3)"

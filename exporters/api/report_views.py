@@ -40,6 +40,7 @@ from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import TIERS
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
+INLINE_PACK_BYTES = 32 * 1024 * 1024
 REPORT_PARAMETERS = [
     OpenApiParameter("lang", str, enum=list(LANGS), description="Language of the report (default en)"),
     OpenApiParameter("tier", str, enum=list(TIERS), description="Access tier of the data shown (default public)"),
@@ -236,7 +237,11 @@ class ReportPackDownloadView(OrganizationScopedMixin, APIView):
         if path is None:
             body = {"error": {"code": "not_ready", "message": f"The pack is {pack.status}.", "details": []}}
             return HttpResponse(json.dumps(body), status=409, content_type="application/json")
-        response = FileResponse(path.open("rb"), content_type="application/zip", as_attachment=True)
+        response: HttpResponse | FileResponse
+        if pack.size <= INLINE_PACK_BYTES:
+            response = HttpResponse(path.read_bytes(), content_type="application/zip")
+        else:  # large packs stream from disk instead of sitting in the web worker's memory
+            response = FileResponse(path.open("rb"), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="report-pack-{pack.pk}.zip"'
         return response
 

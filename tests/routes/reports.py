@@ -1,0 +1,45 @@
+"""Isolation rows of the compliance-report routes (reports, CBAM files, packs, verification)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from exporters.reports.packs import pack_build, pack_create
+from tests.factories import ProductFactory, make_passport
+from tests.routes.rows import Row
+
+
+def passport(tenant: Any) -> dict[str, Any]:
+    return {"pk": make_passport(tenant.org, name="OWNER-SECRET-PASSPORT").pk}
+
+
+def cbam(tenant: Any) -> dict[str, Any]:
+    product = ProductFactory(organization=tenant.org, category="cbam-installation", name="OWNER-SECRET-PLANT")
+    return {"pk": make_passport(tenant.org, category="cbam-installation", product=product).pk, "fmt": "json"}
+
+
+def cbam_summary(tenant: Any) -> dict[str, Any]:
+    return {"pk": cbam(tenant)["pk"]}
+
+
+def pack(tenant: Any) -> dict[str, Any]:
+    built = pack_create(
+        org=tenant.org,
+        passports=[make_passport(tenant.org, name="OWNER-SECRET-PASSPORT")],
+        lang="en",
+        tier="public",
+        source="OWNER-SECRET-PACK",
+    )
+    pack_build(built.pk)
+    return {"pk": built.pk}
+
+
+ROWS: dict[str, Row] = {
+    "passport-report-pdf": Row("api_object", passport),
+    "cbam-report": Row("api_object", cbam),
+    "cbam-importer-summary": Row("api_object", cbam_summary, methods=("post",)),
+    "report-pack-list": Row("api_list", pack, methods=("get", "post")),
+    "report-pack-detail": Row("api_object", pack),
+    "report-pack-download": Row("api_object", pack),
+    "report-verify": Row("api_list", methods=("post",)),
+}

@@ -1,6 +1,7 @@
 """The passports app's models, one module per concern."""
 
 from passports.models.clients import ApiClient
+from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.passports import Passport, PassportVersion
 from passports.models.products import Product
 from passports.models.schemas import PassportSchema
@@ -8,7 +9,10 @@ from passports.models.tenants import Facility, Membership, Organization
 
 __all__ = [
     "ApiClient",
+    "ColumnMapping",
     "Facility",
+    "ImportJob",
+    "ImportRowError",
     "Membership",
     "Organization",
     "Passport",

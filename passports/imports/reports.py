@@ -1,0 +1,49 @@
+"""The error report of an import as CSV, safe to open in a spreadsheet.
+
+Cells come from uploaded files, so a value like ``=HYPERLINK(...)`` or ``@SUM(...)`` is text we stored as
+entered; written back to CSV, a spreadsheet would run it as a formula (CSV injection, OWASP). Every cell
+goes through ``defusedcsv``, which prefixes ``'`` to cells starting with ``= + - @ | %``; we add the tab and
+carriage return that OWASP lists too.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from defusedcsv import csv as safe_csv
+
+HEADERS = {
+    "en": ["row", "column", "value", "message", "pointer", "rule"],
+    "ko": ["행", "열", "값", "오류 내용", "JSON 포인터", "규칙"],
+}
+
+
+def neutralise(value: Any) -> Any:
+    """A cell as text a spreadsheet will not evaluate (numbers are left as numbers)."""
+    if isinstance(value, str) and value[:1] in ("\t", "\r"):
+        return "'" + value
+    return value
+
+
+def error_report_lines(errors: Iterable[Any], language: str) -> Iterator[str]:
+    """The report line by line (for a streaming response): header, then one line per row error."""
+    korean = language == "ko"
+    buffer = io.StringIO(newline="")
+    writer = safe_csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADERS["ko" if korean else "en"])
+    yield "\ufeff" + _drain(buffer)
+    for error in errors:
+        message = error.message_ko if korean else error.message_en
+        writer.writerow(
+            [neutralise(cell) for cell in (error.row, error.column, error.value, message, error.pointer, error.rule)]
+        )
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

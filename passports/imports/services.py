@@ -1,0 +1,596 @@
+"""Import jobs: ``import_job_create`` checks and stores an upload; ``import_job_run`` imports it in chunks.
+
+A run reads the file from where the last committed chunk ended. Each chunk (``ImportJob.chunk_rows``
+rows) is judged and written, and its rejected rows, its counts and the new checkpoint are saved, in one
+transaction: a worker killed at any moment leaves either the whole chunk or none of it, so the resumed run
+loses no row and writes none twice.
+
+- ``dry_run``: one pass, judging every row against the database as it is (and as the earlier rows of the
+  file would have left it); nothing is stored but the job, its counts and its error report.
+- ``commit`` + ``valid_rows``: one pass writing the valid rows chunk by chunk; bad rows are reported.
+- ``commit`` + ``all_or_nothing``: a checking pass like a dry run; if any row is bad nothing is written,
+  else a second pass writes every row in one transaction (so it is atomic, and restarts from its first
+  row after a crash, since nothing of it was committed).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from passports.imports.columns import Built, HeaderMap, build_record, pointer_to_key, resolve_headers
+from passports.imports.formats import (
+    Encoding,
+    FormatError,
+    NumberFormat,
+    bom_length,
+    cr_only,
+    is_blank,
+    is_comment,
+)
+from passports.imports.inspection import inspect_upload
+from passports.imports.kinds import Kind, kind_get
+from passports.imports.limits import limits_from
+from passports.imports.readers import CsvSource, Position, SourceRow, XlsxSource, count_csv_rows
+from passports.imports.rows import CREATE, REJECT, UPDATE, Outcome, RunContext
+from passports.models import ColumnMapping, ImportJob, ImportRowError, Organization
+from passports.validation import Issue
+
+logger = logging.getLogger(__name__)
+
+CHECK, WRITE, WRITE_ALL = "check", "write", "write_all"
+PREVIEW_ROWS = 100
+
+
+class ImportRejectedError(Exception):
+    """An upload refused before a job exists; ``status`` is the HTTP answer (413, 415 or 400)."""
+
+    def __init__(self, code: str, message_en: str, message_ko: str, status: int = 400) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_en = message_en
+        self.message_ko = message_ko
+        self.status = status
+
+
+class LeaseLostError(Exception):
+    """Another run of the same job took over; this one stops without committing."""
+
+
+_FORMAT_STATUS = {
+    "xlsx_too_large": 413,
+    "empty": 415,
+    "type_mismatch": 415,
+    "legacy_xls": 415,
+    "not_a_spreadsheet": 415,
+    "binary": 415,
+    "bad_encoding": 415,
+    "unknown_encoding": 415,
+    "bad_xlsx": 415,
+    "not_xlsx": 415,
+    "encrypted_xlsx": 415,
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Creating a job
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    org: Organization,
+    by: Any,
+    upload: File[Any],
+    kind: str,
+    mode: str = ImportJob.Mode.DRY_RUN,
+    policy: str = ImportJob.Policy.ALL_OR_NOTHING,
+    mapping: ColumnMapping | None = None,
+    chunk_rows: int | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Check an upload (type, encoding, header against ``kind``), store it and queue its import.
+
+    Raises ``ImportRejectedError`` with both messages when the file is refused; nothing is stored then.
+    The task is queued when the surrounding transaction commits (``enqueue=False`` leaves it to the caller).
+    """
+    limits = limits_from(settings)
+    name = Path(str(upload.name or "upload")).name
+    if upload.size is not None and upload.size > limits.max_upload_bytes:
+        from passports.imports.limits import too_large_messages
+
+        raise ImportRejectedError("too_large", *too_large_messages(limits.max_upload_bytes), status=413)
+    try:
+        kind_obj = kind_get(kind)
+    except LookupError as exc:
+        raise ImportRejectedError("unknown_kind", str(exc), f"알 수 없는 종류입니다: {kind}") from exc
+    if mode not in ImportJob.Mode.values or policy not in ImportJob.Policy.values:
+        raise ImportRejectedError(
+            "bad_option", f"Unknown mode {mode!r} or policy {policy!r}.", "모드나 정책이 잘못되었습니다."
+        )
+    if mapping is not None and (mapping.organization_id != org.pk or mapping.kind != kind):
+        raise ImportRejectedError(
+            "bad_mapping", "That column mapping is for another kind of file.", "다른 종류의 파일에 대한 열 매핑입니다."
+        )
+    saved = dict(mapping.mapping) if mapping is not None else {}
+    try:
+        inspection = inspect_upload(upload.file, name, kind_obj, saved, limits)  # type: ignore[arg-type]
+    except FormatError as exc:
+        raise ImportRejectedError(exc.code, exc.message_en, exc.message_ko, _FORMAT_STATUS.get(exc.code, 400)) from exc
+    job = ImportJob(
+        organization=org,
+        created_by=_person(by),
+        kind=kind,
+        original_name=name[:255],
+        size=upload.size or 0,
+        file_format=inspection.file_format,
+        encoding=inspection.encoding.name if inspection.encoding else "",
+        delimiter=inspection.delimiter,
+        decimal_separator=inspection.numbers.decimal,
+        mode=mode,
+        policy=policy,
+        mapping=mapping,
+        mapping_used=saved,
+        chunk_rows=chunk_rows or int(getattr(settings, "IMPORT_CHUNK_ROWS", 5000)),
+    )
+    upload.seek(0)
+    job.file.save(name, upload, save=False)
+    job.save()
+    if enqueue:
+        from passports.imports.tasks import import_job_task
+        from passports.jobs import enqueue_after_commit
+
+        enqueue_after_commit(import_job_task, job.pk)
+    return job
+
+
+def _person(by: Any) -> Any:
+    from django.contrib.auth.models import User
+
+    return by if isinstance(by, User) else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Running a job
+
+
+def import_job_run(*, job_id: int, runner: str = "", max_chunks: int | None = None) -> ImportJob:
+    """Run (or resume) a job until it is done, or for ``max_chunks`` chunks; return it as it stands.
+
+    Idempotent: a finished job is left alone, and a resumed one continues after its checkpoint.
+    """
+    lease = _claim(job_id, runner)
+    if lease is not None:
+        job = ImportJob.objects.select_related("organization", "created_by").get(pk=job_id)
+        try:
+            _Run(job, lease, max_chunks).run()
+        except LeaseLostError:
+            logger.info("import %s: another run took over", job_id)
+        except FormatError as exc:
+            _fail(job_id, lease, exc.code, exc.message_en, exc.message_ko)
+        except Exception:
+            logger.exception("import %s failed", job_id)
+            _fail(
+                job_id,
+                lease,
+                "internal",
+                "The import stopped on an unexpected error; the rows committed so far are kept.",
+                "예기치 않은 오류로 가져오기가 중단되었습니다. 지금까지 반영된 행은 유지됩니다.",
+            )
+            raise
+    return ImportJob.objects.get(pk=job_id)
+
+
+def import_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
+    """Queue again the running jobs whose worker is gone (not among ``alive`` worker names).
+
+    A worker killed mid-import leaves its job ``running`` with an unacknowledged message that the broker
+    redelivers only after its visibility timeout (hours). Each worker, when it starts, asks which workers
+    answer and resumes the jobs of those that do not; the lease makes a double resume harmless.
+    """
+    from passports.imports.tasks import import_job_task
+
+    resumed = []
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner=""):
+        if "@" in job.runner and job.runner not in alive:
+            import_job_task.apply_async(args=[job.pk])
+            resumed.append(job.pk)
+    return resumed
+
+
+def _claim(job_id: int, runner: str) -> str | None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return None
+        job.lease = uuid.uuid4().hex
+        job.runner = runner[:200]
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["lease", "runner", "status", "started_at", "updated_at"])
+        return job.lease
+
+
+def _locked(job_id: int, lease: str) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if job.lease != lease:
+        raise LeaseLostError()
+    return job
+
+
+def _fail(job_id: int, lease: str, code: str, message_en: str, message_ko: str) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.lease != lease:
+            return
+        job.status, job.error_code, job.error_en, job.error_ko = ImportJob.Status.FAILED, code, message_en, message_ko
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error_code", "error_en", "error_ko", "finished_at", "updated_at"])
+
+
+class _Run:
+    """One run of one job: reads the file from its checkpoint and commits chunk after chunk."""
+
+    def __init__(self, job: ImportJob, lease: str, max_chunks: int | None) -> None:
+        self.job = job
+        self.lease = lease
+        self.budget = max_chunks
+        self.kind: Kind = kind_get(job.kind)
+        self.numbers = NumberFormat(job.decimal_separator or ".")
+        self.virtual: dict[Any, Any] = {}
+        self.cache: dict[str, Any] = {}
+
+    def run(self) -> None:
+        with _local_source(self.job) as source:
+            self.source = source
+            header = self._header()
+            self.start = Position(header.end, header.number)
+            self.header_map: HeaderMap = resolve_headers(header.cells, self.kind.tree, self.job.mapping_used)
+            self.key_indexes = {
+                resolved.key: index
+                for index, _, resolved in self.header_map.columns
+                if resolved.key in self.kind.key_columns
+            }
+            if self.job.rows_total is None:
+                self._count()
+            phases = [CHECK] if self.job.mode == ImportJob.Mode.DRY_RUN else [WRITE]
+            if self.job.mode == ImportJob.Mode.COMMIT and self.job.policy == ImportJob.Policy.ALL_OR_NOTHING:
+                phases = [CHECK, WRITE_ALL]
+            current = self.job.checkpoint.get("phase") or phases[0]
+            for phase in phases[phases.index(current) :]:
+                if phase == WRITE_ALL:
+                    self._write_all()
+                    return
+                if not self._phase(phase):
+                    return
+                if len(phases) > 1 and not self._advance():
+                    return
+            self._finish()
+
+    # ----------------------------------------------------------------------------------------------
+    # Reading
+
+    def _header(self) -> SourceRow:
+        for row in self.source.rows():
+            if not (is_blank(row.cells) or is_comment(row.cells)):
+                return row
+        raise FormatError("no_header", "The file has no header row.", "파일에 머리글 행이 없습니다.")
+
+    def _count(self) -> None:
+        if isinstance(self.source, CsvSource):
+            total: int | None = count_csv_rows(self.source)
+        else:
+            total = self.source.estimated_rows()
+        with transaction.atomic():
+            job = _locked(self.job.pk, self.lease)
+            job.rows_total = total
+            job.save(update_fields=["rows_total", "updated_at"])
+        self.job.rows_total = total
+
+    def _groups(self, start: Position) -> Iterator[list[SourceRow]]:
+        """Rows gathered into records: one row each, or consecutive rows of one key (one row per item)."""
+        per_row = self.header_map.per_row
+        pending: list[SourceRow] = []
+        pending_key: tuple[str, ...] | None = None
+        for row in self.source.rows(start):
+            if is_blank(row.cells) or is_comment(row.cells):
+                continue
+            key = self.kind.group_key(row.cells, self.key_indexes) if per_row else None
+            if pending and (key is None or key != pending_key):
+                yield pending
+                pending = []
+            pending.append(row)
+            pending_key = key
+        if pending:
+            yield pending
+
+    def _chunks(self, start: Position) -> Iterator[list[list[SourceRow]]]:
+        chunk: list[list[SourceRow]] = []
+        rows = 0
+        for group in self._groups(start):
+            chunk.append(group)
+            rows += len(group)
+            if rows >= self.job.chunk_rows:
+                yield chunk
+                chunk, rows = [], 0
+        if chunk:
+            yield chunk
+
+    def _records(self, chunk: list[list[SourceRow]]) -> list[Built]:
+        records = []
+        for group in chunk:
+            built = build_record(
+                [(row.number, row.cells) for row in group], self.header_map, self.kind.tree, self.numbers
+            )
+            for row in group:
+                if row.problem:
+                    built.issues.append(
+                        Issue(
+                            "",
+                            "encoding",
+                            f"The row cannot be read: {row.problem}.",
+                            f"행을 읽을 수 없습니다: {row.problem}.",
+                            None,
+                        )
+                    )
+            records.append(built)
+        return records
+
+    def _context(self, *, write: bool) -> RunContext:
+        return RunContext(
+            org=self.job.organization,
+            user=self.job.created_by,
+            header_keys=self.header_map.column_keys(),
+            write=write,
+            virtual=self.virtual,
+            cache=self.cache,
+        )
+
+    # ----------------------------------------------------------------------------------------------
+    # Phases
+
+    def _phase(self, phase: str) -> bool:
+        """Run a chunked phase from its checkpoint; False when the chunk budget ran out before its end."""
+        self.cache = {}
+        checkpoint = self.job.checkpoint
+        resume = checkpoint.get("phase") == phase and checkpoint.get("offset", 0) > self.start.offset
+        start = Position(checkpoint["offset"], checkpoint["row"]) if resume else self.start
+        if phase == CHECK and resume:
+            # A dry run keeps in memory what earlier rows would have created: replay them to rebuild it.
+            start = self.start
+        for chunk in self._chunks(start):
+            if phase == CHECK and resume and chunk[-1][-1].end <= checkpoint["offset"]:
+                self.handler_plan(chunk, write=False)
+                continue
+            if self.budget is not None and self.budget <= 0:
+                return False
+            if phase == CHECK:
+                outcomes = self.handler_plan(chunk, write=False)
+                self._commit(chunk, outcomes, phase)
+            else:
+                self._write_chunk(chunk, phase)
+            if self.budget is not None:
+                self.budget -= 1
+        return True
+
+    def handler_plan(self, chunk: list[list[SourceRow]], *, write: bool) -> list[Outcome]:
+        outcomes, _ = self.kind.handler.plan(self._context(write=write), self._records(chunk))
+        return outcomes
+
+    def _write_chunk(self, chunk: list[list[SourceRow]], phase: str) -> None:
+        records = self._records(chunk)
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    job = _locked(self.job.pk, self.lease)
+                    ctx = self._context(write=True)
+                    outcomes, payload = self.kind.handler.plan(ctx, records)
+                    self.kind.handler.apply(ctx, payload)
+                    self._record(job, chunk, outcomes, phase)
+                return
+            except IntegrityError:
+                # Someone wrote one of these keys between our lookup and our insert: judge the chunk again.
+                if attempt == 2:
+                    raise
+
+    def _write_all(self) -> None:
+        with transaction.atomic():
+            job = _locked(self.job.pk, self.lease)
+            counts = {CREATE: 0, UPDATE: 0}
+            for chunk in self._chunks(self.start):
+                ctx = self._context(write=True)
+                outcomes, payload = self.kind.handler.plan(ctx, self._records(chunk))
+                rejected = [o for o in outcomes if o.action == REJECT]
+                if rejected:
+                    raise FormatError(
+                        "changed_meanwhile",
+                        f"Row {rejected[0].record.first_row} no longer passes (the data changed while the file was "
+                        "checked); nothing was stored. Upload the file again.",
+                        f"{rejected[0].record.first_row}행이 더 이상 검사를 통과하지 못합니다(검사 중 데이터가 바뀜). "
+                        "아무것도 저장하지 않았습니다. 파일을 다시 올리십시오.",
+                    )
+                self.kind.handler.apply(ctx, payload)
+                for outcome in outcomes:
+                    counts[outcome.action] += 1
+            job.rows_created, job.rows_updated = counts[CREATE], counts[UPDATE]
+            job.committed = True
+            job.status, job.phase, job.finished_at = ImportJob.Status.DONE, "", timezone.now()
+            job.rows_total = job.rows_done
+            job.save()
+            self.job = job
+
+    def _commit(self, chunk: list[list[SourceRow]], outcomes: list[Outcome], phase: str) -> None:
+        with transaction.atomic():
+            job = _locked(self.job.pk, self.lease)
+            self._record(job, chunk, outcomes, phase)
+
+    def _record(self, job: ImportJob, chunk: list[list[SourceRow]], outcomes: list[Outcome], phase: str) -> None:
+        """Save a chunk's rejected rows, counts and checkpoint (inside the chunk's transaction)."""
+        errors = [error for outcome in outcomes if outcome.action == REJECT for error in self._errors(job, outcome)]
+        ImportRowError.objects.bulk_create(errors, batch_size=1000)
+        for outcome in outcomes:
+            if len(job.preview) >= PREVIEW_ROWS:
+                break
+            job.preview.append({"row": outcome.record.first_row, "action": outcome.action, "key": outcome.key})
+        job.rows_done += sum(len(group) for group in chunk)
+        job.rows_created += sum(1 for o in outcomes if o.action == CREATE)
+        job.rows_updated += sum(1 for o in outcomes if o.action == UPDATE)
+        job.rows_rejected += sum(1 for o in outcomes if o.action == REJECT)
+        job.committed = job.committed or (phase == WRITE and any(o.action != REJECT for o in outcomes))
+        last = chunk[-1][-1]
+        job.checkpoint = {"phase": phase, "offset": last.end, "row": last.number}
+        job.phase = phase
+        job.save(
+            update_fields=[
+                "phase",
+                "preview",
+                "rows_done",
+                "rows_created",
+                "rows_updated",
+                "rows_rejected",
+                "committed",
+                "checkpoint",
+                "updated_at",
+            ]
+        )
+        self.job = job
+
+    def _errors(self, job: ImportJob, outcome: Outcome) -> list[ImportRowError]:
+        record = outcome.record
+        header_of_key = self.header_map.header_of_key()
+        found = []
+        for issue in outcome.issues:
+            cell = record.cell_of.get(issue.pointer)
+            key = pointer_to_key(issue.pointer, record.numbers_of)
+            if cell is not None:
+                row, column, value = cell
+            else:
+                row, column, value = _row_of(record, issue.pointer), header_of_key.get(key, key), ""
+            found.append(
+                ImportRowError(
+                    job=job,
+                    row=row,
+                    column=column[:300],
+                    column_key=key[:300],
+                    value=_shown(value),
+                    pointer=issue.pointer[:300],
+                    rule=issue.rule[:60],
+                    message_en=issue.message_en,
+                    message_ko=issue.message_ko,
+                )
+            )
+        return found
+
+    def _advance(self) -> bool:
+        """Close the checking pass of all-or-nothing: stop if any row is bad, else move on to writing."""
+        with transaction.atomic():
+            job = _locked(self.job.pk, self.lease)
+            if job.rows_rejected:
+                job.status, job.error_code = ImportJob.Status.FAILED, "rows_rejected"
+                job.error_en = (
+                    f"{job.rows_rejected:,} rows have errors, so nothing was stored (all rows or nothing). "
+                    "Fix them, or import with the policy 'valid rows only'."
+                )
+                job.error_ko = (
+                    f"오류가 있는 행이 {job.rows_rejected:,}개여서 아무것도 저장하지 않았습니다(전부 아니면 전무). "
+                    "오류를 고치거나 '유효한 행만' 정책으로 가져오십시오."
+                )
+                job.finished_at, job.rows_total, job.phase = timezone.now(), job.rows_done, ""
+                job.save()
+                self.job = job
+                return False
+            job.checkpoint = {"phase": WRITE_ALL, "offset": 0, "row": 0}
+            job.phase = WRITE_ALL
+            job.save(update_fields=["checkpoint", "phase", "updated_at"])
+            self.job = job
+            return True
+
+    def _finish(self) -> None:
+        with transaction.atomic():
+            job = _locked(self.job.pk, self.lease)
+            job.status, job.phase = ImportJob.Status.DONE, ""
+            job.rows_total = job.rows_done
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "phase", "rows_total", "finished_at", "updated_at"])
+            self.job = job
+
+
+def _row_of(record: Built, pointer: str) -> int:
+    prefix = pointer
+    while prefix:
+        if prefix in record.row_of:
+            return record.row_of[prefix]
+        prefix = prefix.rsplit("/", 1)[0]
+    return record.first_row
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value)[:1000]
+
+
+# --------------------------------------------------------------------------------------------------
+# The file on local disk
+
+
+@contextlib.contextmanager
+def _local_source(job: ImportJob) -> Iterator[CsvSource | XlsxSource]:
+    """The job's file as a readable source: a local path (copied from remote storage if need be), and
+    for UTF-16/UTF-32 or bare-CR files a UTF-8 rewrite, made the same way on every run so that byte
+    offsets in the checkpoint stay valid."""
+    with contextlib.ExitStack() as stack:
+        try:
+            path = Path(job.file.path)
+        except NotImplementedError:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="import-")))
+            path = folder / "upload"
+            with job.file.open("rb") as remote, path.open("wb") as local:
+                shutil.copyfileobj(remote, local)
+        if job.file_format == "xlsx":
+            yield XlsxSource(path)
+            return
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+        encoding = Encoding(job.encoding or "utf-8", bom_length(head, job.encoding or "utf-8"))
+        if not encoding.ascii_safe or cr_only(head):
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="import-")))
+            path = _rewritten(path, encoding, folder / "utf8.csv", newlines=cr_only(head))
+            encoding = Encoding("utf-8")
+        yield CsvSource(path, encoding, job.delimiter or ",")
+
+
+def _rewritten(source: Path, encoding: Encoding, target: Path, *, newlines: bool) -> Path:
+    decoder = codecs.getincrementaldecoder(encoding.name)(errors="strict")
+    done = 0
+    with source.open("rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
+        raw.seek(encoding.bom)
+        carry = ""
+        for block in iter(lambda: raw.read(1 << 20), b""):
+            try:
+                text = carry + decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                raise FormatError(
+                    "bad_encoding",
+                    f"Byte {done + exc.start} of the file is not valid {encoding.name.upper()} text.",
+                    f"파일의 {done + exc.start}번째 바이트가 올바른 {encoding.name.upper()} 텍스트가 아닙니다.",
+                ) from exc
+            done += len(block)
+            if newlines:
+                text, carry = (text[:-1], "\r") if text.endswith("\r") else (text, "")
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            out.write(text)
+        out.write(carry.replace("\r", "\n") + decoder.decode(b"", final=True))
+    return target

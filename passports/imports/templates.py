@@ -1,0 +1,146 @@
+"""Templates to fill in: a CSV or XLSX file whose header row comes from the kind's columns.
+
+The header is written in the language asked for: dotted keys (``key``), English titles (``en``) or Korean
+titles (``ko``); the import reads all three back. Repeated groups get as many numbered columns as the
+shipped examples use (at least one), and the second row is an example taken from a shipped example,
+marked as a comment (its first cell starts with ``#``) so that uploading the template unchanged imports
+nothing. The XLSX template adds a sheet describing every column (type, required, unit, allowed values)
+and formats text columns as text, so Excel keeps a GTIN's leading zero.
+
+Plain Python (openpyxl), no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from passports.imports.columns import ColumnTree, Node, Step
+
+if TYPE_CHECKING:
+    from passports.imports.kinds import Kind
+
+LANGUAGES = ("en", "ko", "key")
+
+
+def template_columns(kind: Kind) -> list[tuple[tuple[Step, ...], Node]]:
+    """The concrete columns of a template: every field, repeated groups numbered as in the examples."""
+    return list(_expand(kind.tree.root, (), list(kind.examples)))
+
+
+def _expand(node: Node, path: tuple[Step, ...], examples: list[Any]) -> Iterator[tuple[tuple[Step, ...], Node]]:
+    if node.item is not None:
+        lists = [value for value in examples if isinstance(value, list)]
+        count = max([len(value) for value in lists] + [1])
+        for number in range(1, count + 1):
+            items = [value[number - 1] for value in lists if len(value) >= number]
+            yield from _expand(node.item, (*path, number), items)
+    elif node.children:
+        for name, child in node.children.items():
+            yield from _expand(child, (*path, name), [value.get(name) for value in examples if isinstance(value, dict)])
+    else:
+        yield path, node
+
+
+def template_rows(kind: Kind, language: str) -> tuple[list[str], list[Any]]:
+    """The header row in ``language`` and the example row (its first cell marked with ``#``)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    columns = template_columns(kind)
+    header = [kind.tree.header(path, language) for path, _ in columns]
+    example_data = kind.examples[0] if kind.examples else {}
+    example = [_value_at(example_data, path) for path, _ in columns]
+    if example:
+        example[0] = f"# {'' if example[0] is None else example[0]}".rstrip()
+    return header, example
+
+
+def _value_at(data: Any, path: Sequence[Step]) -> Any:
+    node = data
+    for step in path:
+        if isinstance(step, int):
+            node = node[step - 1] if isinstance(node, list) and len(node) >= step else None
+        elif isinstance(node, dict):
+            node = node.get(step)
+        else:
+            node = None
+    return None if isinstance(node, dict | list) else node
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def template_csv(kind: Kind, language: str) -> bytes:
+    """The CSV template, UTF-8 with a byte order mark so that Excel opens Korean text correctly."""
+    header, example = template_rows(kind, language)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([_text(value) for value in example])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+_FIELD_SHEET_HEADER = {
+    "en": ["Column", "Key", "Title (English)", "Title (Korean)", "Type", "Required", "Unit", "Allowed values", "Notes"],
+    "ko": ["열", "키", "제목(영어)", "제목(한국어)", "유형", "필수", "단위", "허용 값", "설명"],
+}
+
+
+def template_xlsx(kind: Kind, language: str) -> bytes:
+    """The XLSX template: a data sheet (header, example) and a sheet describing every column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header, example = template_rows(kind, language)
+    columns = template_columns(kind)
+    korean = language == "ko"
+    workbook = Workbook()
+    data = workbook.worksheets[0]
+    data.title = "데이터" if korean else "Data"
+    data.append(header)
+    data.append(example)
+    data.freeze_panes = "A2"
+    for index, ((_, leaf), title) in enumerate(zip(columns, header, strict=True), start=1):
+        letter = get_column_letter(index)
+        data.column_dimensions[letter].width = min(max(len(title), 12) + 2, 60)
+        cell = data.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        data.cell(row=2, column=index).font = Font(italic=True, color="808080")
+        if leaf.type == "string":
+            data.column_dimensions[letter].number_format = "@"  # keep leading zeros of GTINs and codes
+    fields = workbook.create_sheet("항목 설명" if korean else "Fields")
+    fields.append(_FIELD_SHEET_HEADER["ko" if korean else "en"])
+    for cell in fields[1]:
+        cell.font = Font(bold=True)
+    for index, (path, leaf) in enumerate(columns, start=1):
+        fields.append(_field_row(kind.tree, index, path, leaf, korean=korean))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _field_row(tree: ColumnTree, index: int, path: tuple[Step, ...], leaf: Node, *, korean: bool) -> list[Any]:
+    from openpyxl.utils import get_column_letter
+
+    kind = leaf.type + (f" ({leaf.format})" if leaf.format else "")
+    required = ("예" if korean else "yes") if leaf.required else ""
+    allowed = ", ".join(str(value) for value in leaf.enum) if leaf.enum else ""
+    return [
+        get_column_letter(index),
+        tree.header(path, "key"),
+        tree.header(path, "en"),
+        tree.header(path, "ko"),
+        kind,
+        required,
+        leaf.unit or "",
+        allowed,
+        leaf.description[:500],
+    ]

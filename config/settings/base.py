@@ -175,6 +175,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "passports.api.schema.add_error_responses",
+    ],
 }
 
 # OAuth2 client credentials for partner systems (django-oauth-toolkit): secrets hashed, tokens short-lived.

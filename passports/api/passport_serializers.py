@@ -165,3 +165,16 @@ class IssueSerializer(serializers.Serializer[Any]):
 class ValidationReportSerializer(serializers.Serializer[Any]):
     valid = serializers.BooleanField()
     errors = IssueSerializer(many=True)  # type: ignore[assignment]  # the API names it "errors"
+
+
+class PassportFilterSerializer(serializers.Serializer[Any]):
+    """Query parameters of the passport list; unknown values are refused, not silently ignored."""
+
+    status = serializers.ChoiceField(choices=["draft", "published", "revoked"], required=False)
+    schema = serializers.RegexField(
+        r"^[a-z][a-z0-9-]*(/[0-9]+(\.[0-9]+)*)?$", required=False, max_length=60,
+        help_text="category or category/version, e.g. battery/1.0",
+    )
+    product = serializers.IntegerField(min_value=1, required=False)
+    granularity = serializers.ChoiceField(choices=Passport.Granularity.choices, required=False)
+    search = serializers.CharField(required=False, max_length=100, help_text="GTIN, product name, lot or serial")

@@ -25,6 +25,7 @@ from passports.api.passport_serializers import (
     NewVersionSerializer,
     PassportCreateSerializer,
     PassportDetailSerializer,
+    PassportFilterSerializer,
     PassportSerializer,
     ProductSerializer,
     RevokeSerializer,
@@ -94,15 +95,6 @@ class ProductViewSet(OrganizationScopedViewSet):
         instance.delete()
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", str, enum=["draft", "published", "revoked"]),
-        OpenApiParameter("schema", str, description="category or category/version, e.g. battery/1.0"),
-        OpenApiParameter("product", int),
-        OpenApiParameter("granularity", str, enum=["model", "batch", "item"]),
-        OpenApiParameter("search", str, description="GTIN, product name, lot or serial"),
-    ]
-)
 class PassportViewSet(OrganizationScopedViewSet):
     """Passports of the caller's organization, their versions, validation and publication."""
 
@@ -124,6 +116,10 @@ class PassportViewSet(OrganizationScopedViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "organization": self.organization}
+
+    @extend_schema(parameters=[PassportFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PassportCreateSerializer, responses={201: PassportDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -63,7 +63,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorEnvelope", ERROR_ENVELOPE)
     ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue

@@ -2,8 +2,8 @@
 
 Run in-process against the WSGI app with a real bearer token of a real organization, a bounded number of
 examples per operation (``FUZZ_EXAMPLES``, default 3; .ci/run raises it). Every check schemathesis has is
-on but one (see below): no 5xx, responses match the documented schemas and status codes, authentication is not ignored, and
-deleted resources stay gone.
+on but one (see below): no 5xx, responses match the documented schemas and status codes, authentication
+is not ignored, and deleted resources stay gone.
 """
 
 from __future__ import annotations

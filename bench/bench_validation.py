@@ -25,15 +25,19 @@ from passports.validation import validate, validate_reference
 
 VALID_TARGET = 10_000
 INVALID_TARGET = 5_000
-SECONDS = 3.0
+SECONDS = 2.0
 
 
 def rate(work: Callable[[], object], seconds: float = SECONDS) -> float:
-    """Calls per second, best of three rounds (the machine is shared; the best round is the least disturbed)."""
+    """Calls per CPU second of this process, best of three rounds.
+
+    CPU time rather than wall time: the machine is shared (other test suites run beside this one), and
+    what we promise is the cost of one passport on one core, which waiting for the core does not change.
+    """
     best = 0.0
     for _ in range(3):
-        count, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < seconds / 3:
+        count, start = 0, time.process_time()
+        while (elapsed := time.process_time() - start) < seconds / 3:
             for _ in range(20):
                 work()
             count += 20
@@ -64,7 +68,7 @@ def main() -> None:
     parsed_valid, parsed_invalid = json.loads(valid_bytes), json.loads(invalid_bytes)
     print(
         f"battery passport: valid {len(valid_bytes):,} bytes, invalid {len(invalid_bytes):,} bytes "
-        f"({len(errors)} errors); one core, best of 3 rounds of {SECONDS / 3:.1f} s"
+        f"({len(errors)} errors); one core, CPU time, best of 3 rounds of {SECONDS / 3:.1f} s"
     )
     print()
     line(
@@ -79,12 +83,12 @@ def main() -> None:
     )
     line(
         "reference: parse + validate, valid (jsonschema)",
-        rate(lambda: validate_reference(schema, json.loads(valid_bytes)), seconds=2.0),
+        rate(lambda: validate_reference(schema, json.loads(valid_bytes)), seconds=1.0),
         note="reference engine",
     )
     line(
         "reference: parse + validate, 20 errors (jsonschema)",
-        rate(lambda: validate_reference(schema, json.loads(invalid_bytes)), seconds=2.0),
+        rate(lambda: validate_reference(schema, json.loads(invalid_bytes)), seconds=1.0),
         note="reference engine",
     )
     print()

@@ -41,11 +41,8 @@ from __future__ import annotations
 
 import gc
 import math
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import repeat
 from typing import Any, Final, NoReturn
 
 import numpy as np
@@ -140,12 +137,9 @@ class ParsedGraph:
 
 
 _NUMBER = (int, float)
-_GET: Callable[[Any, str], Any] = dict.get
-_IS_NONE = partial(operator.is_, None)
 _RATING = (1, 2, 3)
 _STAGE_INDEX: Final = {stage: position for position, stage in enumerate(STAGES)}
 _GAS_INDEX: Final = {gas: position for position, gas in enumerate(GASES)}
-_STAGE_CODE: Final[dict[str | None, int]] = {stage: position - 1 for position, stage in enumerate((None, *STAGES))}
 
 
 def _number(value: Any, *, what: str, process_id: str | None, pointer: str) -> float:
@@ -210,12 +204,12 @@ class _Builder:
         self.first_column: list[int] = []
         self.processes: list[Any] = []
         # process inputs as written: consuming process, supplying product id, amount, unit
-        self.in_proc: Any = []
+        self.in_proc: list[int] = []
         self.in_target: list[Any] = []
         self.in_amount: list[Any] = []
         self.in_unit: list[Any] = []
         # emission-carrying exchanges
-        self.em_proc: Any = []
+        self.em_proc: list[int] = []
         self.em_gas: list[Any] = []
         self.em_amount: list[Any] = []
         self.em_unit: list[Any] = []
@@ -353,6 +347,33 @@ def _check_product_units(builder: _Builder) -> None:
         checked.add(unit)
 
 
+def _parse_inputs(builder: _Builder, inputs: Any, position: int) -> None:
+    """Collect the inputs of one process; process inputs are checked in bulk by ``_finish_inputs``.
+
+    This is the hot loop of the parser (hundreds of thousands of exchanges), so it only records what it
+    sees; anything odd sends the process through ``_explain_inputs``, which checks every exchange one by
+    one and raises the precise error.
+    """
+    if type(inputs) is not list:
+        raise GraphError("inputs must be a list", process_id=builder.process_ids[position],
+                         pointer=f"/processes/{position}/inputs")
+    in_proc, in_target, in_amount, in_unit = builder.in_proc, builder.in_target, builder.in_amount, builder.in_unit
+    for exchange in inputs:
+        try:
+            target = exchange.get("process")
+        except AttributeError:
+            _explain_inputs(builder, position)
+        if target is None:
+            _parse_background_input(builder, exchange, position)
+            continue
+        if "primary" in exchange or "dq" in exchange:
+            _explain_inputs(builder, position)
+        in_proc.append(position)
+        in_target.append(target)
+        in_amount.append(exchange.get("amount"))
+        in_unit.append(exchange.get("unit"))
+
+
 def _finish_inputs(builder: _Builder) -> tuple[list[Any], np.ndarray]:
     """Resolve, check and convert all process inputs at once: supplying product and amount in its unit."""
     products: list[Any]
@@ -454,6 +475,28 @@ def _parse_background_input(builder: _Builder, exchange: Mapping[str, Any], posi
     else:
         raise GraphError("an input needs one of: process, factor, footprint", process_id=name,
                          pointer=_pointer_of(builder, position, exchange))
+
+
+def _parse_emissions(builder: _Builder, emissions: Any, position: int) -> None:
+    """Collect the direct emissions of one process; ``_finish_emissions`` checks and converts them in bulk."""
+    if type(emissions) is not list:
+        raise GraphError("emissions must be a list", process_id=builder.process_ids[position],
+                         pointer=f"/processes/{position}/emissions")
+    for k, exchange in enumerate(emissions):
+        try:
+            gas = exchange.get("gas")
+        except AttributeError:
+            _explain_emissions(builder, position)
+        builder.em_proc.append(position)
+        builder.em_gas.append(gas)
+        builder.em_amount.append(exchange.get("amount"))
+        builder.em_unit.append(exchange.get("unit"))
+        builder.em_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
+                                else _flags(exchange, builder.process_ids[position], _emission_pointer(position, k)))
+
+
+def _emission_pointer(position: int, k: int) -> Callable[[], str]:
+    return lambda: f"/processes/{position}/emissions/{k}"
 
 
 def _finish_emissions(builder: _Builder) -> tuple[np.ndarray, np.ndarray]:
@@ -616,133 +659,22 @@ def _parse(graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet,
            factors: Mapping[str, FactorRow] | FactorLookup) -> ParsedGraph:
     builder = _Builder(gwp)
     builder.processes = processes
-    if not _register_in_bulk(builder, processes):
-        for position, process in enumerate(processes):
-            _register_process(builder, process, position)
+    for position, process in enumerate(processes):
+        _register_process(builder, process, position)
     _check_product_units(builder)
-    _collect_exchanges(builder, processes)
+    for position, process in enumerate(processes):
+        if "declared" in process:
+            _parse_declared_process(builder, process, position)
+            continue
+        _parse_inputs(builder, process.get("inputs") or [], position)
+        if process.get("emissions"):
+            _parse_emissions(builder, process["emissions"], position)
     inputs = _finish_inputs(builder)
     emissions = _finish_emissions(builder)
     factor_exchanges = _resolve_factors(builder, factors)
     functional_unit, spec = _functional_unit(graph, builder)
     return _freeze(builder, inputs=inputs, emissions=emissions, factor_exchanges=factor_exchanges,
                    functional_unit=functional_unit, spec=spec)
-
-
-def _register_in_bulk(builder: _Builder, processes: list[Any]) -> bool:
-    """Register every process at C speed when the graph is plain (no coproducts, nothing odd).
-
-    Returns False, having changed nothing, as soon as anything needs a closer look; the caller then
-    registers process by process, which handles coproducts and raises the precise error.
-    """
-    count = len(processes)
-    if set(map(type, processes)) != {dict}:
-        return False
-    ids: list[Any] = list(map(_GET, processes, repeat("id")))
-    stages: list[Any] = list(map(_GET, processes, repeat("stage")))
-    outputs: list[Any] = list(map(_GET, processes, repeat("output")))
-    try:
-        plain = (set(map(type, ids)) == {str} and "" not in ids and len(set(ids)) == count
-                 and set(stages) <= _STAGE_CODE.keys() and set(map(type, outputs)) == {dict}
-                 and not any(map(_GET, processes, repeat("coproducts")))
-                 and all(allocation is None for allocation in map(_GET, outputs, repeat("allocation"))))
-    except TypeError:  # an unhashable stage
-        return False
-    amounts = list(map(_GET, outputs, repeat("amount"))) if plain else []
-    if not plain or not set(map(type, amounts)) <= {int, float}:
-        return False
-    values = np.asarray(amounts, dtype=np.float64)
-    if not np.all(np.isfinite(values) & (values > 0)):
-        return False
-    builder.process_ids = ids
-    builder.index = dict(zip(ids, range(count), strict=True))
-    builder.product_ids = list(ids)
-    builder.product_units = list(map(_GET, outputs, repeat("unit")))
-    builder.product_stage = list(map(_STAGE_CODE.__getitem__, stages))
-    builder.product_owner = list(range(count))
-    builder.product_amount = values.tolist()
-    builder.first_column = list(range(count))
-    builder.column_share = [1.0] * count
-    builder.column_count = [1] * count
-    return True
-
-
-def _collect_exchanges(builder: _Builder, processes: list[Any]) -> None:
-    """Gather every input and emission of the graph into flat lists, then sort them out in bulk."""
-    inputs: list[Any] = []
-    emissions: list[Any] = []
-    input_counts: list[int] = []
-    emission_counts: list[int] = []
-    for position, process in enumerate(processes):
-        if "declared" in process:
-            _parse_declared_process(builder, process, position)
-            input_counts.append(0)
-            emission_counts.append(0)
-            continue
-        listed = process.get("inputs") or []
-        emitted = process.get("emissions") or []
-        for key, value in (("inputs", listed), ("emissions", emitted)):
-            if type(value) is not list:
-                raise GraphError(f"{key} must be a list", process_id=builder.process_ids[position],
-                                 pointer=f"/processes/{position}/{key}")
-        inputs.extend(listed)
-        input_counts.append(len(listed))
-        emissions.extend(emitted)
-        emission_counts.append(len(emitted))
-    positions = np.arange(len(processes))
-    _collect_inputs(builder, inputs, np.repeat(positions, input_counts))
-    _collect_emissions(builder, emissions, np.repeat(positions, emission_counts))
-
-
-def _as_dicts(exchanges: list[Any], owners: np.ndarray, explain: Callable[[_Builder, int], NoReturn],
-              builder: _Builder) -> list[dict[str, Any]]:
-    """The exchanges as plain dicts (JSON gives dicts already); anything that is not a mapping is an error."""
-    if set(map(type, exchanges)) <= {dict}:
-        return exchanges
-    for i, exchange in enumerate(exchanges):
-        if not isinstance(exchange, Mapping):
-            explain(builder, int(owners[i]))
-    return [exchange if type(exchange) is dict else dict(exchange) for exchange in exchanges]
-
-
-def _collect_inputs(builder: _Builder, exchanges: list[Any], owners: np.ndarray) -> None:
-    exchanges = _as_dicts(exchanges, owners, _explain_inputs, builder)
-    targets = list(map(_GET, exchanges, repeat("process")))
-    background = np.fromiter(map(_IS_NONE, targets), dtype=bool, count=len(targets))
-    for i in np.flatnonzero(background).tolist():
-        _parse_background_input(builder, exchanges[i], int(owners[i]))
-    keep = np.flatnonzero(~background).tolist()
-    process_inputs = [exchanges[i] for i in keep]
-    for flag in ("primary", "dq"):
-        flagged = np.fromiter(map(dict.__contains__, process_inputs, repeat(flag)), dtype=bool,
-                              count=len(process_inputs))
-        if flagged.any():
-            _explain_inputs(builder, int(owners[keep[int(np.argmax(flagged))]]))
-    builder.in_proc = owners[keep]
-    builder.in_target = [targets[i] for i in keep]
-    builder.in_amount = list(map(_GET, process_inputs, repeat("amount")))
-    builder.in_unit = list(map(_GET, process_inputs, repeat("unit")))
-
-
-def _collect_emissions(builder: _Builder, exchanges: list[Any], owners: np.ndarray) -> None:
-    exchanges = _as_dicts(exchanges, owners, _explain_emissions, builder)
-    builder.em_proc = owners
-    builder.em_gas = list(map(_GET, exchanges, repeat("gas")))
-    builder.em_amount = list(map(_GET, exchanges, repeat("amount")))
-    builder.em_unit = list(map(_GET, exchanges, repeat("unit")))
-    flags: list[tuple[bool, tuple[int, int, int]]] = [_NO_FLAGS] * len(exchanges)
-    flagged = np.zeros(len(exchanges), dtype=bool)
-    for flag in ("primary", "dq"):
-        flagged |= np.fromiter(map(dict.__contains__, exchanges, repeat(flag)), dtype=bool, count=len(exchanges))
-    for i in np.flatnonzero(flagged).tolist():
-        owner = int(owners[i])
-        flags[i] = _flags(exchanges[i], builder.process_ids[owner],
-                          _lazy_pointer(builder, owner, exchanges[i], "emissions"))
-    builder.em_flags = flags
-
-
-def _lazy_pointer(builder: _Builder, position: int, exchange: Any, key: str) -> Callable[[], str]:
-    return lambda: _pointer_of(builder, position, exchange, key)
 
 
 def _expand(builder: _Builder, processes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

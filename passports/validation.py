@@ -26,10 +26,12 @@ import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 from passports.rules import (
     PathPart,
@@ -152,6 +154,10 @@ class _Compiled:
 
     def reference(self) -> Draft202012Validator:
         if self._reference is None:
+            # Imported here: the reference engine's format checkers take ~2 s to import (an IRI grammar is
+            # compiled), a cost every web and worker process would otherwise pay for a path only tests use.
+            from jsonschema import Draft202012Validator
+
             Draft202012Validator.check_schema(self.schema)
             self._reference = Draft202012Validator(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
         return self._reference

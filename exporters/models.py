@@ -86,3 +86,127 @@ class ReportPack(models.Model):
     @property
     def progress(self) -> float:
         return round(self.done / self.total, 4) if self.total else 1.0
+
+
+# ==================================================================================================
+# Signing (exporters/services/, exporters/receivers.py): organizations' keys, the credential issued
+# for each published passport version, and the status lists that revoke or suspend credentials
+# ==================================================================================================
+
+
+class SigningKey(models.Model):
+    """One signing key of an organization, published in its did:web document under ``kid``.
+
+    The private half is kept only encrypted (AES-256-GCM under the deployment's key-encryption key, bound to
+    ``kid``; see ``exporters.keys``) and is never shown: not by ``str``, the admin, logs or any endpoint.
+    ``current`` signs new credentials (one per organization); ``retired`` keys stay published so what they
+    signed keeps verifying for the product's lifetime (ESPR, Regulation (EU) 2024/1781, Art. 10(1)(f));
+    ``compromised`` keys are withdrawn from the DID document and their signatures no longer verify.
+    """
+
+    class Status(models.TextChoices):
+        CURRENT = "current", _("Current")
+        RETIRED = "retired", _("Retired")
+        COMPROMISED = "compromised", _("Compromised")
+
+    class Alg(models.TextChoices):
+        EDDSA = "EdDSA", _("Ed25519 (EdDSA)")
+        ES256 = "ES256", _("P-256 (ES256)")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="signing_keys")
+    kid = models.CharField(_("key id (DID URL)"), max_length=300, unique=True)
+    alg = models.CharField(_("algorithm"), max_length=8, choices=Alg.choices, default=Alg.EDDSA)
+    public_jwk = models.JSONField(_("public key (JWK)"))
+    thumbprint = models.CharField(_("JWK thumbprint (RFC 7638)"), max_length=64)
+    fingerprint = models.CharField(_("fingerprint"), max_length=80)
+    encrypted_private_key = models.TextField(_("encrypted private key"), editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CURRENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    compromised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_id", "-created_at", "-pk"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=models.Q(status="current"), name="signing_key_one_current_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.status})"
+
+
+class StatusList(models.Model):
+    """A W3C Bitstring Status List of one organization for one purpose (revocation or suspension).
+
+    ``bits`` is the raw bitstring (at least 131,072 entries), ``jws`` the signed status list credential served
+    at ``url``; both change together, in the transaction that flips a bit. Indexes are handed out at random
+    (Bitstring Status List v1.0, section 6.5); ``allocated`` (kept on the revocation list) marks those in use,
+    and each credential uses its index in the revocation and the suspension list of the same ``number``.
+    """
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="status_lists")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    number = models.PositiveIntegerField(_("list number"), default=1)
+    url = models.CharField(_("URL"), max_length=300, unique=True)
+    size = models.PositiveIntegerField(_("entries"))
+    bits = models.BinaryField(_("bitstring"))
+    allocated = models.BinaryField(_("indexes in use"), blank=True)
+    credential = models.JSONField(_("status list credential"), default=dict)
+    jws = models.TextField(_("signed status list credential"), blank=True)
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, null=True, related_name="status_lists")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organization_id", "purpose", "number"]
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "purpose", "number"], name="status_list_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class IssuedCredential(models.Model):
+    """The verifiable credential issued when a passport version was published (one per version).
+
+    ``credential`` is the unsigned UNTP DPP credential, ``jws`` its VC-JOSE compact serialization
+    (``application/vc+jwt``) signed with ``signing_key``; ``status_index`` is its entry in the status lists
+    numbered ``status_list_number``. A version keeps its credential when it is superseded or revoked: revoking
+    sets its bit in the revocation list, it never deletes the credential.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="issued_credentials")
+    version = models.OneToOneField(
+        "passports.PassportVersion", on_delete=models.PROTECT, related_name="issued_credential"
+    )
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
+    credential_id = models.CharField(_("credential id"), max_length=100, unique=True)
+    credential = models.JSONField(_("credential"))
+    jws = models.TextField(_("signed credential (VC-JOSE compact JWS)"))
+    kid = models.CharField(_("key id"), max_length=300)
+    status_list_number = models.PositiveIntegerField(_("status list number"), default=1)
+    status_index = models.PositiveIntegerField(_("status list index"))
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("issued credential")
+        verbose_name_plural = _("issued credentials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "status_list_number", "status_index"], name="credential_unique_status_index"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.credential_id

@@ -194,13 +194,15 @@ def test_kek_from_secrets_is_accepted() -> None:
     [
         ("", "empty"),
         ("   ", "empty"),
-        (base64.b64encode(secrets.token_bytes(16)).decode(), "32 bytes"),
-        (base64.b64encode(secrets.token_bytes(33)).decode(), "32 bytes"),
+        (base64.b64encode(bytes(range(100, 116))).decode(), "32 bytes"),
+        (base64.b64encode(bytes(range(100, 133))).decode(), "32 bytes"),
         ("not base64 at all!", "base64"),
         (base64.b64encode(bytes(32)).decode(), "distinct"),
         (base64.b64encode(b"ab" * 16).decode(), "distinct"),
         (base64.b64encode(b"correct horse battery staple 123").decode(), "printable"),
     ],
+    # Fixed values and ids: pytest-xdist workers must collect identical test names.
+    ids=["empty", "blank", "16-bytes", "33-bytes", "not-base64", "all-zero", "repeating", "printable"],
 )
 def test_weak_or_malformed_kek_is_refused(value: str, why: str) -> None:
     with pytest.raises(WeakKEKError, match=why) as caught:

@@ -81,32 +81,35 @@ def main() -> None:
           f"{os.cpu_count()} cores (wall time exceeds cpu time when other work shares the cores)")
 
     # Three runs on the same graph: the first pays one-off costs (memory growth, unit-parser caches); a
-    # worker that recalculates footprints all day sees the later ones. The verdict uses the median.
-    totals = []
+    # worker that recalculates footprints all day sees the later ones. Times are CPU seconds of this
+    # process (the cores are shared with other jobs, which stretches wall time); the verdict uses the median.
+    cpu_totals, wall_totals = [], []
     for run in range(1, RUNS + 1):
         started, cpu_started = time.perf_counter(), time.process_time()
         parsed = parse_graph(graph, factors)
-        built = time.perf_counter()
+        cpu_built = time.process_time()
         system = FactorisedSystem(parsed)
         result = system.calculate()
-        solved, cpu = time.perf_counter(), time.process_time() - cpu_started
-        totals.append(solved - started)
-        print(f"run {run}: build (parse, check, units, triplets) {built - started:.3f} s + solve (order, factorise, "
-              f"scale, stages, provenance) {solved - built:.3f} s = {solved - started:.3f} s (cpu {cpu:.3f} s)")
-    median = statistics.median(totals)
+        cpu_solved, wall = time.process_time(), time.perf_counter() - started
+        cpu_totals.append(cpu_solved - cpu_started)
+        wall_totals.append(wall)
+        build, solve = cpu_built - cpu_started, cpu_solved - cpu_built
+        print(f"run {run}: build (parse, check, units, triplets) {build:.3f} s + solve (order, factorise, scale, "
+              f"stages, provenance) {solve:.3f} s = {build + solve:.3f} s cpu (wall {wall:.3f} s)")
+    median = statistics.median(cpu_totals)
     verdict = "OK" if median < TARGET_SECONDS else "OVER"
-    print(f"total, median of {RUNS}: {median:.3f} s (target {TARGET_SECONDS:.1f} s) {verdict}; "
-          f"best {min(totals):.3f} s")
+    print(f"build + solve, median of {RUNS}: {median:.3f} s cpu (target {TARGET_SECONDS:.1f} s) {verdict}; "
+          f"wall median {statistics.median(wall_totals):.3f} s")
     print(f"  footprint of p0: {result.total_kg_co2e:,.3f} kg CO2e; stages sum "
           f"{sum(result.by_stage.values()):,.3f}; primary share {result.primary_data_share:.3f}")
 
     rng = random.Random(11)
     demands = [(f"p{rng.randrange(PROCESSES)}", rng.uniform(0.5, 5.0)) for _ in range(CATALOGUE)]
-    started = time.perf_counter()
+    started = time.process_time()
     catalogue = system.solve_many(demands)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     verdict = "OK" if elapsed < CATALOGUE_TARGET_SECONDS else "OVER"
-    print(f"catalogue: {CATALOGUE:,} functional units in {elapsed:.3f} s "
+    print(f"catalogue: {CATALOGUE:,} functional units in {elapsed:.3f} s cpu "
           f"({CATALOGUE / elapsed:,.0f}/s; target {CATALOGUE_TARGET_SECONDS:.1f} s) {verdict}")
     check = system.calculate({demands[0][0]: demands[0][1]}).total_kg_co2e
     print(f"  unit 0: catalogue {catalogue.total_kg_co2e[0]:,.6f} vs full solve {check:,.6f} kg CO2e")

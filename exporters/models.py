@@ -210,3 +210,42 @@ class IssuedCredential(models.Model):
 
     def __str__(self) -> str:
         return self.credential_id
+
+
+# ==================================================================================================
+# Backup copy (exporters/backup/): where each published version's second copy lives, and whether the copy
+# was read back and found identical
+# ==================================================================================================
+
+
+class BackupRecord(models.Model):
+    """The backup copy of one published passport version in the second store (``exporters.backup``).
+
+    ESPR (Regulation (EU) 2024/1781) Art. 10: a back-up copy of the passport is kept by a service provider apart
+    from the economic operator, so the passport outlives its issuer. ``location`` is the store URL and key
+    prefix of the copy; ``sha256s`` maps each file written (version record, credential, report) to the SHA-256
+    that was read back from the store and compared; ``confirmed_at`` is set only when every file matched.
+    ``attempts`` counts replication runs (the task retries with backoff until confirmed).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(
+        "passports.PassportVersion", on_delete=models.PROTECT, related_name="backup_record"
+    )
+    location = models.CharField(_("where the copy lives"), max_length=500, blank=True)
+    sha256s = models.JSONField(_("SHA-256 of each file, as read back"), default=dict, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("replication runs"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("backup record")
+        verbose_name_plural = _("backup records")
+        indexes = [models.Index(fields=["organization", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "pending"
+        return f"backup of version {self.version_id} ({state})"

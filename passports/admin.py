@@ -1,5 +1,7 @@
 """Django admin for the passports app's models. Secrets never show: clients list their id only."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -91,8 +93,20 @@ class PassportAdmin(admin.ModelAdmin):
     list_display = ["identifier", "organization", "granularity", "schema", "status", "updated_at"]
     list_filter = ["status", "granularity", "schema", "organization"]
     search_fields = ["identifier", "serial", "lot", "product__gtin", "product__name"]
-    readonly_fields = ["identifier", "status", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["identifier", "status", "created_by", "created_at", "updated_at", "retain_until"]
     inlines = [PassportVersionInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Nothing published is deleted before its retention period ends (``passports.models.retention``)."""
+        if isinstance(obj, Passport) and Passport.objects.filter(pk=obj.pk).retained().exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # The bulk "delete selected" action would meet the retention guard only as an error page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(PassportVersion)

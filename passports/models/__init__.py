@@ -1,5 +1,6 @@
 """The passports app's models, one module per concern."""
 
+from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.clients import ApiClient
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.passports import Passport, PassportVersion
@@ -9,6 +10,8 @@ from passports.models.tenants import Facility, Membership, Organization
 
 __all__ = [
     "ApiClient",
+    "AuditChainHead",
+    "AuditEvent",
     "ColumnMapping",
     "Facility",
     "ImportJob",

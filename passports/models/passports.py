@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passports.models.base import TenantOwned
 from passports.models.products import Product
+from passports.models.retention import PassportQuerySet, PassportVersionQuerySet, RetentionError
 from passports.models.schemas import PassportSchema
 from passports.models.tenants import Organization
 
@@ -53,6 +54,17 @@ class Passport(TenantOwned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Retention and the EU registry (passports.retention, passports.registry_export): ESPR Art. 9 to 13.
+    retain_until = models.DateField(
+        _("keep available until"),
+        null=True,
+        blank=True,
+        help_text=_("Set at first publication from the product's expected lifetime; nothing published goes before."),
+    )
+    registry_id = models.CharField(_("EU registry registration id"), max_length=100, blank=True)
+    registry_registered_at = models.DateTimeField(_("registered in the EU registry at"), null=True, blank=True)
+
+    objects = PassportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -67,6 +79,12 @@ class Passport(TenantOwned):
 
     def __str__(self) -> str:
         return self.identifier
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused while published data must be kept (ESPR Art. 9 to 11); see ``passports.models.retention``."""
+        if Passport.objects.filter(pk=self.pk).retained().exists():
+            raise RetentionError(f"passport {self.identifier} must be kept until {self.retain_until}")
+        return super().delete(*args, **kwargs)
 
 
 class PassportVersion(TenantOwned):
@@ -113,6 +131,8 @@ class PassportVersion(TenantOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=300, blank=True)
 
+    objects = PassportVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["passport_id", "-number"]
         verbose_name = _("passport version")
@@ -143,6 +163,12 @@ class PassportVersion(TenantOwned):
             ):
                 raise ImmutableVersionError(f"version {self.pk} is {stored['status']}; its data cannot change")
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused for published versions within their passport's retention period (ESPR Art. 9 to 11)."""
+        if PassportVersion.objects.filter(pk=self.pk).retained().exists():
+            raise RetentionError(f"version {self.pk} was published and is within its retention period")
+        return super().delete(*args, **kwargs)
 
     @property
     def etag(self) -> str:

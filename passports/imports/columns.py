@@ -18,6 +18,7 @@ does not convert is reported under the field's JSON Pointer, never guessed at. P
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -131,6 +132,8 @@ class ColumnTree:
                 if language == "key" and number is None and index < len(segments) and segments[index].isdigit():
                     number = int(segments[index])
                     index += 1
+                if number is None and index == len(segments) and node.item.children:
+                    return Resolved(node, tuple(path))  # the list itself: "none", or its items as JSON
                 if number is not None and number < 1:
                     return None
                 path.append(number)
@@ -167,8 +170,9 @@ class ColumnTree:
         return node
 
 
-# " / " as our templates write it; also the arrows people use for a path (U+203A, U+00BB and ">").
-_TITLE_SEPARATOR = re.compile("\\s+/\\s+|\\s*[\u203a>\u00bb]\\s*")
+# " / " as our templates write it (a space on one side is enough: "UN/LOCODE" is one title); also the
+# arrows people use for a path (U+203A, U+00BB and ">").
+_TITLE_SEPARATOR = re.compile("\\s+/\\s*|\\s*/\\s+|\\s*[\u203a>\u00bb]\\s*")
 _NUMBERED = re.compile(r"^(.*?)\s*(?:#|no\.\s*|\(|\[)?(\d+)[)\]]?$")
 
 
@@ -319,7 +323,33 @@ def convert(value: Any, leaf: Node, numbers: NumberFormat, title: tuple[str, str
         return _number(value, numbers, integer=kind == "integer", title=title)
     if kind == "boolean":
         return _boolean(value, title)
+    if kind == "array":
+        return _list(value, title)
     return _text(value)
+
+
+_NONE = {"none", "0", "[]", "-", "없음", "해당 없음", "n/a"}
+
+
+def _list(value: Any, title: tuple[str, str]) -> list[Any]:
+    """A cell for a whole list: "none" (없음, 0, []) for a list declared empty, or its items as JSON.
+
+    A required list with no item is not the same as a list left out: ESPR asks for the substances of
+    concern even when there are none, so "none" must be said, and this column is where it is said.
+    """
+    text = str(value).strip()
+    if _normal(text) in _NONE:
+        return []
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, list):
+        raise CellError(
+            f"{title[0]} takes 'none' (or 0, []) when there is none, or the items as a JSON list; not '{text}'.",
+            f"{title[1]}에는 해당 항목이 없으면 '없음'(또는 0, [])을, 있으면 JSON 목록을 입력합니다('{text}').",
+        )
+    return parsed
 
 
 def _text(value: Any) -> Any:
@@ -457,6 +487,8 @@ def _place(root: dict[str, Any], path: Sequence[Step], value: Any) -> bool:
         if step not in node:
             node[step] = _Items() if isinstance(path[position + 1], int) else {}
         node = node[step]
+        if not isinstance(node, dict):
+            return True  # items given for a list that another column declared whole
     last = path[-1]
     if last in node and node[last] != value:
         return True

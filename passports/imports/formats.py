@@ -45,19 +45,19 @@ class FormatError(ValueError):
 
 
 # Signatures of files people upload by mistake, with a name a person recognises.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"\x7fELF", "a program (ELF executable)"),
-    (b"MZ", "a Windows program"),
-    (b"BZh", "a bzip2 archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"),
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "a PDF document", "PDF 문서"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "PNG 이미지"),
+    (b"\xff\xd8\xff", "a JPEG image", "JPEG 이미지"),
+    (b"GIF87a", "a GIF image", "GIF 이미지"),
+    (b"GIF89a", "a GIF image", "GIF 이미지"),
+    (b"\x1f\x8b", "a gzip archive", "gzip 압축 파일"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "7-Zip 압축 파일"),
+    (b"Rar!\x1a\x07", "a RAR archive", "RAR 압축 파일"),
+    (b"\x7fELF", "a program (ELF executable)", "실행 프로그램(ELF)"),
+    (b"MZ", "a Windows program", "Windows 실행 프로그램"),
+    (b"BZh", "a bzip2 archive", "bzip2 압축 파일"),
+    (b"\xfd7zXZ\x00", "an xz archive", "xz 압축 파일"),
 )
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -89,12 +89,12 @@ def file_type(head: bytes, name: str) -> str:
             f"{name} 파일은 구버전 엑셀 97-2003 통합 문서(.xls)입니다. "
             ".xlsx 또는 CSV(UTF-8)로 저장한 뒤 다시 올리십시오.",
         )
-    for signature, what in _SIGNATURES:
+    for signature, what, what_ko in _SIGNATURES:
         if head.startswith(signature):
             raise FormatError(
                 "not_a_spreadsheet",
                 f"{name} is {what}, not a CSV file or an Excel workbook.",
-                f"{name} 파일은 CSV 파일이나 엑셀 통합 문서가 아닙니다({what}).",
+                f"{name} 파일은 {what_ko}이며 CSV 파일이나 엑셀 통합 문서가 아닙니다.",
             )
     if suffix in ("xlsx", "xlsm"):
         raise FormatError(
@@ -189,9 +189,11 @@ def _check_decodes(sample: bytes, encoding: str, *, complete: bool) -> None:
 
 
 def _utf16_without_bom(sample: bytes, *, complete: bool) -> Encoding:
-    even, odd = sample[0::2], sample[1::2]
-    for zeros, name in ((odd, "utf-16-le"), (even, "utf-16-be")):
-        if zeros and zeros.count(0) >= 0.9 * len(zeros) and _decoded(sample, name, complete=complete) is not None:
+    """UTF-16 without a mark: the NUL high bytes of ASCII characters sit in one parity of positions."""
+    zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = max(len(sample) // 2, 1)
+    for own, other, name in ((zeros_odd, zeros_even, "utf-16-le"), (zeros_even, zeros_odd, "utf-16-be")):
+        if own >= 0.3 * half and own >= 4 * other and _decoded(sample, name, complete=complete) is not None:
             return Encoding(name)
     raise not_text_error()
 

@@ -14,8 +14,11 @@ Plain Python, no Django.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import itertools
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +139,9 @@ def count_csv_rows(source: CsvSource) -> int:
 class XlsxSource:
     """The first worksheet of an XLSX workbook, read in openpyxl's streaming (read-only) mode.
 
-    Cells come typed: numbers, booleans, ``datetime``; formulas give their last computed value (what the
-    person saw), never the formula.
+    Cells come typed: numbers, booleans, ``datetime``. A formula gives its last computed value, what the
+    person saw; a formula the workbook holds no value for (written by a program, never opened in Excel)
+    gives its text, ``=...``, so nothing typed is lost, and nothing is ever evaluated.
     """
 
     def __init__(self, path: Path) -> None:
@@ -147,15 +151,18 @@ class XlsxSource:
         from openpyxl import load_workbook
 
         start = start or Position()
-        workbook = load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        with contextlib.ExitStack() as stack:
+            values = load_workbook(self.path, read_only=True, data_only=True)
+            stack.callback(values.close)
+            lines: Iterator[tuple[Any, ...]] = values.worksheets[0].iter_rows(values_only=True)
+            if _has_formulas(self.path):
+                formulas = load_workbook(self.path, read_only=True, data_only=False)
+                stack.callback(formulas.close)
+                lines = map(_with_formula_text, lines, formulas.worksheets[0].iter_rows(values_only=True))
+            for number, cells in enumerate(lines, start=1):
                 if number <= start.offset:
                     continue
-                yield SourceRow(number, [_cell(value) for value in values], number)
-        finally:
-            workbook.close()
+                yield SourceRow(number, [_cell(value) for value in cells], number)
 
     def estimated_rows(self) -> int | None:
         """The sheet's declared size less the header, when the workbook declares it (else ``None``)."""
@@ -167,6 +174,25 @@ class XlsxSource:
             return None if sheet.max_row is None else max(sheet.max_row - 1, 0)
         finally:
             workbook.close()
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula (an ``<f>`` element): only then is the second pass needed."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as sheet:
+                    for block in iter(lambda: sheet.read(1 << 20), b""):
+                        if b"<f>" in block or b"<f " in block:
+                            return True
+    return False
+
+
+def _with_formula_text(values: tuple[Any, ...], formulas: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        formula if value is None and isinstance(formula, str) and formula.startswith("=") else value
+        for value, formula in itertools.zip_longest(values, formulas)
+    )
 
 
 def _cell(value: Any) -> Any:

@@ -363,7 +363,7 @@ class _Run:
 
     def _phase(self, phase: str) -> bool:
         """Run a chunked phase from its checkpoint; False when the chunk budget ran out before its end."""
-        self.cache = {}
+        self.cache, self.virtual = {}, {}
         checkpoint = self.job.checkpoint
         resume = checkpoint.get("phase") == phase and checkpoint.get("offset", 0) > self.start.offset
         start = Position(checkpoint["offset"], checkpoint["row"]) if resume else self.start
@@ -406,6 +406,7 @@ class _Run:
                     raise
 
     def _write_all(self) -> None:
+        self.cache, self.virtual = {}, {}
         with transaction.atomic():
             job = _locked(self.job.pk, self.lease)
             counts = {CREATE: 0, UPDATE: 0}

@@ -2,10 +2,13 @@
 
 The header is written in the language asked for: dotted keys (``key``), English titles (``en``) or Korean
 titles (``ko``); the import reads all three back. Repeated groups get as many numbered columns as the
-shipped examples use (at least one), and the second row is an example taken from a shipped example,
-marked as a comment (its first cell starts with ``#``) so that uploading the template unchanged imports
-nothing. The XLSX template adds a sheet describing every column (type, required, unit, allowed values)
-and formats text columns as text, so Excel keeps a GTIN's leading zero.
+shipped examples use (at least one); a required group also gets a column of its own, where "none" says
+that it is empty (a list left out and a list declared empty are not the same thing).
+
+The second row is an example taken from a shipped example, marked as a comment (its first cell starts
+with ``#``) so that uploading the template unchanged imports nothing. The XLSX template adds a sheet
+describing every column (type, required, unit, allowed values) and formats text columns as text, so
+Excel keeps a GTIN's leading zero.
 
 Plain Python (openpyxl), no Django.
 """
@@ -33,6 +36,8 @@ def template_columns(kind: Kind) -> list[tuple[tuple[Step, ...], Node]]:
 def _expand(node: Node, path: tuple[Step, ...], examples: list[Any]) -> Iterator[tuple[tuple[Step, ...], Node]]:
     if node.item is not None:
         lists = [value for value in examples if isinstance(value, list)]
+        if node.item.children and (node.required or any(not value for value in lists)):
+            yield path, node  # where "none" is said of a list that is empty
         count = max([len(value) for value in lists] + [1])
         for number in range(1, count + 1):
             items = [value[number - 1] for value in lists if len(value) >= number]
@@ -66,6 +71,8 @@ def _value_at(data: Any, path: Sequence[Step]) -> Any:
             node = node.get(step)
         else:
             node = None
+    if isinstance(node, list) and not node:
+        return "none"
     return None if isinstance(node, dict | list) else node
 
 

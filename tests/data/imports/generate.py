@@ -57,6 +57,8 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
     if isinstance(data, dict):
         return [pair for key, value in data.items() for pair in flatten(value, f"{prefix}.{key}" if prefix else key)]
     if isinstance(data, list):
+        if not data:
+            return [(prefix, "none")]  # a list declared empty, in the list's own column
         return [pair for n, value in enumerate(data, 1) for pair in flatten(value, f"{prefix}.{n}")]
     return [(prefix, data)]
 

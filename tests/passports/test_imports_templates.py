@@ -1,0 +1,65 @@
+"""Templates: their header is read back by the import, and their example row rebuilds the example exactly."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from passports.imports.columns import build_record, resolve_headers
+from passports.imports.formats import NumberFormat, detect_encoding, is_comment
+from passports.imports.kinds import kinds
+from passports.imports.templates import LANGUAGES, template_csv, template_rows, template_xlsx
+
+KINDS = sorted(kinds())
+
+
+def test_every_kind_of_the_brief_is_offered() -> None:
+    assert {"products", "battery", "espr-core", "textile", "steel", "cbam-installation"} <= set(KINDS)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_csv_template_round_trips_the_example(kind: str, language: str) -> None:
+    found = kinds()[kind]
+    data = template_csv(found, language)
+    assert detect_encoding(data, complete=True).bom == 3  # so Excel shows Korean headers correctly
+    header, example = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+    header_map = resolve_headers(header, found.tree)
+    assert header_map.unknown == []
+    assert header_map.duplicates == []
+    assert is_comment(example)  # uploading the template unchanged imports nothing
+    example[0] = example[0].removeprefix("#").strip()
+    built = build_record([(2, example)], header_map, found.tree, NumberFormat("."))
+    assert built.issues == []
+    assert built.data == found.examples[0]
+
+
+@pytest.mark.parametrize("kind", ["products", "battery", "textile"])
+def test_xlsx_template_has_the_same_header_and_describes_every_column(kind: str) -> None:
+    found = kinds()[kind]
+    workbook = load_workbook(io.BytesIO(template_xlsx(found, "ko")))
+    data, fields = workbook.worksheets
+    header, _example = template_rows(found, "ko")
+    assert [cell.value for cell in data[1]] == header
+    assert data.column_dimensions["A"].number_format == "@"  # GTIN column keeps its leading zero
+    assert fields.max_row == len(header) + 1
+    keys = [row[1] for row in fields.iter_rows(min_row=2, values_only=True)]
+    assert keys == [
+        found.tree.header(resolved.path, "key") for _, _, resolved in resolve_headers(header, found.tree).columns
+    ]
+
+
+def test_repeated_groups_get_as_many_numbered_columns_as_the_examples_use() -> None:
+    header, _ = template_rows(kinds()["battery"], "key")
+    assert "material_composition.battery_materials.7.battery_material_mass" in header
+    assert "material_composition.battery_materials.8.battery_material_mass" not in header
+    korean, _ = template_rows(kinds()["battery"], "ko")
+    assert "소재 및 구성 / 상세 구성 7 / 소재 질량" in korean
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="language"):
+        template_rows(kinds()["products"], "de")

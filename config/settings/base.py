@@ -137,6 +137,10 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Outbound requests (supplier PACT endpoints, did:web documents) reach public addresses only; these hosts
+# and networks are the named exceptions (passports/netguard.py), e.g. "10.20.0.0/16,pact.partner.internal".
+OUTBOUND_ALLOWLIST: list[str] = env.list("OUTBOUND_ALLOWLIST", default=[])
+
 # --- API ---------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min"},
 }
 AXES_ENABLED = True
+# The suite's stand-in partner servers (PACT, did:web) listen on the loopback address.
+OUTBOUND_ALLOWLIST = ["127.0.0.1", "::1"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -28,7 +28,8 @@ __all__ = [
 _REGISTRY: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # Counted items (cells, modules, finished products) get their own dimension so that "piece" can never be
 # converted to a mass or an energy by accident.
-_REGISTRY.define("piece = [item] = pc = pcs = item")
+# "pc" (parsec in pint) is read as a piece through the aliases below rather than by redefining the symbol.
+_REGISTRY.define("piece = [item] = pcs = item")
 # The US EPA (40 CFR 98) and the IEA quote fuels per million British thermal units.
 _REGISTRY.define("MMBtu = 1e6 * Btu = mmBtu = MMBTU")
 
@@ -50,6 +51,7 @@ _ALIASES: dict[str, str] = {
     "MWh": "megawatt_hour",
     "GWh": "gigawatt_hour",
     "pieces": "piece",
+    "pc": "piece",
     "unit": "piece",
     "units": "piece",
 }

@@ -179,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" with different choices; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PassportVersionStatusEnum": "passports.models.passports.PassportVersion.Status",
+        "ImportJobStatusEnum": "passports.models.imports.ImportJob.Status",
+        "ReportPackStatusEnum": "exporters.models.ReportPack.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "passports.api.schema.add_error_responses",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from passports.models import Facility, Passport, PassportVersion, Product
 from passports.selectors.passports import current_version, effective_data_of, schema_by_key
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OrgScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A foreign key that only accepts rows of the caller's organization (others read as 'does not exist')."""
 

@@ -276,7 +276,7 @@ class SchemaListView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="schemas_list")
     def get(self, request: Request) -> Response:
         rows = [
             {
@@ -297,7 +297,7 @@ class SchemaDetailView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="schemas_retrieve")
     def get(self, request: Request, category: str, version: str) -> Response:
         schema = selectors.schema_get(category=category, version=version)
         response = Response(schema.document, content_type="application/schema+json")

@@ -2,6 +2,7 @@
 
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.clients import ApiClient
+from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.passports import Passport, PassportVersion
 from passports.models.products import Product
@@ -14,6 +15,7 @@ __all__ = [
     "AuditEvent",
     "ColumnMapping",
     "Facility",
+    "IdempotencyKey",
     "ImportJob",
     "ImportRowError",
     "Membership",

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from passports.models import Membership, Organization, Passport, PassportVersion, Product
+from passports.models import ImportJob, Membership, Organization, Passport, PassportVersion, Product
 from passports.selectors import tenants as tenant_selectors
 from passports.tenancy import SESSION_KEY, request_membership
 from passports.web.access import member_required, organization_of
@@ -66,14 +65,9 @@ def dashboard_context(org: Organization) -> dict[str, Any]:
     }
 
 
-def recent_imports(org: Organization) -> list[Any]:
-    """The latest bulk imports, once the import pages are installed (their route names the feature)."""
-    try:
-        reverse("import-list-page")
-        model = apps.get_model("passports", "ImportJob")
-    except (NoReverseMatch, LookupError):
-        return []
-    return list(model.objects.filter(organization=org).order_by("-pk")[:5])
+def recent_imports(org: Organization) -> list[ImportJob]:
+    """The latest bulk imports of the organization."""
+    return list(ImportJob.objects.for_org(org).order_by("-created_at", "-pk")[:5])
 
 
 @member_required

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -98,6 +99,9 @@ def passport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit(request),
         "can_manage": membership is not None and membership.can_manage,
         "revoke_form": RevokeForm(initial={"version": published.number}) if published else None,
+        # The identifier is an absolute GS1 Digital Link URI under the platform's base URL; its path is the
+        # public page on whatever host serves this page.
+        "public_path": urlsplit(passport.identifier).path,
     }
     return render(request, "passports/passports/detail.html", context)
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from passports.web import cbam, clients, dashboard, members, passports, products
+from passports.web import cbam, clients, dashboard, imports, members, passports, products
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.home, name="home"),
@@ -28,6 +28,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("passports/<int:pk>/data.json", passports.passport_json, name="passport-json-page"),
     # CBAM installation data, edited with the passport editor
     path("cbam/", cbam.cbam_overview, name="cbam-page"),
+    # Bulk imports (the work is done by passports.imports, as for the API)
+    path("imports/", imports.import_list, name="import-list-page"),
+    path("imports/mapping/", imports.import_mapping, name="import-mapping-page"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail-page"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress-page"),
+    path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit-page"),
     # The organization, its members and API clients: owners only
     path("organization/", members.organization_settings, name="organization-page"),
     path("organization/members/add/", members.member_add, name="member-add-page"),

@@ -32,6 +32,16 @@ def api_client(tenant: Any) -> dict[str, Any]:
     return {"pk": client.pk}
 
 
+def import_job(tenant: Any) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from passports.imports.services import import_job_create
+
+    upload = SimpleUploadedFile("OWNER-SECRET-PLANT.csv", b"gtin,name,category\n", content_type="text/csv")
+    job = import_job_create(org=tenant.org, by=tenant.owner, upload=upload, kind="products", enqueue=False)
+    return {"pk": job.pk}
+
+
 def listed_product(tenant: Any) -> dict[str, Any]:
     """List pages: the owner's product exists (so a leak would show) but the page takes no kwargs."""
     product(tenant)
@@ -58,6 +68,11 @@ ROWS: dict[str, Row] = {
     "passport-history-page": Row("web_object", passport),
     "passport-json-page": Row("web_object", passport),
     "cbam-page": Row("web_page", listed_passport),
+    "import-list-page": Row("web_page", methods=("get", "post")),
+    "import-mapping-page": Row("web_page", methods=("get", "post")),
+    "import-detail-page": Row("web_object", import_job),
+    "import-progress-page": Row("web_object", import_job),
+    "import-commit-page": Row("web_object", import_job, methods=("post",)),
     "organization-page": Row("web_page", methods=("get", "post")),
     "member-add-page": Row("web_page", methods=("post",)),
     "member-update-page": Row("web_object", member, methods=("post",)),

@@ -65,7 +65,12 @@ CONFORMITY_TOPICS: Final = frozenset(
 
 _DID_WEB_ORG: Final = re.compile(r"did:web:[a-z0-9.-]+(?:%3A[0-9]{1,5})?(?::[A-Za-z0-9._~%-]+)*")
 _URN_UUID: Final = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_HTTPS_URL: Final = re.compile(r"https://[^\s/?#]+[^\s]*")
+#: Links in a credential are https, except on the loopback interface: a development server (our default
+#: ``PLATFORM_BASE_URL`` is ``http://127.0.0.1:8000``) has no certificate, and a loopback URL can only ever
+#: reach the verifier's own machine, so plain http there exposes nothing to a network attacker.
+_HTTPS_URL: Final = re.compile(
+    r"https://[^\s/?#]+[^\s]*|http://(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?(?:[/?#][^\s]*)?"
+)
 _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")

@@ -1,13 +1,16 @@
 """Production: secrets and hosts must come from the environment; HTTPS everywhere; JSON logs.
 
 ``manage.py check --deploy --settings=config.settings.prod`` prints no warnings once the required
-variables (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL) are set.
+variables (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, SIGNING_KEK) are set.
 """
 
 from copy import deepcopy
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import LOGGING, env
+from exporters.keys import WeakKEKError, kek_from_env_value
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -27,3 +30,14 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 LOGGING = deepcopy(LOGGING)
 LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Organizations' private signing keys are stored encrypted under this key-encryption key (32 random bytes,
+# base64). Without it the development fallback would derive the KEK from SECRET_KEY, so production refuses to
+# start instead; a malformed or obviously non-random value is refused too (exporters.keys.kek_from_env_value).
+SIGNING_KEK = env("SIGNING_KEK", default="")
+if not SIGNING_KEK.strip():
+    raise ImproperlyConfigured("SIGNING_KEK must be set in production (32 random bytes, base64).")
+try:
+    kek_from_env_value(SIGNING_KEK)
+except WeakKEKError as exc:
+    raise ImproperlyConfigured(f"SIGNING_KEK is not usable: {exc}") from None

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from exporters.api import report_views
+from exporters.api import report_views, signing_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Compliance reports, CBAM communications, report packs and verification (exporters/reports/).
@@ -25,4 +25,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="report-pack-download",
     ),
     path("reports/verify", report_views.ReportVerifyView.as_view(), name="report-verify"),
+    # Signed passports (exporters/api/signing_views.py): public verification, QR codes, exports, keys.
+    path("verify", signing_views.VerifyView.as_view(), name="credential-verify"),
+    path("passports/<str:pk>/qr.svg", signing_views.PassportQrSvgView.as_view(), name="passport-qr-svg"),
+    path("passports/<str:pk>/qr.png", signing_views.PassportQrPngView.as_view(), name="passport-qr-png"),
+    path("passports/<str:pk>/export", signing_views.PassportExportView.as_view(), name="passport-export"),
+    path(
+        "passports/<str:pk>/versions/<int:number>/suspension",
+        signing_views.VersionSuspensionView.as_view(),
+        name="passport-version-suspension",
+    ),
+    path("signing-keys", signing_views.SigningKeyListView.as_view(), name="signing-key-list"),
 ]

@@ -1,5 +1,26 @@
 """Routes of this layer; each route needs a row in tests/routes/ (the tenant-isolation matrix)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from exporters.web import resolver, trust_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    # GS1 Digital Link resolver (exporters/web/resolver.py): the URIs in our QR codes.
+    path("01/<str:gtin>", resolver.resolve, name="resolver-gtin"),
+    path("01/<str:gtin>/10/<str:lot>", resolver.resolve, name="resolver-lot"),
+    path("01/<str:gtin>/21/<str:serial>", resolver.resolve, name="resolver-serial"),
+    path("01/<str:gtin>/10/<str:lot>/21/<str:serial>", resolver.resolve, name="resolver-lot-serial"),
+    # What verifiers fetch (exporters/web/trust_views.py): did:web documents, status lists, linked data.
+    path("orgs/<slug:slug>/did.json", trust_views.did_document, name="did-document"),
+    path("orgs/<slug:slug>/status/<str:purpose>", trust_views.status_list, name="status-list"),
+    path(
+        "orgs/<slug:slug>/status/<str:purpose>/<int:number>",
+        trust_views.status_list_numbered,
+        name="status-list-numbered",
+    ),
+    path(
+        "orgs/<slug:slug>/credentials/<uuid:credential>/data/<str:tier>.json",
+        trust_views.passport_data,
+        name="passport-data",
+    ),
+]

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from exporters.demo import seed_signing
 from exporters.reports.demo import seed_reports
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             tenants = seed_tenants()
             passports = seed_passports(tenants)
             seed_reports()
+            seed_signing()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")

@@ -1,0 +1,133 @@
+"""Reading signing keys, credentials, status lists and what the resolver shows.
+
+The resolver and the DID documents are public by nature (anyone holding a QR code or a credential reads them),
+so their lookups are by public names (slug, Digital Link, credential id) rather than by the caller's
+organization; everything that serves an organization's own API goes through ``passports.scoping``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from exporters.did import PublishedKey, build_did_document
+from exporters.models import IssuedCredential, SigningKey, StatusList
+from exporters.services.credentials import URN_UUID_PREFIX
+from exporters.services.keys import organization_did
+from passports.identifiers import DigitalLink
+from passports.models import Organization, Passport, PassportVersion
+from passports.scoping import scoped
+
+#: Versions the public may see: every version that was ever published. Drafts never leave their organization.
+RESOLVABLE = (
+    PassportVersion.Status.PUBLISHED,
+    PassportVersion.Status.SUPERSEDED,
+    PassportVersion.Status.REVOKED,
+)
+
+
+def organization_by_slug(slug: str) -> Organization:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404("No such organization.")
+    return org
+
+
+def published_keys(org: Organization) -> list[PublishedKey]:
+    """Every key of the organization with its status, oldest first (compromised ones included)."""
+    keys = SigningKey.objects.filter(organization=org).order_by("created_at", "pk")
+    return [PublishedKey(kid=key.kid, public_jwk=key.public_jwk, status=key.status) for key in keys]  # type: ignore[arg-type]  # status is one of the three KeyStatus values
+
+
+def did_document(org: Organization) -> dict[str, Any]:
+    """The organization's DID document: current and retired keys; compromised keys are left out."""
+    return build_did_document(organization_did(org), published_keys(org))
+
+
+def signing_key_list(*, org: Organization | None) -> QuerySet[SigningKey]:
+    return scoped(SigningKey, org).order_by("-created_at", "-pk")
+
+
+def platform_key(kid: str) -> dict[str, Any] | None:
+    """The public JWK of one of our keys with its ``status``: the resolver ``exporters.signing`` expects.
+
+    Our own DIDs are resolved from the database, never over the network; compromised keys are returned
+    marked, so a verifier learns *why* a signature no longer counts.
+    """
+    key = SigningKey.objects.filter(kid=kid).only("public_jwk", "status").first()
+    if key is None:
+        return None
+    return {**key.public_jwk, "status": key.status}
+
+
+def status_list_get(org: Organization, purpose: str, number: int = 1) -> StatusList:
+    found = StatusList.objects.filter(organization=org, purpose=purpose, number=number).first()
+    if found is None:
+        raise Http404("No such status list.")
+    return found
+
+
+def status_list_by_url(url: str) -> StatusList | None:
+    return StatusList.objects.filter(url=url).first()
+
+
+def credential_of(version: PassportVersion) -> IssuedCredential | None:
+    return IssuedCredential.objects.select_related("signing_key").filter(version=version).first()
+
+
+def credential_by_key(org: Organization, key: str) -> IssuedCredential:
+    found = (
+        IssuedCredential.objects.select_related("version__schema", "version__passport", "version__base_version")
+        .filter(organization=org, credential_id=f"{URN_UUID_PREFIX}{key}")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such credential.")
+    return found
+
+
+def credential_by_id(credential_id: str) -> IssuedCredential | None:
+    return (
+        IssuedCredential.objects.select_related("version__schema", "version__passport", "organization")
+        .filter(credential_id=credential_id)
+        .first()
+    )
+
+
+def passport_by_link(link: DigitalLink) -> Passport:
+    """The passport a Digital Link names on this platform, if any version of it was ever published."""
+    passport = (
+        Passport.objects.select_related("product", "schema", "organization", "product__facility")
+        .filter(identifier=link.uri(settings.PLATFORM_BASE_URL))
+        .first()
+    )
+    if passport is None or not passport.versions.filter(status__in=RESOLVABLE).exists():
+        raise Http404("No published passport for this identifier.")
+    return passport
+
+
+def resolvable_versions(passport: Passport) -> list[PassportVersion]:
+    """The versions the public may see, newest first."""
+    return list(
+        PassportVersion.objects.select_related("schema", "base_version")
+        .filter(passport=passport, status__in=RESOLVABLE)
+        .order_by("-number")
+    )
+
+
+def version_to_resolve(versions: list[PassportVersion], number: str | None) -> PassportVersion:
+    """``?version=N`` if given, else the published version, else the newest (e.g. a revoked passport)."""
+    if number not in (None, ""):
+        chosen = next((version for version in versions if str(version.number) == number), None)
+        if chosen is None:
+            raise Http404("No such version of this passport.")
+        return chosen
+    published = next((v for v in versions if v.status == PassportVersion.Status.PUBLISHED), None)
+    return published or versions[0]
+
+
+def latest_published(versions: list[PassportVersion]) -> PassportVersion | None:
+    return next((v for v in versions if v.status == PassportVersion.Status.PUBLISHED), None)

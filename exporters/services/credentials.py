@@ -1,0 +1,181 @@
+"""Issuing, re-signing, revoking and suspending the credential of a published passport version.
+
+``credential_issue`` runs inside the publishing transaction (``exporters.receivers`` listens to
+``passports.signals.passport_published``): a version is never published without its signed credential, and a
+signing failure rolls the publication back. The credential links the version's data tier by tier
+(``relatedResource`` with ``digestSRI``); the public tier is also attached, because the credential itself is
+public. ESPR (Regulation (EU) 2024/1781) Art. 9-10: passport data must be authentic and tamper-evident.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from exporters.credential_mapping import FacilityFacts, PassportFacts, credential_input
+from exporters.credentials import IssuerInfo, PartyRef, StatusEntry, build_credential, canonical_json
+from exporters.credentials import credential_payload as payload_of
+from exporters.models import IssuedCredential, SigningKey
+from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
+from exporters.services.status_lists import PURPOSES, allocate_index, status_list_url, status_set
+from exporters.signing import sign_compact
+from passports.identifiers import is_valid_gln, is_valid_lei
+from passports.models import Organization, PassportVersion
+from passports.selectors.passports import effective_data_of
+from passports.tiers import TIERS, render_for_tier
+
+URN_UUID_PREFIX = "urn:uuid:"
+
+
+class NotIssuableError(ValueError):
+    """Only published (or later superseded or revoked) versions carry a credential; drafts never do."""
+
+
+def credential_uuid(credential: IssuedCredential) -> str:
+    return credential.credential_id.removeprefix(URN_UUID_PREFIX)
+
+
+def tier_data_url(org: Organization, credential_key: str, tier: str) -> str:
+    """Where the resolver serves one tier of a version's data, byte for byte as the credential hashed it."""
+    return absolute_url(reverse("passport-data", kwargs={"slug": org.slug, "credential": credential_key, "tier": tier}))
+
+
+def tier_data(version: PassportVersion, tier: str) -> dict[str, Any]:
+    """The version's effective data as a viewer of ``tier`` sees it (fields above the tier left out)."""
+    return render_for_tier(version.schema.document, effective_data_of(version), tier)
+
+
+def tier_data_bytes(version: PassportVersion, tier: str) -> bytes:
+    """The RFC 8785 canonical JSON of `tier_data`: exactly the bytes whose digest the credential carries."""
+    return canonical_json(tier_data(version, tier))
+
+
+def digest_sri(data: bytes) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def organization_identifiers(org: Organization) -> list[PartyRef]:
+    """The organization's registered identifiers that have a public URI: LEI (GLEIF) and GLN (GS1)."""
+    identifiers: list[PartyRef] = []
+    if org.lei and is_valid_lei(org.lei):
+        identifiers.append(PartyRef(f"https://search.gleif.org/#/record/{org.lei}", org.name, org.lei))
+    if org.gln and is_valid_gln(org.gln):
+        identifiers.append(PartyRef(f"https://id.gs1.org/417/{org.gln}", org.name, org.gln))
+    return identifiers
+
+
+def _facts(version: PassportVersion, key: str, number: int, index: int) -> PassportFacts:
+    passport = version.passport
+    product = passport.product
+    org = passport.organization
+    facility = product.facility
+    return PassportFacts(
+        category=version.schema.category,
+        identifier=passport.identifier,
+        granularity=passport.granularity,
+        gtin=product.gtin,
+        product_name=product.name,
+        product_description=product.description or None,
+        cn_code=product.cn_code or None,
+        lot=passport.lot or None,
+        serial=passport.serial or None,
+        issuer=IssuerInfo(did=organization_did(org), name=org.name, identifiers=organization_identifiers(org)),
+        issuer_country=org.country,
+        credential_id=f"{URN_UUID_PREFIX}{key}",
+        valid_from=version.published_at or timezone.now(),
+        data_url=tier_data_url(org, key, "public"),
+        public_data=tier_data(version, "public"),
+        schema=version.schema.document,
+        facility=(
+            FacilityFacts(name=facility.name, country=facility.country, gln=facility.gln or None, key=str(facility.pk))
+            if facility is not None
+            else None
+        ),
+        status=[StatusEntry(status_list_url(org, purpose, number), index, purpose) for purpose in PURPOSES],
+    )
+
+
+def build_version_credential(version: PassportVersion, *, key: str, number: int, index: int) -> dict[str, Any]:
+    """The unsigned credential of ``version``: the UNTP mapping, plus one digest link per non-public tier."""
+    credential = build_credential(credential_input(_facts(version, key, number, index)))
+    org = version.passport.organization
+    for tier in TIERS[1:]:
+        credential["relatedResource"].append(
+            {
+                "id": tier_data_url(org, key, tier),
+                "mediaType": "application/json",
+                "digestSRI": digest_sri(tier_data_bytes(version, tier)),
+            }
+        )
+    return credential
+
+
+def _sign(credential: dict[str, Any], org: Organization) -> tuple[str, SigningKey]:
+    key = current_key(org)
+    return sign_compact(payload_of(credential), private_key_of(key), key.kid, alg=key.alg), key
+
+
+@transaction.atomic
+def credential_issue(*, version: PassportVersion) -> IssuedCredential:
+    """Issue and store the signed credential of a published version (idempotent: a second call returns it)."""
+    existing = IssuedCredential.objects.filter(version=version).first()
+    if existing is not None:
+        return existing
+    if version.status == PassportVersion.Status.DRAFT:
+        raise NotIssuableError("a draft has no credential; publish it first")
+    passport = version.passport
+    org = passport.organization
+    number, index = allocate_index(org)
+    key_text = str(uuid.uuid4())
+    credential = build_version_credential(version, key=key_text, number=number, index=index)
+    jws, key = _sign(credential, org)
+    issued = IssuedCredential.objects.create(
+        organization=org,
+        version=version,
+        signing_key=key,
+        credential_id=credential["id"],
+        credential=credential,
+        jws=jws,
+        kid=key.kid,
+        status_list_number=number,
+        status_index=index,
+        issued_at=timezone.now(),
+    )
+    if version.status == PassportVersion.Status.REVOKED:
+        status_set(credential=issued, purpose="revocation", value=True)
+    return issued
+
+
+@transaction.atomic
+def credential_resign(*, credential: IssuedCredential) -> IssuedCredential:
+    """Sign the same credential again with the organization's current key (after a key was compromised)."""
+    jws, key = _sign(credential.credential, credential.organization)
+    credential.jws = jws
+    credential.kid = key.kid
+    credential.signing_key = key
+    credential.save(update_fields=["jws", "kid", "signing_key"])
+    return credential
+
+
+def credential_revoke(*, version: PassportVersion) -> IssuedCredential | None:
+    """Set the revocation bit of the version's credential (called when the version is revoked)."""
+    credential = IssuedCredential.objects.filter(version=version).first()
+    if credential is None:
+        return None
+    status_set(credential=credential, purpose="revocation", value=True)
+    return credential
+
+
+def credential_suspend(*, version: PassportVersion, suspended: bool) -> IssuedCredential:
+    """Suspend a credential (a temporary hold, e.g. while data is checked) or lift the suspension."""
+    credential = IssuedCredential.objects.filter(version=version).first()
+    if credential is None:
+        raise NotIssuableError("this version has no credential")
+    status_set(credential=credential, purpose="suspension", value=suspended)
+    return credential

@@ -1,0 +1,153 @@
+"""Organizations' signing keys: the key-encryption key, creation, rotation and compromise.
+
+The private key of a ``SigningKey`` row is only ever held encrypted (``exporters.keys``) under the key-encryption
+key (KEK) the deployment gives in ``SIGNING_KEK``. Production settings refuse to start without it; in development
+and tests an empty value derives a development-only KEK from ``SECRET_KEY`` (HKDF-SHA256), with a warning logged
+once, so ``make run`` works on a bare machine while no real deployment can fall back to it silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from exporters.did import did_web
+from exporters.keys import PrivateSigningKey, decrypt_private_key, encrypt_private_key, generate_key, public_jwk
+from exporters.models import SigningKey
+from passports.models import Organization
+
+logger = logging.getLogger(__name__)
+
+#: HKDF inputs of the development KEK: a changed label yields another key, so keys encrypted under one
+#: derivation can never be opened by a KEK derived for another purpose from the same secret.
+_DEV_KEK_SALT = b"dpp-platform/development-kek/v1"
+_DEV_KEK_INFO = b"signing-key-encryption"
+
+
+class UnknownKeyError(LookupError):
+    """No key with that id in the organization."""
+
+
+@functools.lru_cache(maxsize=4)
+def _kek_for(kek_setting: str, secret_key: str) -> bytes:
+    # Cached per (setting, secret) pair: deriving is cheap, but the warning must be logged once, and tests
+    # that override the settings get the KEK that matches them.
+    from exporters.keys import kek_from_env_value
+
+    if kek_setting.strip():
+        return kek_from_env_value(kek_setting)
+    logger.warning(
+        "SIGNING_KEK is empty: signing keys are encrypted with a development-only key derived from SECRET_KEY. "
+        "Set SIGNING_KEK (32 random bytes, base64) in any real deployment."
+    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=_DEV_KEK_SALT, info=_DEV_KEK_INFO).derive(
+        secret_key.encode("utf-8")
+    )
+
+
+def signing_kek() -> bytes:
+    """The key-encryption key of this deployment (see the module docstring)."""
+    return _kek_for(getattr(settings, "SIGNING_KEK", "") or "", str(settings.SECRET_KEY))
+
+
+def platform_host() -> str:
+    """The host (and port) of ``PLATFORM_BASE_URL``: the did:web host of every organization."""
+    return urlsplit(settings.PLATFORM_BASE_URL).netloc
+
+
+def absolute_url(path: str) -> str:
+    """A path of this platform as the public URL under ``PLATFORM_BASE_URL``."""
+    return settings.PLATFORM_BASE_URL.rstrip("/") + path
+
+
+def organization_did(org: Organization) -> str:
+    """``did:web:<host>:orgs:<slug>``: the issuer identifier of an organization."""
+    return did_web(platform_host(), org.slug)
+
+
+def did_document_url(org: Organization) -> str:
+    return absolute_url(reverse("did-document", kwargs={"slug": org.slug}))
+
+
+def private_key_of(key: SigningKey) -> PrivateSigningKey:
+    """Open the stored private key; it lives in memory only as long as the caller keeps it."""
+    return decrypt_private_key(key.encrypted_private_key, signing_kek(), key.kid.encode("utf-8"))
+
+
+def _new_key(org: Organization, alg: str) -> SigningKey:
+    generated = generate_key(alg)
+    # The fragment is the RFC 7638 thumbprint: stable, unique, and checkable against the key itself.
+    kid = f"{organization_did(org)}#{generated.thumbprint}"
+    return SigningKey.objects.create(
+        organization=org,
+        kid=kid,
+        alg=generated.alg,
+        public_jwk=public_jwk(generated, kid=kid),
+        thumbprint=generated.thumbprint,
+        fingerprint=generated.fingerprint,
+        encrypted_private_key=encrypt_private_key(generated, signing_kek(), kid.encode("utf-8")),
+        status=SigningKey.Status.CURRENT,
+    )
+
+
+@transaction.atomic
+def key_create(*, org: Organization, alg: str = "EdDSA") -> SigningKey:
+    """A new current key for ``org``; the previous current key (if any) is retired and stays published."""
+    now = timezone.now()
+    SigningKey.objects.select_for_update().filter(organization=org, status=SigningKey.Status.CURRENT).update(
+        status=SigningKey.Status.RETIRED, retired_at=now
+    )
+    key = _new_key(org, alg)
+    logger.info("signing key created", extra={"organization": org.slug, "kid": key.kid, "alg": key.alg})
+    return key
+
+
+def key_rotate(*, org: Organization, alg: str = "EdDSA") -> SigningKey:
+    """Make a new key current. What the old key signed keeps verifying: retired keys stay published."""
+    return key_create(org=org, alg=alg)
+
+
+def current_key(org: Organization) -> SigningKey:
+    """The organization's current key, created on first use (keys are made lazily, at first signing)."""
+    key = SigningKey.objects.filter(organization=org, status=SigningKey.Status.CURRENT).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            return _new_key(org, "EdDSA")
+    except IntegrityError:
+        # Another transaction made the first key meanwhile (one current key per organization): use it.
+        return SigningKey.objects.get(organization=org, status=SigningKey.Status.CURRENT)
+
+
+@transaction.atomic
+def key_compromise(*, org: Organization, kid: str) -> SigningKey:
+    """Mark a key compromised: it leaves the DID document and nothing it signed verifies any more.
+
+    Everything the key signed is re-signed at once with a current key (a new one if the compromised key was
+    current): the organization's status lists, and every credential it issued, which keeps its id, content and
+    status entry, so the passports stay verifiable and revoked ones stay revoked.
+    """
+    from exporters.services.credentials import credential_resign
+    from exporters.services.status_lists import status_lists_resign
+
+    key = SigningKey.objects.select_for_update().filter(organization=org, kid=kid).first()
+    if key is None:
+        raise UnknownKeyError(f"no signing key {kid!r} in organization {org.slug!r}")
+    if key.status != SigningKey.Status.COMPROMISED:
+        key.status = SigningKey.Status.COMPROMISED
+        key.compromised_at = timezone.now()
+        key.save(update_fields=["status", "compromised_at"])
+        logger.warning("signing key marked compromised", extra={"organization": org.slug, "kid": key.kid})
+    status_lists_resign(org=org, signed_by=key)
+    for credential in key.credentials.select_related("version").all():
+        credential_resign(credential=credential)
+    return key

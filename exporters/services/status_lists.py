@@ -1,0 +1,144 @@
+"""Bitstring status lists: index allocation at issue, bits flipped at revocation and suspension, re-signing.
+
+W3C Bitstring Status List v1.0: each organization has a revocation and a suspension list (131,072 entries
+each, more lists when full); a credential carries one entry per purpose, both at the same random index. A bit
+changes only inside the transaction that changes the passport version, and the list credential is re-signed in
+the same transaction, so what the status URL serves always matches the database.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from exporters.credentials import credential_payload
+from exporters.models import IssuedCredential, SigningKey, StatusList
+from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
+from exporters.signing import sign_compact
+from exporters.statuslist import (
+    MIN_ENTRIES,
+    StatusBitstring,
+    StatusListFullError,
+    StatusPurpose,
+    build_status_list_credential,
+    random_free_index,
+)
+from passports.models import Organization
+
+PURPOSES: tuple[StatusPurpose, StatusPurpose] = ("revocation", "suspension")
+
+
+def status_list_url(org: Organization, purpose: str, number: int = 1) -> str:
+    """The stable URL of a list: ``/orgs/<slug>/status/<purpose>``, then ``.../<purpose>/<n>`` for later lists."""
+    if number == 1:
+        return absolute_url(reverse("status-list", kwargs={"slug": org.slug, "purpose": purpose}))
+    return absolute_url(
+        reverse("status-list-numbered", kwargs={"slug": org.slug, "purpose": purpose, "number": number})
+    )
+
+
+def _sign(status_list: StatusList, bits: StatusBitstring) -> None:
+    """Rebuild and sign the list credential from ``bits``, with the organization's current key."""
+    org = status_list.organization
+    key = current_key(org)
+    now = timezone.now()
+    credential = build_status_list_credential(
+        status_list.url,
+        {"id": organization_did(org), "name": org.name},
+        status_list.purpose,  # type: ignore[arg-type]  # a StatusList.Purpose value, checked by the builder
+        bits.encode(),
+        now,
+    )
+    status_list.bits = bits.to_bytes()
+    status_list.credential = credential
+    status_list.jws = sign_compact(credential_payload(credential), private_key_of(key), key.kid, alg=key.alg)
+    status_list.signing_key = key
+    status_list.updated_at = now
+
+
+def _ensure_list(org: Organization, purpose: str, number: int) -> StatusList:
+    existing = StatusList.objects.filter(organization=org, purpose=purpose, number=number).first()
+    if existing is not None:
+        return existing
+    status_list = StatusList(
+        organization=org,
+        purpose=purpose,
+        number=number,
+        url=status_list_url(org, purpose, number),
+        size=MIN_ENTRIES,
+        allocated=bytes(MIN_ENTRIES // 8),
+    )
+    _sign(status_list, StatusBitstring(MIN_ENTRIES))
+    with transaction.atomic():
+        status_list.save()
+    return status_list
+
+
+def allocate_index(org: Organization) -> tuple[int, int]:
+    """A random unused ``(list number, index)`` for a new credential; call inside the issuing transaction.
+
+    The revocation list row is locked while its allocation map changes, so two publications of one
+    organization never draw the same index (the unique constraint on credentials is the second guard).
+    """
+    number = 1
+    while True:
+        for purpose in PURPOSES:
+            _ensure_list(org, purpose, number)
+        locked = StatusList.objects.select_for_update().get(organization=org, purpose="revocation", number=number)
+        allocation = bytearray(bytes(locked.allocated) or bytes(locked.size // 8))
+        try:
+            index = random_free_index(allocation, locked.size)
+        except StatusListFullError:
+            number += 1
+            continue
+        allocation[index >> 3] |= 0x80 >> (index & 7)
+        locked.allocated = bytes(allocation)
+        locked.save(update_fields=["allocated"])
+        return number, index
+
+
+def status_bit(credential: IssuedCredential, purpose: str) -> bool:
+    """Whether the credential's bit is set in its list of ``purpose`` (revoked, or suspended)."""
+    bits = (
+        StatusList.objects.filter(
+            organization_id=credential.organization_id, purpose=purpose, number=credential.status_list_number
+        )
+        .values_list("bits", flat=True)
+        .first()
+    )
+    if bits is None:
+        return False
+    index = credential.status_index
+    return bool(bytes(bits)[index >> 3] & (0x80 >> (index & 7)))
+
+
+@transaction.atomic
+def status_set(*, credential: IssuedCredential, purpose: str, value: bool) -> StatusList:
+    """Set or clear the credential's bit in its ``purpose`` list and re-sign the list (no-op if unchanged)."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"status purpose must be one of {PURPOSES}")
+    status_list = StatusList.objects.select_for_update().get(
+        organization_id=credential.organization_id, purpose=purpose, number=credential.status_list_number
+    )
+    bits = StatusBitstring.from_bytes(bytes(status_list.bits))
+    if bits.get(credential.status_index) == value:
+        return status_list
+    bits.set(credential.status_index, value)
+    _sign(status_list, bits)
+    status_list.save(update_fields=["bits", "credential", "jws", "signing_key", "updated_at"])
+    return status_list
+
+
+@transaction.atomic
+def status_lists_resign(*, org: Organization, signed_by: SigningKey | None = None) -> int:
+    """Re-sign the organization's lists (all of them, or those signed by ``signed_by``) with the current key."""
+    lists = StatusList.objects.select_for_update().filter(organization=org)
+    if signed_by is not None:
+        lists = lists.filter(signing_key=signed_by)
+    count = 0
+    for status_list in lists:
+        _sign(status_list, StatusBitstring.from_bytes(bytes(status_list.bits)))
+        status_list.save(update_fields=["bits", "credential", "jws", "signing_key", "updated_at"])
+        count += 1
+    return count

@@ -1,0 +1,158 @@
+"""Verifying a passport credential for anyone: signature, issuer key, validity, status and linked data.
+
+Keys of our own DIDs are resolved from the database (``exporters.selectors.platform_key``) and status lists
+are read from the database too, so verification needs no network; a credential from another host fails with
+``unknown_kid`` because this service fetches nothing. The checks, in order:
+
+1. the compact JWS and the credential (``exporters.credentials.verify_credential``): no ``alg: none``, no
+   algorithm swap, a known and not compromised key of the issuer, the validity period;
+2. each ``credentialStatus`` entry against its Bitstring Status List credential, itself verified first;
+3. each ``relatedResource`` the platform serves: the bytes served today must hash to the signed digest.
+
+``valid`` is true only when every check passed and the credential is neither revoked nor suspended.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from exporters.credentials import decode_credential, verify_credential
+from exporters.selectors import credential_by_id, platform_key, status_list_by_url
+from exporters.services.credentials import URN_UUID_PREFIX, tier_data_bytes, tier_data_url
+from exporters.signing import VerificationError
+from exporters.statuslist import StatusListError, check_status
+from passports.tiers import TIERS
+
+STATUS_ACTIVE = "active"
+STATUS_REVOKED = "revoked"
+STATUS_SUSPENDED = "suspended"
+STATUS_UNKNOWN = "unknown"
+
+
+@dataclass
+class VerificationReport:
+    """What ``POST /api/v1/verify`` and ``manage.py verify_passport`` answer."""
+
+    valid: bool = False
+    issuer: str | None = None
+    kid: str | None = None
+    status: str = STATUS_UNKNOWN
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    credential: dict[str, Any] | None = None
+
+    def passed(self, check: str, message: str) -> None:
+        self.checks.append({"check": check, "passed": True, "message": message})
+
+    def failed(self, check: str, code: str, message: str) -> None:
+        self.checks.append({"check": check, "passed": False, "message": message})
+        self.errors.append({"code": code, "message": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "issuer": self.issuer,
+            "kid": self.kid,
+            "status": self.status,
+            "checks": self.checks,
+            "errors": self.errors,
+        }
+
+
+def _unverified_names(token: str, report: VerificationReport) -> None:
+    """Issuer and kid as the token states them, for the report only; nothing here is trusted."""
+    try:
+        credential = decode_credential(token)
+    except VerificationError:
+        return
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    report.issuer = issuer_id if isinstance(issuer_id, str) else None
+    try:
+        header_segment = token.split(".", maxsplit=1)[0]
+        header = base64.urlsafe_b64decode(header_segment + "=" * (-len(header_segment) % 4))
+        kid = json.loads(header).get("kid")
+        report.kid = kid if isinstance(kid, str) else None
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        report.kid = None
+
+
+def _check_status(credential: dict[str, Any], report: VerificationReport, now: datetime | None) -> None:
+    entries = credential.get("credentialStatus") or []
+    if isinstance(entries, dict):
+        entries = [entries]
+    report.status = STATUS_ACTIVE
+    for entry in entries:
+        purpose = entry.get("statusPurpose") if isinstance(entry, dict) else None
+        check = f"status:{purpose}"
+        url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        status_list = status_list_by_url(url) if isinstance(url, str) else None
+        if status_list is None:
+            report.failed(check, "status_unavailable", f"status list {url!r} is not one this platform serves")
+            report.status = STATUS_UNKNOWN
+            continue
+        try:
+            listed = verify_credential(status_list.jws, platform_key, now=now).credential
+            is_set = check_status(entry, listed)
+        except VerificationError as exc:
+            report.failed(check, f"status_list_{exc.code}", f"the status list does not verify: {exc.message}")
+            report.status = STATUS_UNKNOWN
+            continue
+        except StatusListError as exc:
+            report.failed(check, "status_invalid", str(exc))
+            report.status = STATUS_UNKNOWN
+            continue
+        if not is_set:
+            report.passed(check, f"not {'revoked' if purpose == 'revocation' else 'suspended'}")
+        elif purpose == "revocation":
+            report.failed(check, "revoked", "the issuer has revoked this credential")
+            report.status = STATUS_REVOKED
+        else:
+            report.failed(check, "suspended", "the issuer has suspended this credential")
+            if report.status != STATUS_REVOKED:
+                report.status = STATUS_SUSPENDED
+
+
+def _check_linked_data(credential: dict[str, Any], report: VerificationReport) -> None:
+    issued = credential_by_id(str(credential.get("id", "")))
+    resources = {r.get("id"): r for r in credential.get("relatedResource") or [] if isinstance(r, dict)}
+    if issued is None or issued.credential.get("id") != credential.get("id"):
+        return
+    key = issued.credential_id.removeprefix(URN_UUID_PREFIX)
+    for tier in TIERS:
+        resource = resources.get(tier_data_url(issued.organization, key, tier))
+        if resource is None:
+            continue
+        served = tier_data_bytes(issued.version, tier)
+        digest = "sha256-" + base64.b64encode(hashlib.sha256(served).digest()).decode("ascii")
+        if digest == resource.get("digestSRI"):
+            report.passed(f"data:{tier}", "the data served for this tier matches the signed digest")
+        else:
+            report.failed(f"data:{tier}", "data_mismatch", f"the {tier} data served no longer matches the digest")
+
+
+def verify_token(token: str, now: datetime | None = None) -> VerificationReport:
+    """Verify a compact JWS credential as the platform's public verifier does (see the module docstring)."""
+    report = VerificationReport()
+    token = token.strip() if isinstance(token, str) else token
+    _unverified_names(token, report)
+    try:
+        verified = verify_credential(token, platform_key, now=now)
+    except VerificationError as exc:
+        report.failed("signature", str(exc.code), exc.message)
+        return report
+    credential = verified.credential
+    report.credential = credential
+    report.kid = verified.jws.kid
+    report.passed("signature", f"signed with {verified.jws.alg} by key {verified.jws.kid}")
+    report.passed("issuer_key", "the signing key belongs to the issuer's DID")
+    report.passed("validity_period", "within validFrom/validUntil")
+    _check_status(credential, report, now)
+    _check_linked_data(credential, report)
+    report.valid = not report.errors and report.status == STATUS_ACTIVE
+    return report

@@ -1,0 +1,78 @@
+"""What verifiers fetch: DID documents, status list credentials and the data a credential links to.
+
+All three are public and read-only. They allow any origin (a verifier running in a browser must be able to
+fetch them) and may be cached briefly; the data links answer only the tiers the caller may see.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from exporters import selectors
+from exporters.credentials import MEDIA_TYPE as VC_JWT
+from exporters.services.credentials import tier_data_bytes
+from exporters.web.access import is_authenticated_caller, viewer_tier
+from passports.tiers import TIERS, tier_rank
+
+DID_MEDIA_TYPE = "application/did+json"
+
+
+def public_headers(response: HttpResponse, max_age: int) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@require_GET
+def did_document(request: HttpRequest, slug: str) -> HttpResponse:
+    """``/orgs/<slug>/did.json``: the did:web document with every current and retired key as a JWK."""
+    org = selectors.organization_by_slug(slug)
+    response = JsonResponse(selectors.did_document(org), content_type=DID_MEDIA_TYPE)
+    return public_headers(response, max_age=300)
+
+
+def _status_list_response(request: HttpRequest, slug: str, purpose: str, number: int) -> HttpResponse:
+    org = selectors.organization_by_slug(slug)
+    status_list = selectors.status_list_get(org, purpose, number)
+    # The signed form is what a verifier must check; the plain JSON is for people reading along.
+    wanted = request.get_preferred_type([VC_JWT, "application/json", "application/ld+json"])
+    if request.GET.get("format") == "json" or wanted in ("application/json", "application/ld+json"):
+        response: HttpResponse = JsonResponse(status_list.credential)
+    else:
+        response = HttpResponse(status_list.jws, content_type=VC_JWT)
+    response["Vary"] = "Accept"
+    response["Last-Modified"] = status_list.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return public_headers(response, max_age=60)
+
+
+@require_GET
+def status_list(request: HttpRequest, slug: str, purpose: str) -> HttpResponse:
+    """``/orgs/<slug>/status/<purpose>``: the organization's first Bitstring Status List credential."""
+    return _status_list_response(request, slug, purpose, 1)
+
+
+@require_GET
+def status_list_numbered(request: HttpRequest, slug: str, purpose: str, number: int) -> HttpResponse:
+    """``/orgs/<slug>/status/<purpose>/<n>``: further lists, once the first is full."""
+    return _status_list_response(request, slug, purpose, number)
+
+
+@require_GET
+def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -> HttpResponse:
+    """One tier of a version's data, byte for byte what the credential's ``digestSRI`` hashed."""
+    org = selectors.organization_by_slug(slug)
+    issued = selectors.credential_by_key(org, credential)
+    if tier not in TIERS:
+        return JsonResponse({"error": "unknown tier"}, status=404)
+    if tier_rank(tier) > tier_rank(viewer_tier(request, org)):
+        status = 403 if is_authenticated_caller(request) else 401
+        response = JsonResponse({"error": f"the {tier} tier needs a caller entitled to it"}, status=status)
+        if status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="passports"'
+        return response
+    response = HttpResponse(tier_data_bytes(issued.version, tier), content_type="application/json")
+    if tier == "public":
+        return public_headers(response, max_age=3600)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -457,6 +457,10 @@ def stored_states(model: type[models.Model], pks: Iterable[Any]) -> dict[Any, di
     return {row.pk: state_of(row) for row in model._base_manager.filter(pk__in=list(pks))}
 
 
+def _attname(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "attname", name))
+
+
 def _changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
     if before is None:
         return []
@@ -507,7 +511,7 @@ def record_bulk(
         previous = before.get(obj.pk) if action == "updated" else None
         after = state_of(obj)
         if previous is not None and fields is not None:
-            names = {model._meta.get_field(name).attname for name in fields}
+            names = {_attname(model, name) for name in fields}
             after = {**previous, **{name: after[name] for name in names if name in after}}
         if action == "updated" and not _worth_recording(previous, after):
             continue
@@ -541,7 +545,7 @@ def _post_save(
     before = None if created else getattr(instance, "_audit_before", None)
     after = state_of(instance)
     if before is not None and update_fields is not None:
-        names = {sender._meta.get_field(name).attname for name in update_fields}
+        names = {_attname(sender, name) for name in update_fields}
         after = {**before, **{name: after[name] for name in names if name in after}}
     if not created and not _worth_recording(before, after):
         return

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from passports.api import passport_views, views
+from passports.api import audit_views, passport_views, registry_views, views
 from passports.api.import_views import ColumnMappingViewSet, ImportJobViewSet, ImportTemplateView
 
 router = SimpleRouter()
@@ -21,5 +21,11 @@ urlpatterns = [
     path("schemas/", passport_views.SchemaListView.as_view(), name="schema-list"),
     path("schemas/<slug:category>/<str:version>", passport_views.SchemaDetailView.as_view(), name="schema-detail"),
     path("imports/templates/<slug:kind>.<str:fmt>", ImportTemplateView.as_view(), name="import-template"),
+    path("audit/", audit_views.AuditEventListView.as_view(), name="audit-list"),
+    path("audit/export.csv", audit_views.AuditExportView.as_view(), {"fmt": "csv"}, name="audit-export-csv"),
+    path("audit/export.jsonl", audit_views.AuditExportView.as_view(), {"fmt": "jsonl"}, name="audit-export-jsonl"),
+    path("passports/<str:pk>/registry-record", registry_views.RegistryRecordView.as_view(), name="registry-record"),
+    path("registry/records.csv", registry_views.RegistryRecordsView.as_view(), {"fmt": "csv"}, name="registry-csv"),
+    path("registry/records.json", registry_views.RegistryRecordsView.as_view(), {"fmt": "json"}, name="registry-json"),
     path("", include(router.urls)),
 ]

@@ -64,7 +64,7 @@ class Passport(TenantOwned):
     registry_id = models.CharField(_("EU registry registration id"), max_length=100, blank=True)
     registry_registered_at = models.DateTimeField(_("registered in the EU registry at"), null=True, blank=True)
 
-    objects = PassportQuerySet.as_manager()
+    objects = PassportQuerySet.as_manager()  # type: ignore[misc]  # narrows TenantOwned's manager to its subclass
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -131,7 +131,7 @@ class PassportVersion(TenantOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField(max_length=300, blank=True)
 
-    objects = PassportVersionQuerySet.as_manager()
+    objects = PassportVersionQuerySet.as_manager()  # type: ignore[misc]  # narrows TenantOwned's manager
 
     class Meta:
         ordering = ["passport_id", "-number"]

@@ -13,7 +13,7 @@ miss them (the CSV import writes this way); these query sets record their events
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -45,10 +45,10 @@ class AuditedQuerySet(TenantQuerySet):
         audit.record_bulk(self.model, created, action="created", before={})
         return created
 
-    def bulk_update(self, objs: Iterable[Any], fields: Sequence[str], *args: Any, **kwargs: Any) -> int:
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
         from passports import audit
 
-        objs = list(objs)
+        objs, fields = list(objs), list(fields)
         before = audit.stored_states(self.model, [obj.pk for obj in objs])
         count = super().bulk_update(objs, fields, *args, **kwargs)
         audit.record_bulk(self.model, objs, action="updated", before=before, fields=fields)

@@ -1,0 +1,160 @@
+"""Where backup copies are written: a small interface, a local-directory store and an S3-compatible one.
+
+``BACKUP_STORE_URL`` picks the store: ``file:///srv/dpp-backup`` (the default is ``file://<BASE_DIR>/var/backup``)
+or ``s3://bucket/prefix`` (with ``BACKUP_S3_ENDPOINT_URL`` for a non-AWS service). The S3 store needs
+``boto3``, an optional extra: it is imported only when an ``s3://`` URL is used, so nothing else depends on it.
+
+A local store writes each file to a temporary name, flushes it to disk and renames it into place: a reader (or
+a restore after a crash) sees the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+
+class StoreError(RuntimeError):
+    """The store could not be reached or refused the operation."""
+
+
+class BackupStore(Protocol):
+    """What replication and restore need of a store. Keys are ``/``-separated relative paths."""
+
+    url: str
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def location(self, key: str) -> str: ...
+
+
+def _checked_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(part in {"", ".", ".."} for part in parts):
+        raise ValueError(f"not a relative store key: {key!r}")
+    return key
+
+
+class LocalDirectoryStore:
+    """Files under one directory (a mounted second disk, a network share, another machine's export)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.url = root.as_uri()
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*_checked_key(key).split("/"))
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise KeyError(key) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith(".incoming-"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def location(self, key: str) -> str:
+        return f"{self.url.rstrip('/')}/{_checked_key(key)}"
+
+
+class S3Store:
+    """An S3-compatible bucket (AWS S3, MinIO, Ceph RGW...) through boto3, the optional ``s3`` extra."""
+
+    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
+        try:
+            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # optional extra
+        except ImportError as exc:
+            raise StoreError("an s3:// backup store needs boto3: pip install 'dpp-platform[s3]'") from exc
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
+        self._client: Any = boto3.client("s3", endpoint_url=endpoint_url or None)
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{_checked_key(key)}" if self.prefix else _checked_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self._client.exceptions.NoSuchKey as exc:
+            raise KeyError(key) from exc
+        return bytes(response["Body"].read())
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except self._client.exceptions.ClientError:
+            return False
+        return True
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        start = f"{self.prefix}/" if self.prefix else ""
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=start + prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"][len(start) :]
+
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+
+def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupStore:
+    """The store a URL names: ``file:///path`` (or a plain path) or ``s3://bucket/prefix``."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"", "file"}:
+        if parsed.netloc not in {"", "localhost"}:
+            raise ValueError(f"a file:// store must be on this machine, not {parsed.netloc!r}")
+        path = Path(unquote(parsed.path) if parsed.scheme else url)
+        if not path.is_absolute():
+            raise ValueError(f"a backup directory must be an absolute path, not {url!r}")
+        return LocalDirectoryStore(path)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise ValueError("an s3:// store URL names its bucket: s3://bucket/prefix")
+        return S3Store(parsed.netloc, parsed.path, endpoint_url=s3_endpoint_url)
+    raise ValueError(f"unknown backup store {url!r}: use file:///path or s3://bucket/prefix")
+
+
+def configured_store() -> BackupStore:
+    """The deployment's second store, from settings (``BACKUP_STORE_URL``, ``BACKUP_S3_ENDPOINT_URL``)."""
+    from django.conf import settings
+
+    url = getattr(settings, "BACKUP_STORE_URL", "") or (Path(settings.BASE_DIR) / "var" / "backup").as_uri()
+    return store_from_url(url, s3_endpoint_url=getattr(settings, "BACKUP_S3_ENDPOINT_URL", "") or None)

@@ -12,5 +12,4 @@ class ExportersConfig(AppConfig):
     def ready(self) -> None:
         from exporters import receivers as signing_receivers  # noqa: F401  # signs at publication
         from exporters.backup import receivers as backup_receivers  # noqa: F401  # backup copy after publication
-        from exporters.backup import receivers as backup_receivers  # noqa: F401  # backup copy after publication
         from exporters.reports import receivers  # noqa: F401  # connects the report receivers to passport signals

@@ -68,8 +68,16 @@ def test_report_pdf_for_each_tier_and_language(tenant: Any, login_api: Any, djan
     assert read_embedded_hash(response.content) == version.content_hash
     public = _text(response.content)
     assert "Public" in public
-    assert "Signing key ID" not in public  # nothing signs versions yet, and the report says nothing false
-    assert signing_info(version) is None
+    # The cover names the key that signed the version at publication, exactly when one did.
+    key = signing_info(version)
+    squeezed = "".join(public.split())
+    if key is None:
+        assert "Signing key ID" not in public
+    else:
+        assert "Signing key ID" in public
+        assert "".join(key.key_id.split()) in squeezed
+        assert "".join(key.fingerprint.split()) in squeezed
+        assert key.verification_url.endswith(f"/orgs/{tenant.org.slug}/did.json")
     korean = client.get(f"/api/v1/passports/{passport.pk}/report.pdf?lang=ko&tier=authority")
     assert korean.status_code == 200
     assert "규제 당국" in _text(korean.content)
@@ -264,3 +272,23 @@ def test_draft_report_is_marked_as_draft(tenant: Any, login_api: Any) -> None:
     assert "Draft (not published)" in _text(response.content)
     version = PassportVersion.objects.get(passport=passport)
     assert read_embedded_hash(response.content) == version.content_hash
+
+
+def test_signed_version_report_names_its_key(tenant: Any, login_api: Any) -> None:
+    from django.apps import apps
+
+    try:
+        credential_model = apps.get_model("exporters", "IssuedCredential")
+    except LookupError:
+        pytest.skip("publication does not sign passports in this build")
+    passport = _published(tenant.org)
+    version = passport.versions.get(status="published")
+    credential = credential_model.objects.filter(version=version).select_related("signing_key").first()
+    if credential is None:
+        pytest.skip("publication issued no credential (no signing key configured)")
+    info = signing_info(version)
+    assert info is not None
+    assert info.key_id == credential.signing_key.kid
+    assert info.fingerprint == credential.signing_key.fingerprint
+    text = "".join(_text(login_api(tenant.owner).get(f"/api/v1/passports/{passport.pk}/report.pdf").content).split())
+    assert "".join(info.key_id.split()) in text

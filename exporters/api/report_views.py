@@ -198,10 +198,10 @@ class ReportPackListView(OrganizationScopedMixin, APIView):
         if "passports" in data:
             chosen = packs.passports_for_ids(org=org, ids=data["passports"])
             source = f"{len(chosen)} selected passport(s)"
-        else:
-            chosen = packs.passports_for_import_job(org=org, job_id=data["import_job"])
-            source = f"import {data['import_job']}"
         try:
+            if "import_job" in data:
+                chosen = packs.passports_for_import_job(org=org, job_id=data["import_job"])
+                source = f"import {data['import_job']}"
             pack = packs.pack_create(
                 org=org, passports=chosen, lang=data["lang"], tier=data["tier"], source=source, by=request.user
             )

@@ -52,11 +52,27 @@ def _tier_of(node: Mapping[str, Any], inherited: str) -> str:
     return access if access in TIERS else "hidden"
 
 
-def walk_schema(schema: Mapping[str, Any]) -> list[FieldSpec]:
-    """Return every node of ``schema`` in document order, the root first (pattern ``()``)."""
+_walked: dict[tuple[str, str], tuple[FieldSpec, ...]] = {}
+_WALKED_LIMIT = 64
+
+
+def walk_schema(schema: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
+    """Return every node of ``schema`` in document order, the root first (pattern ``()``).
+
+    Registered schemas never change once a passport uses them (a change is a new version with a new
+    ``$id``/``x-version``), so the walk is kept per ``$id`` and version: a pack of thousands of reports of one
+    schema walks it once. A schema without ``$id`` is walked every time.
+    """
+    schema_id, version = schema.get("$id"), schema.get("x-version", "")
+    key = (schema_id, str(version)) if isinstance(schema_id, str) else None
+    if key is not None and key in _walked:
+        return _walked[key]
     found: list[FieldSpec] = []
     _walk(schema, (), _tier_of(schema, "public"), found)
-    return found
+    specs = tuple(found)
+    if key is not None and len(_walked) < _WALKED_LIMIT:
+        _walked[key] = specs
+    return specs
 
 
 def _walk(node: Mapping[str, Any], pattern: tuple[str, ...], tier: str, found: list[FieldSpec]) -> None:
@@ -133,8 +149,18 @@ def format_value(value: Any, unit: str | None, lang: Lang) -> str:
     return "" if value is None else str(value)
 
 
+_indexes: dict[int, tuple[Sequence[FieldSpec], dict[tuple[str, ...], FieldSpec]]] = {}
+
+
 def specs_by_pattern(specs: Sequence[FieldSpec]) -> dict[tuple[str, ...], FieldSpec]:
-    return {spec.pattern: spec for spec in specs}
+    """Index the specs by pattern; the index of a walk kept by ``walk_schema`` is built once."""
+    cached = _indexes.get(id(specs))
+    if cached is not None and cached[0] is specs:
+        return cached[1]
+    index = {spec.pattern: spec for spec in specs}
+    if len(_indexes) < _WALKED_LIMIT and any(specs is walked for walked in _walked.values()):
+        _indexes[id(specs)] = (specs, index)
+    return index
 
 
 def children(specs: Sequence[FieldSpec], parent: tuple[str, ...]) -> Iterator[FieldSpec]:

@@ -106,7 +106,7 @@ def passports_for_import_job(*, org: Organization, job_id: object) -> list[Passp
     for field in job_model._meta.get_fields():
         if isinstance(field, models.ManyToManyField) and field.related_model is Passport:
             return list(scoped(getattr(job, field.name).all(), org).order_by("pk"))
-    raise Http404("This import names no passports.")
+    raise ValueError("this import does not record which passports it created, so it cannot be packed; select them")
 
 
 @transaction.atomic

@@ -38,6 +38,16 @@ def _published(org: Any, **kwargs: Any) -> Passport:
     return passport
 
 
+def _import_job(org: Any) -> Any:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("passports", "ImportJob")
+    except LookupError:
+        return None
+    return model.objects.create(organization=org, kind="passports", file="imports/x.csv", original_name="x.csv")
+
+
 def _text(pdf: bytes) -> str:
     return " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -220,6 +230,10 @@ def test_pack_through_the_api(
     assert Path(media, "packs", str(tenant.org.pk)).is_dir()
     assert client.get("/api/v1/reports/packs").json()[0]["id"] == pack_id
     assert client.post("/api/v1/reports/packs", {"import_job": 12345}, format="json").status_code == 404
+    job = _import_job(tenant.org)
+    if job is not None:  # imports record no link to the passports they create: refused with a reason, not a 500
+        refused = client.post("/api/v1/reports/packs", {"import_job": job.pk}, format="json")
+        assert refused.status_code in {202, 400}
     assert client.post("/api/v1/reports/packs", {"passports": []}, format="json").status_code == 400
 
 

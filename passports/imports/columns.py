@@ -23,9 +23,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from passports.imports.formats import NumberFormat, parse_number
+from passports.imports.formats import NumberFormat, parse_decimal, parse_number
 from passports.rules import escape_pointer_token, korean_particle
 from passports.validation import Issue
 
@@ -325,7 +326,22 @@ def convert(value: Any, leaf: Node, numbers: NumberFormat, title: tuple[str, str
         return _boolean(value, title)
     if kind == "array":
         return _list(value, title)
+    if kind == "decimal":
+        return _decimal(value, numbers, title)
     return _text(value)
+
+
+def _decimal(value: Any, numbers: NumberFormat, title: tuple[str, str]) -> Decimal:
+    if isinstance(value, bool):
+        raise _not_number(str(value), numbers, title)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the digits Excel showed, not the binary expansion
+    try:
+        return parse_decimal(str(value), numbers)
+    except (ValueError, ArithmeticError):
+        raise _not_number(str(value), numbers, title) from None
 
 
 _NONE = {"none", "0", "[]", "-", "없음", "해당 없음", "n/a"}
@@ -427,10 +443,48 @@ class Built:
     cell_of: dict[str, tuple[int, str, Any]]  # JSON Pointer of a leaf → (row, header, cell as given)
     numbers_of: dict[str, list[int]]  # JSON Pointer of an array → the item numbers its items carried
     first_row: int
+    cells: Sequence[Any] = ()  # a flat record's row, read for its error report only when it has one
+    header_map: HeaderMap | None = None
+
+    def cell(self, pointer: str) -> tuple[int, str, Any] | None:
+        """The (row, header, cell) a field came from, if a cell gave it."""
+        found = self.cell_of.get(pointer)
+        if found is None and self.header_map is not None:
+            key = pointer[1:]
+            for index, header, resolved in self.header_map.columns:
+                if resolved.key == key and index < len(self.cells) and not is_empty(self.cells[index]):
+                    return self.first_row, header, self.cells[index]
+        return found
 
 
 class _Items(dict[int, Any]):
     """An array while it is being filled: item number → item, numbers from the header or the row."""
+
+
+def build_flat(row_number: int, cells: Sequence[Any], header_map: HeaderMap, numbers: NumberFormat) -> Built:
+    """A record of a flat kind (no groups): ``{key: value}`` for each non-empty cell, the fast path for large
+    files. Where each value came from is worked out only for a record that has an error to report."""
+    data: dict[str, Any] = {}
+    issues: list[Issue] = []
+    width = len(cells)
+    for index, _header, resolved in header_map.columns:
+        cell = cells[index] if index < width else None
+        if cell is None or cell == "":
+            continue
+        if isinstance(cell, str):
+            cell = cell.strip()
+            if not cell:
+                continue
+        leaf = resolved.leaf
+        try:
+            data[leaf.name] = (
+                cell
+                if leaf.type == "string" and isinstance(cell, str)
+                else convert(cell, leaf, numbers, (leaf.title_en, leaf.title_ko))
+            )
+        except CellError as exc:
+            issues.append(Issue(f"/{leaf.name}", "cell_format", exc.message_en, exc.message_ko, None))
+    return Built(data, issues, {}, {}, {}, row_number, cells, header_map)
 
 
 def build_record(

@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -376,17 +377,37 @@ def parse_number(text: str, numbers: NumberFormat) -> int | float:
 
     Raises ``ValueError`` for anything else, including ``NaN`` and infinities, which JSON cannot carry.
     """
-    match = numbers.pattern.fullmatch(text.strip())
+    canonical = _canonical(text, numbers)
+    if "." not in canonical and "e" not in canonical:
+        return int(canonical)
+    value = float(canonical)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def parse_decimal(text: str, numbers: NumberFormat) -> Decimal:
+    """Read ``text`` as an exact decimal in the file's convention (amounts stored as entered: ``0.1`` stays
+    one tenth, never the binary float nearest to it)."""
+    return Decimal(_canonical(text, numbers))
+
+
+_PLAIN = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def _canonical(text: str, numbers: NumberFormat) -> str:
+    """The number as Python writes it (``-1234.5``, ``1e3``), or ``ValueError``."""
+    stripped = text.strip()
+    if numbers.decimal == "." and _PLAIN.fullmatch(stripped):
+        return stripped  # the common case, without the grouping rules
+    match = numbers.pattern.fullmatch(stripped)
     if match is None or (match.group(2) is None and match.group(3) is None):
         raise ValueError(text)
     sign, whole, fraction, exponent = match.groups()
     digits = re.sub(r"\D", "", whole or "0")
     if fraction is None and exponent is None:
-        return int(sign + digits)
-    value = float(f"{sign}{digits}.{fraction or '0'}{exponent or ''}")
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
+        return sign + digits
+    return f"{sign}{digits}.{fraction or '0'}{(exponent or '').lower()}"
 
 
 def bom_length(head: bytes, encoding: str) -> int:

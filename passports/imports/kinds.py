@@ -4,11 +4,13 @@
 - one kind per passport schema (``battery``, ``espr-core``, ``textile``, ``steel``, ``cbam-installation``):
   one row per passport (or one row per item of a repeated group), by GTIN + lot + serial, columns from the
   schema's latest version;
-- ``activity-data`` and ``bom-lines`` when the LCA app provides ``ActivityData`` and ``BomLine``.
+- ``activity-data`` and ``bom-lines`` when the LCA app provides ``ActivityData`` and ``BomLine``
+  (``lca_rows``): one row per activity (product, stage, process, source) or per component line.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -139,11 +141,14 @@ def kinds() -> dict[str, Kind]:
 
 
 def _lca_kinds() -> dict[str, Kind]:
-    try:
-        from passports.imports.lca_rows import lca_kinds
-    except ImportError:
+    """Activity data and bills of materials, where the LCA app is installed with its models."""
+    from django.apps import apps
+
+    if not apps.is_installed("lca") or importlib.util.find_spec("lca.models") is None:
         return {}
-    return lca_kinds()
+    from passports.imports.lca_rows import lca_kinds
+
+    return lca_kinds(Kind)
 
 
 def kind_get(name: str) -> Kind:

@@ -30,7 +30,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from passports.imports.columns import Built, HeaderMap, build_record, pointer_to_key, resolve_headers
+from passports.imports.columns import Built, HeaderMap, build_flat, build_record, pointer_to_key, resolve_headers
 from passports.imports.formats import (
     Encoding,
     FormatError,
@@ -200,12 +200,13 @@ def import_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
     redelivers only after its visibility timeout (hours). Each worker, when it starts, asks which workers
     answer and resumes the jobs of those that do not; the lease makes a double resume harmless.
     """
+    from config.celery import app
     from passports.imports.tasks import import_job_task
 
     resumed = []
     for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner=""):
         if "@" in job.runner and job.runner not in alive:
-            import_job_task.apply_async(args=[job.pk])
+            app.send_task(import_job_task.name, args=[job.pk])  # through the broker, to any worker
             resumed.append(job.pk)
     return resumed
 
@@ -330,10 +331,13 @@ class _Run:
 
     def _records(self, chunk: list[list[SourceRow]]) -> list[Built]:
         records = []
+        flat = self.kind.tree.is_flat and not self.header_map.per_row
         for group in chunk:
-            built = build_record(
-                [(row.number, row.cells) for row in group], self.header_map, self.kind.tree, self.numbers
-            )
+            if flat:
+                built = build_flat(group[0].number, group[0].cells, self.header_map, self.numbers)
+            else:
+                rows = [(row.number, row.cells) for row in group]
+                built = build_record(rows, self.header_map, self.kind.tree, self.numbers)
             for row in group:
                 if row.problem:
                     built.issues.append(
@@ -473,7 +477,7 @@ class _Run:
         header_of_key = self.header_map.header_of_key()
         found = []
         for issue in outcome.issues:
-            cell = record.cell_of.get(issue.pointer)
+            cell = record.cell(issue.pointer)
             key = pointer_to_key(issue.pointer, record.numbers_of)
             if cell is not None:
                 row, column, value = cell

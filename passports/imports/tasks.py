@@ -37,5 +37,11 @@ def imports_resume_orphaned() -> list[int]:
 
 @worker_ready.connect
 def resume_after_worker_start(sender: Any = None, **kwargs: Any) -> None:
-    """A starting worker looks for imports left running by a worker that died before it."""
-    imports_resume_orphaned.apply_async()
+    """A starting worker looks for imports left running by a worker that died before it.
+
+    ``send_task`` always goes through the broker (never runs eagerly in the worker's main process), so the
+    check runs in a pool process like any task, once the worker consumes.
+    """
+    from config.celery import app
+
+    app.send_task(imports_resume_orphaned.name)

@@ -53,11 +53,15 @@ MIDDLEWARE = [
     "config.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses oversized API bodies from Content-Length, before anything reads them.
+    "config.bodylimits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs the session's user to scope keys per caller; replays answer before any view runs.
+    "passports.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,6 +140,15 @@ MEDIA_URL = "/media/"
 # Request bodies: large enough for bulk CSV uploads, which are streamed to disk past the memory limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# API bodies past DATA_UPLOAD_MAX_MEMORY_SIZE (multipart uploads: API_MAX_UPLOAD_BYTES) answer 413 from their
+# Content-Length, unread (config/bodylimits.py).
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
+
+# Idempotency-Key on API writes (passports/idempotency.py): answers kept a day; a key whose request died
+# with its process is taken over by a retry after IDEMPOTENCY_IN_FLIGHT_SECONDS.
+IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600)
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=120)
+IDEMPOTENCY_MAX_BODY_BYTES = API_MAX_UPLOAD_BYTES
 
 # Outbound requests (supplier PACT endpoints, did:web documents) reach public addresses only; these hosts
 # and networks are the named exceptions (passports/netguard.py), e.g. "10.20.0.0/16,pact.partner.internal".
@@ -188,6 +201,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "passports.api.schema.add_error_responses",
+        "passports.api.schema.add_idempotency_key_header",
     ],
 }
 

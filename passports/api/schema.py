@@ -78,3 +78,41 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     code, {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: the same key with the same request replays the first answer (status, body, "
+        "ETag; the replay carries Idempotent-Replayed: true); the same key with another request answers 422; "
+        "a key whose first request is still running answers 409. Keys belong to the caller and last 24 hours; "
+        "server errors (5xx) and 401, 403, 408, 429 are not kept, so a retry runs again."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
+def add_idempotency_key_header(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: every write of the API documents the ``Idempotency-Key`` header.
+
+    ``passports.idempotency.IdempotencyKeyMiddleware`` honours it on every POST, PUT, PATCH and DELETE under
+    /api/v1/, so each of those operations lists it, with the 409 and 422 answers it can cause.
+    """
+    ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if method not in {"post", "put", "patch", "delete"} or not isinstance(operation, dict):
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters):
+                parameters.append(dict(IDEMPOTENCY_KEY_PARAMETER))
+            responses = operation.setdefault("responses", {})
+            for code in ("409", "422"):
+                responses.setdefault(
+                    code, {"description": _ERRORS[code], "content": {"application/json": {"schema": ref}}}
+                )
+    return result

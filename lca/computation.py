@@ -121,14 +121,14 @@ def _error_from(exc: GraphError, built: BuiltGraph, product_id: int, catalogue: 
     )
 
 
-def _plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """JSON-ready copy: Decimals (from ``as_dict``) become floats, so stored JSON holds numbers."""
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [json_ready(item) for item in value]
     return value
 
 
@@ -136,31 +136,44 @@ def _rounded(value: float) -> float:
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
-def _battery(node: ProductNode, result: FootprintResult) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """Battery Regulation (EU) 2023/1542 Art. 7 / Annex II figures when the product's profile gives its energy."""
-    if node.battery is None:
-        return None, []
-    energy, cycles, usable = node.battery
-    try:
-        battery = battery_carbon_footprint(
-            result.by_stage, rated_energy_kwh=energy, full_equivalent_cycles=cycles, usable_fraction=usable
-        )
-    except ValueError as exc:
-        return None, [{"code": "battery", "product": node.pk, "message": str(exc)}]
+def battery_figures(
+    by_stage: dict[str, float], *, rated_energy_kwh: float, full_equivalent_cycles: float, usable_fraction: float = 1.0
+) -> dict[str, Any]:
+    """Battery Regulation (EU) 2023/1542 Art. 7 and Annex II: footprint per kWh of service-life energy and
+    its performance class, JSON-ready. ValueError when the figures or stages do not allow it."""
+    battery = battery_carbon_footprint(
+        by_stage,
+        rated_energy_kwh=rated_energy_kwh,
+        full_equivalent_cycles=full_equivalent_cycles,
+        usable_fraction=usable_fraction,
+    )
     return {
         "kg_co2e_per_kwh": _rounded(battery.kg_co2e_per_kwh),
         "by_stage_kg_co2e_per_kwh": {
             stage: _rounded(value) for stage, value in battery.by_stage_kg_co2e_per_kwh.items()
         },
         "total_energy_kwh": _rounded(battery.total_energy_kwh),
-        "rated_energy_kwh": energy,
-        "full_equivalent_cycles": cycles,
-        "usable_fraction": usable,
+        "rated_energy_kwh": rated_energy_kwh,
+        "full_equivalent_cycles": full_equivalent_cycles,
+        "usable_fraction": usable_fraction,
         "excluded_use_stage_kg_co2e": _rounded(battery.excluded_use_stage_kg_co2e),
         "performance_class": battery.performance_class,
         "class_boundaries_illustrative": battery.class_boundaries_illustrative,
         "formula": battery.formula,
-    }, []
+    }
+
+
+def _battery(node: ProductNode, result: FootprintResult) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The battery figures when the product's profile gives its service-life energy; a gap when they fail."""
+    if node.battery is None:
+        return None, []
+    energy, cycles, usable = node.battery
+    try:
+        return battery_figures(
+            result.by_stage, rated_energy_kwh=energy, full_equivalent_cycles=cycles, usable_fraction=usable
+        ), []
+    except ValueError as exc:
+        return None, [{"code": "battery", "product": node.pk, "message": str(exc)}]
 
 
 def _battery_input(node: ProductNode) -> str:
@@ -193,7 +206,7 @@ def _footprint(
     by: Any,
     now: Any,
 ) -> Footprint:
-    data = _plain(result.as_dict(SIGNIFICANT_DIGITS))
+    data = json_ready(result.as_dict(SIGNIFICANT_DIGITS))
     data["factors_used"] = _provenance(data, catalogue, built)
     data["functional_unit"] = {"product": node.pk, "amount": 1, "unit": node.declared_unit}
     battery, battery_gaps = _battery(node, result)

@@ -321,6 +321,7 @@ class FootprintProfile(TenantOwned, Timestamped):
     )
 
     class Meta:
+        ordering = ["product_id"]
         verbose_name = _("footprint profile")
         verbose_name_plural = _("footprint profiles")
         constraints = [
@@ -346,7 +347,7 @@ class RecalculationJob(TenantOwned, Timestamped):
     them are committed, and each batch commits its footprints together with that count.
     """
 
-    class Trigger(models.TextChoices):
+    class Cause(models.TextChoices):
         FACTOR = "factor", _("Emission factor changed")
         SUPPLIER_FOOTPRINT = "supplier_footprint", _("Supplier footprint changed")
         MANUAL = "manual", _("Requested")
@@ -358,7 +359,7 @@ class RecalculationJob(TenantOwned, Timestamped):
         FAILED = "failed", _("Failed")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     factor_ids = models.JSONField(_("changed factors"), default=list, blank=True)
     component_ids = models.JSONField(_("components with changed supplier footprints"), default=list, blank=True)
@@ -385,7 +386,7 @@ class RecalculationJob(TenantOwned, Timestamped):
         indexes = [models.Index(fields=["organization", "-created_at"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:
-        return f"recalculation {self.pk} ({self.trigger}, {self.status})"
+        return f"recalculation {self.pk} ({self.cause}, {self.status})"
 
     @property
     def progress(self) -> float:
@@ -451,4 +452,6 @@ class Footprint(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.total_kg_co2e:g} kg CO2e/{self.declared_unit} ({self.computed_at:%Y-%m-%d})"
+
+
 from lca.pact.models import *  # noqa: F403,E402  # PACT models live in their own module

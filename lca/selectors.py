@@ -95,6 +95,10 @@ def footprint_history(*, product: Product, limit: int = 100) -> list[Footprint]:
     )
 
 
+def footprint_count(*, product: Product) -> int:
+    return Footprint.objects.filter(product=product).count()
+
+
 def recalculation_job_list(*, org: Organization | None) -> QuerySet[RecalculationJob]:
     return scoped(RecalculationJob, org)
 

@@ -442,11 +442,11 @@ def recalculation_schedule(
     if component_ids and org is not None:
         orgs.add(org.pk)
     jobs = []
-    trigger = RecalculationJob.Trigger.FACTOR if factor_ids else RecalculationJob.Trigger.SUPPLIER_FOOTPRINT
+    cause = RecalculationJob.Cause.FACTOR if factor_ids else RecalculationJob.Cause.SUPPLIER_FOOTPRINT
     for org_id in sorted(orgs):
         job = RecalculationJob.objects.create(
             organization_id=org_id,
-            trigger=trigger,
+            cause=cause,
             reason=reason[:300],
             factor_ids=sorted(map(int, factor_ids)),
             component_ids=sorted(map(int, component_ids)) if org_id == getattr(org, "pk", None) else [],
@@ -471,7 +471,7 @@ def recalculation_job_create(
         )
     job = RecalculationJob.objects.create(
         organization=org,
-        trigger=RecalculationJob.Trigger.MANUAL,
+        cause=RecalculationJob.Cause.MANUAL,
         reason="requested",
         requested_product_ids=sorted(set(map(int, product_ids))) if product_ids is not None else None,
         created_by=_user(by),
@@ -482,7 +482,7 @@ def recalculation_job_create(
 
 def _plan(job: RecalculationJob) -> list[int]:
     org = job.organization
-    if job.trigger == RecalculationJob.Trigger.MANUAL:
+    if job.cause == RecalculationJob.Cause.MANUAL:
         if job.requested_product_ids is not None:
             return sorted(
                 set(

@@ -92,6 +92,7 @@ class Migration(migrations.Migration):
                 ('product', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='footprint_profile', to='passports.product')),
             ],
             options={
+                'ordering': ['product_id'],
                 'verbose_name': 'footprint profile',
                 'verbose_name_plural': 'footprint profiles',
             },
@@ -102,7 +103,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('trigger', models.CharField(choices=[('factor', 'Emission factor changed'), ('supplier_footprint', 'Supplier footprint changed'), ('manual', 'Requested')], max_length=20, verbose_name='trigger')),
+                ('cause', models.CharField(choices=[('factor', 'Emission factor changed'), ('supplier_footprint', 'Supplier footprint changed'), ('manual', 'Requested')], max_length=20, verbose_name='cause')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
                 ('factor_ids', models.JSONField(blank=True, default=list, verbose_name='changed factors')),
                 ('component_ids', models.JSONField(blank=True, default=list, verbose_name='components with changed supplier footprints')),

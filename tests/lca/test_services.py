@@ -130,13 +130,15 @@ def test_primary_data_share_and_data_quality(org: Any) -> None:
     # 3 kg primary (dq 1/1/1) and 1 kg secondary (dq 3/3/3): primary share 0.75, ratings weighted by kg:
     # (3 x 1 + 1 x 3) / 4 = 1.5 for each criterion, coverage 1.
     product = make_product(org, "P")
-    make_activity(product, "production", 3, "kg", gas="CO2_fossil", primary=True, dq_technology=1, dq_geography=1,
-                  dq_time=1)
+    make_activity(
+        product, "production", 3, "kg", gas="CO2_fossil", primary=True, dq_technology=1, dq_geography=1, dq_time=1
+    )
     make_activity(product, "production", 1, "kg", gas="CO2_fossil", dq_technology=3, dq_geography=3, dq_time=3)
     footprint = services.footprint_compute(product=product)
     assert footprint.primary_data_share == pytest.approx(0.75, rel=REL)
-    assert footprint.data_quality == pytest.approx({"coverage": 1.0, "technology": 1.5, "geography": 1.5,
-                                                    "time": 1.5}, rel=REL)
+    assert footprint.data_quality == pytest.approx(
+        {"coverage": 1.0, "technology": 1.5, "geography": 1.5, "time": 1.5}, rel=REL
+    )
 
 
 # -- supplier footprints -------------------------------------------------------------------------------------
@@ -212,7 +214,11 @@ def test_a_supplier_declaration_in_another_gwp_set_is_refused_by_name(org: Any) 
     with pytest.raises(FootprintError) as error:
         services.footprint_compute(product=product)
     assert error.value.row is not None
-    assert (error.value.row.kind, error.value.row.pk, error.value.field) == ("supplier_footprint", declaration.pk, "gwp")
+    assert (error.value.row.kind, error.value.row.pk, error.value.field) == (
+        "supplier_footprint",
+        declaration.pk,
+        "gwp",
+    )
 
 
 def test_a_loop_that_consumes_all_it_makes_is_refused(org: Any) -> None:

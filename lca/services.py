@@ -8,7 +8,9 @@ Each function is one transaction. A change to a factor's values or to a supplier
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -176,77 +178,97 @@ def _decimal(value: float) -> Any:
 
 @transaction.atomic
 def factors_load(
-    *, rows: Sequence[FactorRow], org: Organization | None, dataset: str | None = None, schedule: bool = True
+    *,
+    rows: Sequence[FactorRow],
+    org: Organization | None,
+    dataset: str | None = None,
+    schedule: bool = True,
+    lines: Mapping[str, int] | None = None,
+    skip_invalid: bool = False,
 ) -> FactorLoadReport:
     """Insert or update factors by key, in bulk (a few queries for a whole dataset).
 
-    ``org`` None loads the shared open dataset. A factor whose unit or values change schedules the
-    recalculation of the footprints that use it (unless ``schedule`` is False).
+    ``org`` None loads the shared open dataset. Each row also passes the model's checks (lengths, address
+    format); a row that fails them refuses the whole load with ``FactorCsvError`` naming its row (from
+    ``lines``) and column, or is left out with ``skip_invalid``. A factor whose unit or values change
+    schedules the recalculation of the footprints that use it (unless ``schedule`` is False).
     """
     report = FactorLoadReport()
     existing = {
         factor.key: factor
         for factor in EmissionFactor.objects.filter(organization=org, key__in=[row.id for row in rows])
     }
-    to_create, to_update, changed = [], [], []
+    to_create: list[EmissionFactor] = []
+    to_update: list[EmissionFactor] = []
+    changed: list[int] = []
+    problems: list[RowError] = []
     for row in rows:
         values = _factor_fields(row, dataset)
-        factor = existing.get(row.id)
-        if factor is None:
-            factor = EmissionFactor(organization=org, key=row.id, **values)
-            factor.full_clean(validate_unique=False, validate_constraints=False)
-            to_create.append(factor)
-            continue
-        before = _values_of(factor)
-        differs = any(getattr(factor, name) != value for name, value in values.items())
-        if not differs:
+        factor = existing.get(row.id) or EmissionFactor(organization=org, key=row.id)
+        before = _values_of(factor) if factor.pk else None
+        if factor.pk and all(getattr(factor, name) == value for name, value in values.items()):
             report.unchanged += 1
             continue
         for name, value in values.items():
             setattr(factor, name, value)
-        factor.full_clean(validate_unique=False, validate_constraints=False)
-        to_update.append(factor)
-        if _values_of(factor) != before:
-            changed.append(factor.pk)
+        try:
+            factor.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            line = (lines or {}).get(row.id, 0)
+            problems += [RowError(line, column, " ".join(messages)) for column, messages in exc.message_dict.items()]
+            continue
+        if factor.pk is None:
+            to_create.append(factor)
+        else:
+            to_update.append(factor)
+            if _values_of(factor) != before:
+                changed.append(factor.pk)
+    if problems and not skip_invalid:
+        raise FactorCsvError(problems)
     EmissionFactor.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         EmissionFactor.objects.bulk_update(to_update, [*_factor_fields(rows[0], dataset)], batch_size=500)
-    report.created, report.updated = len(to_create), len(to_update)
+    report.created, report.updated, report.rejected = len(to_create), len(to_update), problems
     if changed and schedule:
         report.jobs = recalculation_schedule(factor_ids=changed, reason=f"{len(changed)} emission factor(s) changed")
     return report
 
 
-def _read_rows(source: str | Path | IO[str], *, valid_rows: bool) -> tuple[list[FactorRow], list[RowError]]:
-    """Rows of a factor CSV; with ``valid_rows`` the rows that fail are set aside instead of refusing all."""
+def _read_rows(
+    source: str | Path | IO[str], *, valid_rows: bool
+) -> tuple[list[FactorRow], list[RowError], dict[str, int]]:
+    """Rows of a factor CSV, the rows set aside (with ``valid_rows``) and the row number of every id."""
     if isinstance(source, str | Path):
         with Path(source).open(encoding="utf-8-sig", newline="") as handle:
             return _read_rows(handle, valid_rows=valid_rows)
-    text = source.read()
+    text = source.read().removeprefix("\ufeff")
+    lines = _row_numbers(text)
     try:
-        return read_factor_csv(_text_io(text)), []
+        return read_factor_csv(io.StringIO(text)), [], lines
     except FactorCsvError as exc:
         if not valid_rows or any(error.row == 1 for error in exc.errors):
             raise
         bad = {error.row for error in exc.errors}
-        return read_factor_csv(_text_io(_without_records(text, bad))), exc.errors
+        kept = read_factor_csv(io.StringIO(_without_records(text, bad)))
+        return kept, exc.errors, {key: line for key, line in lines.items() if line not in bad}
 
 
-def _text_io(text: str) -> IO[str]:
-    import io
-
-    return io.StringIO(text)
+def _row_numbers(text: str) -> dict[str, int]:
+    """Row number of each id as ``read_factor_csv`` counts (header 1, first record 2); first occurrence wins."""
+    numbers: dict[str, int] = {}
+    for number, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        key = (record.get("id") or "").strip()
+        numbers.setdefault(key, number)
+    return numbers
 
 
 def _without_records(text: str, lines: set[int]) -> str:
-    """The CSV without the records numbered ``lines`` (2 = first record after the header, as the reader counts)."""
-    import csv
-    import io
-
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    """The CSV without the records numbered ``lines`` (1 is the header row), records kept whole."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for number, record in enumerate(reader, start=1):
+    # Blank lines are skipped and not counted, as csv.DictReader (and so read_factor_csv) does.
+    records = (record for record in csv.reader(io.StringIO(text)) if record)
+    for number, record in enumerate(records, start=1):
         if number not in lines:
             writer.writerow(record)
     return out.getvalue()
@@ -264,9 +286,9 @@ def factor_load_csv(
     Every row is checked first; a single bad row stores nothing and ``FactorCsvError`` lists every error
     with its row and column, unless ``valid_rows`` asks to store the good rows and report the others.
     """
-    rows, rejected = _read_rows(source, valid_rows=valid_rows)
-    report = factors_load(rows=rows, org=org, dataset=dataset)
-    report.rejected = rejected
+    rows, rejected, lines = _read_rows(source, valid_rows=valid_rows)
+    report = factors_load(rows=rows, org=org, dataset=dataset, lines=lines, skip_invalid=valid_rows)
+    report.rejected = sorted([*rejected, *report.rejected], key=lambda error: (error.row, error.column))
     return report
 
 

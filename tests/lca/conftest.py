@@ -6,7 +6,7 @@ They go through the services, so every row the tests use passed the same checks 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -39,7 +39,7 @@ def make_factor(
 
 
 def make_product(org: Organization, name: str, unit: str = "piece", **profile: Any) -> Product:
-    product = ProductFactory(organization=org, name=name)
+    product = cast(Product, ProductFactory(organization=org, name=name))
     if unit != "piece" or profile:
         services.profile_create(org=org, product=product, declared_unit=unit, **profile)
     return product

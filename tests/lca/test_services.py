@@ -10,7 +10,7 @@ import pytest
 from lca import services
 from lca.computation import FootprintError
 from lca.models import Footprint
-from tests.lca.conftest import REL, make_activity, make_factor, make_line, make_product, make_supplier
+from tests.lca.conftest import REL, make_activity, make_factor, make_line, make_product, make_supplier, profile_of
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,7 @@ def test_battery_per_kwh_and_performance_class(org: Any) -> None:
     assert footprint.total_kg_co2e == pytest.approx(5000, rel=REL)
     assert footprint.battery_kg_co2e_per_kwh == pytest.approx(5000 / 67_500, rel=REL)
     assert footprint.battery_performance_class == "B"
+    assert footprint.battery is not None
     assert footprint.battery["by_stage_kg_co2e_per_kwh"]["raw_material"] == pytest.approx(3000 / 67_500, rel=REL)
     assert footprint.battery["class_boundaries_illustrative"] is True
 
@@ -108,7 +109,7 @@ def test_ar5_and_ar6(org: Any) -> None:
     for gas in ("CH4_fossil", "CH4_biogenic", "N2O"):
         make_activity(product, "production", 1, "kg", gas=gas)
     assert services.footprint_compute(product=product).total_kg_co2e == pytest.approx(321.0, rel=REL)
-    services.profile_update(profile=product.footprint_profile, gwp="AR6")
+    services.profile_update(profile=profile_of(product), gwp="AR6")
     footprint = services.footprint_compute(product=product)
     assert footprint.total_kg_co2e == pytest.approx(329.8, rel=REL)
     assert footprint.gwp == "AR6" and "Table 7.15" in footprint.result["gwp_citation"]

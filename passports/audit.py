@@ -131,7 +131,7 @@ def event_hash(**fields: Any) -> str:
 
 
 def check_details(value: Any, path: str = "details") -> None:
-    """Details hold text, whole numbers, booleans, null, lists and objects with text keys; never floats."""
+    """Details hold text, whole numbers, booleans, null, lists and objects with ASCII keys; never floats."""
     if value is None or isinstance(value, str | bool | int):
         return
     if isinstance(value, list | tuple):
@@ -140,8 +140,9 @@ def check_details(value: Any, path: str = "details") -> None:
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{path}: keys must be text")
+            # ASCII keys sort the same by code point (Python) and by UTF-16 unit (RFC 8785).
+            if not isinstance(key, str) or not key.isascii():
+                raise TypeError(f"{path}: keys must be ASCII text")
             check_details(item, f"{path}/{key}")
         return
     raise TypeError(f"{path}: {type(value).__name__} cannot be hashed canonically; give text or a whole number")
@@ -473,7 +474,7 @@ def _entry(
     details: dict[str, Any] = {}
     if action == "updated" and before is not None and after is not None:
         changed = _changed(before, after)
-        details["changed"] = changed
+        details["changed"] = [name for name in changed if name not in BOOKKEEPING_FIELDS]
         if "status" in changed:
             details["status"] = {"from": str(before.get("status")), "to": str(after.get("status"))}
     return Entry(

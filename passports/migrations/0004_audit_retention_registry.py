@@ -68,12 +68,12 @@ DEFAULT_LIFETIME_YEARS = 10  # as passports.retention.DEFAULT_LIFETIME_YEARS whe
 
 def postgres_forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
 
 
 def postgres_backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACKWARD)
+        schema_editor.execute(POSTGRES_BACKWARD, params=None)
 
 
 def set_retention_of_published(apps, schema_editor):

@@ -260,6 +260,29 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="dpp")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The stuck-job sweeper (passports/sweeper.py): jobs in a live status whose heartbeat has not moved for their
+# stall period (worker killed, message lost with a Redis restart) are enqueued again; their tasks resume.
+STUCK_JOBS: list[dict[str, Any]] = [
+    {
+        "model": "passports.ImportJob",
+        "task": "passports.imports.tasks.import_job_task",
+        "heartbeat": "updated_at",  # moves with every committed chunk
+        "stale_seconds": env.int("SWEEPER_IMPORT_STALL_SECONDS", default=600),
+    },
+    {
+        "model": "exporters.ReportPack",
+        "task": "exporters.reports.tasks.build_report_pack",
+        "heartbeat": "heartbeat_at",  # moves with every rendered report
+        "stale_seconds": env.int("SWEEPER_PACK_STALL_SECONDS", default=300),
+    },
+]
+CELERY_IMPORTS = ["passports.sweeper"]
+# Run by `celery -A config beat` (one beat process per deployment).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "passports.purge_idempotency_keys", "schedule": 3600.0},
+}
+
 # --- Security headers that hold everywhere ---------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -174,7 +174,15 @@ class ActivityData(TenantOwned, Timestamped):
             ),
             models.CheckConstraint(
                 condition=Q(dq_technology__isnull=True, dq_geography__isnull=True, dq_time__isnull=True)
-                | Q(dq_technology__range=(1, 3), dq_geography__range=(1, 3), dq_time__range=(1, 3)),
+                # NULL BETWEEN 1 AND 3 is unknown, which a CHECK lets pass: the second branch says not null too.
+                | Q(
+                    dq_technology__isnull=False,
+                    dq_geography__isnull=False,
+                    dq_time__isnull=False,
+                    dq_technology__range=(1, 3),
+                    dq_geography__range=(1, 3),
+                    dq_time__range=(1, 3),
+                ),
                 name="activity_dq_all_or_none",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="activity_amount_not_negative"),

@@ -70,6 +70,7 @@ def make_line(product: Product, component: Product, quantity: Any, unit: str, st
 
 def make_supplier(component: Product, kg: Any, unit: str = "kg", **fields: Any) -> SupplierFootprint:
     fields.setdefault("source", "PACT footprint from a test supplier")
+    fields.setdefault("schedule", False)  # nothing stored depends on it yet
     return services.supplier_footprint_create(
         org=component.organization, component=component, kg_co2e_per_unit=Decimal(str(kg)), declared_unit=unit, **fields
     )

@@ -39,6 +39,7 @@ from passports.tiers import tier_rank
 PACK_FOLDER = "packs"
 MAX_PASSPORTS = 5000
 DEFAULT_STALL_SECONDS = 120
+CHUNK_SIZE = 10  # reports per task when a pack is spread over a worker pool: seconds of work each
 
 
 class PackBuildError(RuntimeError):
@@ -150,20 +151,25 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
-def _versions(pack: ReportPack) -> dict[int, PassportVersion]:
-    ids = [item["version"] for item in pack.items]
+def _versions(pack: ReportPack, ids: Sequence[int] | None = None) -> dict[int, PassportVersion]:
+    ids = [item["version"] for item in pack.items] if ids is None else ids
     versions = PassportVersion.objects.select_related(
         "schema", "base_version", "passport", "passport__product", "passport__organization"
     ).filter(pk__in=ids, organization_id=pack.organization_id)
     return {version.pk: version for version in versions}
 
 
-def _render_missing(pack: ReportPack, staging: Path) -> None:
+def _render_items(pack: ReportPack, staging: Path, first: int = 0, last: int | None = None) -> None:
+    """Render the reports of ``items[first:last]`` that are not staged yet, one atomic file each."""
     lang = check_lang(pack.lang)
-    versions = _versions(pack)
-    for item in pack.items:
+    wanted = pack.items[first:last]
+    missing = [item for item in wanted if not (staging / item["file"]).exists()]
+    if not missing:
+        return
+    versions = _versions(pack, [item["version"] for item in missing])
+    for item in missing:
         target = staging / item["file"]
-        if target.exists():
+        if target.exists():  # another run of the same chunk got here first
             continue
         version = versions.get(item["version"])
         if version is None:
@@ -214,38 +220,90 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pack_build(pack_id: int) -> ReportPack:
-    """Build (or finish building) the pack; safe to run again at any point, and a no-op once done."""
+def _fail(pack_id: int, exc: Exception) -> None:
+    ReportPack.objects.filter(pk=pack_id).update(
+        status=ReportPack.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+    )
+
+
+def pack_start(pack_id: int) -> ReportPack | None:
+    """Mark the pack running (one more attempt) and count the reports already staged; None when done."""
     pack = ReportPack.objects.get(pk=pack_id)
     if pack.status == ReportPack.Status.DONE and pack_zip_path(pack) is not None:
-        return pack
+        return None
     staging = _staging(pack)
     staging.mkdir(parents=True, exist_ok=True)
     already = sum(1 for item in pack.items if (staging / item["file"]).exists())
     ReportPack.objects.filter(pk=pack.pk).update(
         status=ReportPack.Status.RUNNING, attempts=F("attempts") + 1, done=already, heartbeat_at=timezone.now()
     )
+    pack.refresh_from_db()
+    return pack
+
+
+def missing_chunks(pack: ReportPack, size: int | None = None) -> list[tuple[int, int]]:
+    """``(first, last)`` item ranges of at most ``size`` reports that still have reports to render."""
+    size = size or CHUNK_SIZE
+    staging = _staging(pack)
+    chunks = []
+    for first in range(0, len(pack.items), size):
+        chunk = pack.items[first : first + size]
+        if any(not (staging / item["file"]).exists() for item in chunk):
+            chunks.append((first, first + len(chunk)))
+    return chunks
+
+
+def pack_render_chunk(pack_id: int, first: int, last: int) -> None:
+    """Render the missing reports of ``items[first:last]``; chunks of one pack may run in parallel."""
+    pack = ReportPack.objects.get(pk=pack_id)
+    if pack.status in (ReportPack.Status.DONE, ReportPack.Status.FAILED):
+        return
     try:
-        _render_missing(pack, staging)
-        final = _zip(pack, staging)
+        _render_items(pack, _staging(pack), first, last)
     except Exception as exc:
-        ReportPack.objects.filter(pk=pack.pk).update(
-            status=ReportPack.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _fail(pack_id, exc)
         raise
-    ReportPack.objects.filter(pk=pack.pk).update(
-        status=ReportPack.Status.DONE,
-        done=pack.total,
-        file=str(final.relative_to(Path(settings.MEDIA_ROOT))),
-        size=final.stat().st_size,
-        sha256=_sha256_of(final),
-        error="",
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
+
+
+def pack_finish(pack_id: int) -> ReportPack | None:
+    """Zip the pack once every report is staged (None while some are missing); only one caller zips."""
+    with transaction.atomic():
+        pack = ReportPack.objects.select_for_update().get(pk=pack_id)
+        if pack.status == ReportPack.Status.DONE and pack_zip_path(pack) is not None:
+            return pack
+        if pack.status == ReportPack.Status.FAILED:
+            return None
+        staging = _staging(pack)
+        if any(not (staging / item["file"]).exists() for item in pack.items):
+            return None
+        try:
+            final = _zip(pack, staging)
+        except Exception as exc:
+            _fail(pack_id, exc)
+            raise
+        ReportPack.objects.filter(pk=pack.pk).update(
+            status=ReportPack.Status.DONE,
+            done=pack.total,
+            file=str(final.relative_to(Path(settings.MEDIA_ROOT))),
+            size=final.stat().st_size,
+            sha256=_sha256_of(final),
+            error="",
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
     shutil.rmtree(staging, ignore_errors=True)
     pack.refresh_from_db()
     return pack
+
+
+def pack_build(pack_id: int) -> ReportPack:
+    """Build (or finish building) the pack in this process; safe to run again at any point, a no-op once done."""
+    pack = pack_start(pack_id)
+    if pack is None:
+        return ReportPack.objects.get(pk=pack_id)
+    pack_render_chunk(pack_id, 0, len(pack.items))
+    finished = pack_finish(pack_id)
+    return finished if finished is not None else ReportPack.objects.get(pk=pack_id)
 
 
 def is_stalled(pack: ReportPack, *, seconds: int | None = None) -> bool:

@@ -15,15 +15,46 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from exporters.reports.packs import pack_build, pack_touch, stalled_packs
+from exporters.reports.packs import (
+    missing_chunks,
+    pack_finish,
+    pack_render_chunk,
+    pack_start,
+    pack_touch,
+    stalled_packs,
+)
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="exporters.reports.build_report_pack", acks_late=True, reject_on_worker_lost=True)
 def build_report_pack(pack_id: int) -> None:
-    pack = pack_build(pack_id)
-    logger.info("report pack %s: %s, %s of %s reports", pack.pk, pack.status, pack.done, pack.total)
+    """Start (or resume) a pack: small ones in this task, larger ones as chunks the worker pool shares.
+
+    A worker runs one task per pool process, so chunks render on every core at once; the chunk that
+    finds every report staged zips the pack. Chunks already complete are not sent again on a resume.
+    """
+    pack = pack_start(pack_id)
+    if pack is None:
+        return
+    chunks = missing_chunks(pack)
+    if len(chunks) <= 1:
+        pack_render_chunk(pack_id, 0, len(pack.items))
+        built = pack_finish(pack_id)
+        if built is not None:
+            logger.info("report pack %s done: %s reports", built.pk, built.total)
+        return
+    for first, last in chunks:
+        render_report_pack_chunk.delay(pack_id, first, last)
+    pack_finish(pack_id)  # with eager tasks every chunk has run by now; otherwise the last chunk zips
+
+
+@shared_task(name="exporters.reports.render_report_pack_chunk", acks_late=True, reject_on_worker_lost=True)
+def render_report_pack_chunk(pack_id: int, first: int, last: int) -> None:
+    pack_render_chunk(pack_id, first, last)
+    finished = pack_finish(pack_id)
+    if finished is not None:
+        logger.info("report pack %s done: %s reports", finished.pk, finished.total)
 
 
 def resume_stalled_packs() -> int:

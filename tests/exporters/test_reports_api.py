@@ -306,3 +306,26 @@ def test_signed_version_report_names_its_key(tenant: Any, login_api: Any) -> Non
     assert info.fingerprint == credential.signing_key.fingerprint
     text = "".join(_text(login_api(tenant.owner).get(f"/api/v1/passports/{passport.pk}/report.pdf").content).split())
     assert "".join(info.key_id.split()) in text
+
+
+def test_large_pack_is_spread_over_chunks(
+    tenant: Any, media: Path, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from exporters.reports.tasks import build_report_pack
+
+    monkeypatch.setattr(packs, "CHUNK_SIZE", 2)
+    passports = [_published(tenant.org) for _ in range(5)]
+    pack = packs.pack_create(org=tenant.org, passports=passports, lang="en", tier="public", source="chunks")
+    assert packs.missing_chunks(pack) == [(0, 2), (2, 4), (4, 5)]
+    # Two of the five are staged already (a run that died): only the chunks with missing reports remain.
+    packs.pack_start(pack.pk)
+    packs.pack_render_chunk(pack.pk, 0, 2)
+    assert packs.missing_chunks(ReportPack.objects.get(pk=pack.pk)) == [(2, 4), (4, 5)]
+    assert packs.pack_finish(pack.pk) is None  # not every report is staged yet
+    build_report_pack.delay(pack.pk)  # eager here: each chunk runs at once, the last one zips
+    done = ReportPack.objects.get(pk=pack.pk)
+    assert done.status == "done"
+    assert done.done == 5
+    assert done.attempts == 2
+    names = zipfile.ZipFile(Path(media) / done.file).namelist()
+    assert sorted(names) == sorted([item["file"] for item in done.items] + ["manifest.json"])

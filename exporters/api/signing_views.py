@@ -13,8 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -142,8 +144,20 @@ class PassportQrPngView(_PassportQrView):
     kind = "png"
 
 
+class ExportFormatNegotiation(DefaultContentNegotiation):
+    """``?format=`` names the export format on this route, not DRF's renderer override; errors are JSON."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
 class PassportExportView(OrganizationScopedMixin, APIView):
     """A passport version in another format: VC-JWT, VC JSON, Battery Pass 1.2.0, plain JSON or flat CSV."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = ExportFormatNegotiation
 
     @extend_schema(
         parameters=[

@@ -25,6 +25,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("auth/token", TokenView.as_view(), name="oauth2-token"),
     path("api/v1/", include(api_v1)),
+    path("", include("lca.pact.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/swagger-ui/", docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
     path("api/schema/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),

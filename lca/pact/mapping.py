@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from uuid import UUID
@@ -83,7 +83,7 @@ def timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``, to the second, as the specification's examples write it."""
     if moment.tzinfo is None:
         raise PactMappingError("timestamps must carry a time zone")
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

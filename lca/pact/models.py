@@ -183,4 +183,5 @@ class PactEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.direction} {self.event_type} {self.event_id} ({self.status})"
 
+
 __all__ = ["PactEvent", "PactFootprint", "Sharing", "SupplierEndpoint"]

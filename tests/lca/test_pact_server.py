@@ -1,0 +1,227 @@
+"""The PACT host endpoints against the published v2.3 and v3.0 OpenAPI files: every answer checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+from rest_framework.test import APIClient
+
+from lca.pact.models import PactFootprint
+from lca.pact.services import sharing_create
+from tests.factories import ProductFactory
+from tests.lca.pact_support import assert_conforms, publish
+
+pytestmark = pytest.mark.django_db
+
+LIST = {"2": "/2/footprints", "3": "/3/footprints"}
+DETAIL = {"2": "/2/footprints/{id}", "3": "/3/footprints/{id}"}
+
+
+@pytest.fixture
+def partner(tenant: Any, other_tenant: Any, make_credentials: Any) -> Any:
+    """other_tenant's API client, with which tenant shares all its footprints; returns (client, api)."""
+    from tests.conftest import token_request
+
+    credentials = make_credentials(other_tenant.org, ("read",), name="buyer")
+    sharing_create(org=tenant.org, partner=credentials.client)
+    token = token_request(credentials.basic()).json()["access_token"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return credentials, api, token
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_list_and_get_conform(version: str, tenant: Any, partner: Any) -> None:
+    _credentials, api, _token = partner
+    first = publish(tenant.org)
+    publish(tenant.org, unit="piece")  # v3 only: v2 has no "piece" declared unit
+    body = assert_conforms(version, LIST[version], "get", api.get(LIST[version]))
+    ids = [pf["id"] for pf in body["data"]]
+    assert str(first.pf_id) in ids
+    assert len(ids) == (1 if version == "2" else 2)
+    assert all(pf["specVersion"].startswith(version + ".") for pf in body["data"])
+    one = assert_conforms(version, DETAIL[version], "get", api.get(f"{LIST[version]}/{first.pf_id}"))
+    assert one["data"]["id"] == str(first.pf_id)
+    assert one["data"]["productIds"] == [f"urn:gtin:{first.product.gtin}"]
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_errors_conform(version: str, tenant: Any, other_tenant: Any, partner: Any, bearer_api: Any) -> None:
+    credentials, api, _token = partner
+    hidden = publish(other_tenant.org)  # not shared with anyone
+    missing = api.get(f"{LIST[version]}/{hidden.pf_id}")
+    assert missing.status_code == 404
+    assert assert_conforms(version, DETAIL[version], "get", missing)["code"] == "NotFound"
+    bad_id = api.get(f"{LIST[version]}/not-a-uuid")
+    assert assert_conforms(version, DETAIL[version], "get", bad_id)["code"] == "BadRequest"
+    bad_limit = api.get(LIST[version], {"limit": "-1"})
+    assert assert_conforms(version, LIST[version], "get", bad_limit)["code"] == "BadRequest"
+    anonymous = APIClient().get(LIST[version])
+    assert assert_conforms(version, LIST[version], "get", anonymous)["code"] == "AccessDenied"
+    wrong = APIClient()
+    wrong.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert assert_conforms(version, LIST[version], "get", wrong.get(LIST[version]))["code"] == "AccessDenied"
+    # A valid token of a client nobody shares with: AccessDenied 403, not an empty list.
+    stranger = bearer_api(other_tenant.org, ("read",))
+    denied = stranger.get(LIST[version])
+    assert denied.status_code == 403
+    assert assert_conforms(version, LIST[version], "get", denied)["code"] == "AccessDenied"
+    # Expired: the token row is still there (DOT deletes nothing), so it is told apart from an unknown one.
+    AccessToken.objects.filter(application=credentials.client.application).update(
+        expires=timezone.now() - timedelta(seconds=1)
+    )
+    expired = api.get(LIST[version])
+    assert expired.status_code == 401
+    assert assert_conforms(version, LIST[version], "get", expired)["code"] == "TokenExpired"
+
+
+def test_write_only_token_is_denied(tenant: Any, other_tenant: Any, make_credentials: Any) -> None:
+    from tests.conftest import token_request
+
+    credentials = make_credentials(other_tenant.org, ("write",), name="writer")
+    sharing_create(org=tenant.org, partner=credentials.client)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Bearer " + token_request(credentials.basic()).json()["access_token"])
+    assert api.get("/3/footprints").status_code == 403
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_pagination_link_is_stable_and_complete(version: str, tenant: Any, partner: Any) -> None:
+    _credentials, api, _token = partner
+    made = {str(publish(tenant.org).pf_id) for _ in range(5)}
+    seen: list[str] = []
+    url: str | None = f"{LIST[version]}?limit=2"
+    pages = 0
+    while url:
+        response = api.get(url)
+        body = assert_conforms(version, LIST[version], "get", response)
+        assert len(body["data"]) <= 2
+        seen += [pf["id"] for pf in body["data"]]
+        link = response.headers.get("Link")
+        if link is None:
+            break
+        assert link.endswith('>; rel="next"')
+        target = link[1 : link.index(">")]
+        parts = urlsplit(target)
+        assert parts.scheme == "http" and parts.netloc == "testserver"  # absolute, on the request's host
+        again = api.get(f"{parts.path}?{parts.query}")
+        assert again.content == api.get(f"{parts.path}?{parts.query}").content  # same page on each call
+        url = f"{parts.path}?{parts.query}"
+        pages += 1
+    assert pages == 2  # 5 rows, 2 per page: links after pages 1 and 2, none after page 3
+    assert sorted(seen) == sorted(made)
+
+
+def test_link_page_survives_new_rows_before_it(tenant: Any, partner: Any) -> None:
+    """Keyset, not offset: a footprint published after the link was made does not shift the next page."""
+    _credentials, api, _token = partner
+    for _ in range(4):
+        publish(tenant.org)
+    first = api.get("/3/footprints?limit=2")
+    link = first.headers["Link"]
+    target = urlsplit(link[1 : link.index(">")])
+    before = json.loads(api.get(f"{target.path}?{target.query}").content)["data"]
+    publish(tenant.org)
+    after = json.loads(api.get(f"{target.path}?{target.query}").content)["data"]
+    assert [pf["id"] for pf in before] == [pf["id"] for pf in after]
+
+
+def test_v3_filters(tenant: Any, partner: Any) -> None:
+    _credentials, api, _token = partner
+    a = publish(tenant.org)
+    b = publish(tenant.org, cpc="41532")
+    c = publish(tenant.org)
+    updated_c = publish(tenant.org, product=c.product, total="10")  # deprecates c
+
+    def ids(**params: Any) -> set[str]:
+        body = assert_conforms("3", "/3/footprints", "get", api.get("/3/footprints", params))
+        return {pf["id"] for pf in body["data"]}
+
+    gtin_a = f"URN:GTIN:{a.product.gtin}"  # case-insensitive match
+    assert ids(productId=gtin_a) == {str(a.pf_id)}
+    assert ids(productId=[gtin_a, f"urn:gtin:{b.product.gtin}"]) == {str(a.pf_id), str(b.pf_id)}  # OR
+    assert ids(classification="urn:pact:productclassification:un-cpc:41532") == {str(b.pf_id)}
+    both = {
+        "productId": [gtin_a, f"urn:gtin:{b.product.gtin}"],
+        "classification": "urn:pact:productclassification:un-cpc:41532",
+    }
+    assert ids(**both) == {str(b.pf_id)}  # AND across parameters
+    assert ids(status="Deprecated") == {str(c.pf_id)}
+    assert str(updated_c.pf_id) in ids(status="active")
+    assert ids(geography="kr") == {str(x.pf_id) for x in (a, b, c, updated_c)}
+    assert ids(geography="DE") == set()
+    # Validity: reference period ends 2025-01-01, footprints valid 3 years (1095 days) from then.
+    assert len(ids(validOn="2026-06-01T00:00:00Z")) == 4
+    assert ids(validOn="2024-06-01T00:00:00Z") == set()
+    assert len(ids(validAfter="2024-12-31T00:00:00Z")) == 4
+    assert ids(validBefore="2027-01-01T00:00:00Z") == set()
+    assert ids(companyId="urn:pact:company:dpp:nobody") == set()
+    assert len(ids(companyId=f"urn:pact:company:dpp:{tenant.org.slug}")) == 4
+    empty = api.get("/3/footprints", {"productId": "urn:gtin:00000000000000"})
+    assert empty.status_code == 200 and json.loads(empty.content) == {"data": []}
+    for bad in ({"status": "Gone"}, {"validOn": "yesterday"}, {"productId": "no-urn"}):
+        assert assert_conforms("3", "/3/footprints", "get", api.get("/3/footprints", bad))["code"] == "BadRequest"
+
+
+def test_versioning_across_versions(tenant: Any, partner: Any) -> None:
+    """v2: version counter and precedingPfIds; v3: a new id, the old one Deprecated."""
+    _credentials, api, _token = partner
+    old = publish(tenant.org)
+    new = publish(tenant.org, product=old.product, total="11")
+    old_v2 = json.loads(api.get(f"/2/footprints/{old.pf_id}").content)["data"]
+    new_v2 = json.loads(api.get(f"/2/footprints/{new.pf_id}").content)["data"]
+    assert (old_v2["version"], old_v2["status"]) == (0, "Deprecated")
+    assert (new_v2["version"], new_v2["status"]) == (1, "Active")
+    assert new_v2["precedingPfIds"] == [str(old.pf_id)]
+    new_v3 = json.loads(api.get(f"/3/footprints/{new.pf_id}").content)["data"]
+    assert "version" not in new_v3 and new_v3["precedingPfIds"] == [str(old.pf_id)]
+    assert new_v3["pcf"]["pcfExcludingBiogenicUptake"] == "11"
+
+
+def test_sharing_per_product(tenant: Any, other_tenant: Any, make_credentials: Any) -> None:
+    from tests.conftest import token_request
+
+    credentials = make_credentials(other_tenant.org, ("read",), name="one-product buyer")
+    shared = publish(tenant.org)
+    unshared = publish(tenant.org)
+    sharing_create(org=tenant.org, partner=credentials.client, product=shared.product)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Bearer " + token_request(credentials.basic()).json()["access_token"])
+    ids = [pf["id"] for pf in json.loads(api.get("/3/footprints").content)["data"]]
+    assert ids == [str(shared.pf_id)]
+    assert api.get(f"/3/footprints/{unshared.pf_id}").status_code == 404
+    assert api.get(f"/2/footprints/{shared.pf_id}").status_code == 200
+
+
+@pytest.mark.parametrize("limit", [10, 100])
+def test_list_query_count_is_constant(limit: int, tenant: Any, partner: Any) -> None:
+    _credentials, api, _token = partner
+    product = ProductFactory(organization=tenant.org)
+    rows = [publish(tenant.org) for _ in range(3)]
+    PactFootprint.objects.bulk_create(
+        [
+            PactFootprint(
+                organization=tenant.org,
+                product=product,
+                facts=rows[0].facts,
+                document_v2=rows[0].document_v2,
+                document_v3=rows[0].document_v3,
+                product_ids_key=rows[0].product_ids_key,
+                company_ids_key=rows[0].company_ids_key,
+            )
+            for _ in range(120)
+        ]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/3/footprints", {"limit": limit})
+    assert len(json.loads(response.content)["data"]) == limit
+    # token + client (one joined query), the sharings, the page: 3 whatever the page size.
+    assert len(queries) == 3, [q["sql"] for q in queries]

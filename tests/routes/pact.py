@@ -1,0 +1,52 @@
+"""Isolation rows of the PACT host routes (/2/... and /3/...).
+
+These routes take OAuth2 bearer tokens only (the PACT specifications' security scheme), so the matrix's
+session callers get ``AccessDenied`` 403, as anonymous callers do; another organization's client that
+nobody shares with gets 403 on lists and events and never sees the owner's footprint. ``EXPECTED`` declares
+each caller's answers; tests/lca/test_pact_routes.py checks them, with a partner the owner shares with.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.factories import ProductFactory
+from tests.routes.rows import Row
+
+KIND = "pact_bearer"
+
+
+def footprint(tenant: Any) -> dict[str, Any]:
+    from lca.pact.services import facts_for_product, pact_footprint_publish
+
+    product = ProductFactory(organization=tenant.org, name="OWNER-SECRET-PLANT product")
+    facts = facts_for_product(product=product, declared_unit="kg", pcf_excluding_biogenic=Decimal(3), cpc_code="46410")
+    row = pact_footprint_publish(org=tenant.org, product=product, facts=facts)
+    return {"pf_id": str(row.pf_id)}
+
+
+def listing(tenant: Any) -> dict[str, Any]:
+    footprint(tenant)
+    return {}
+
+
+ROWS: dict[str, Row] = {
+    "pact-v2-footprints": Row(KIND, make=listing),
+    "pact-v2-footprint": Row(KIND, make=footprint),
+    "pact-v2-events": Row(KIND, methods=("post",)),
+    "pact-v3-footprints": Row(KIND, make=listing),
+    "pact-v3-footprint": Row(KIND, make=footprint),
+    "pact-v3-events": Row(KIND, methods=("post",)),
+}
+
+# caller -> expected status, per route: "partner" is a client of another organization the owner shares
+# all footprints with; "stranger" a client of another organization nobody shares with.
+EXPECTED: dict[str, dict[str, int]] = {
+    "pact-v2-footprints": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
+    "pact-v2-footprint": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
+    "pact-v2-events": {"anonymous": 403, "session": 403, "stranger": 400, "partner": 400},
+    "pact-v3-footprints": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
+    "pact-v3-footprint": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
+    "pact-v3-events": {"anonymous": 403, "session": 403, "stranger": 400, "partner": 400},
+}

@@ -345,7 +345,8 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Import the rows a clean dry run checked: a committing job on the same stored file."""
+    """Import the rows a dry run checked: a committing job on the same stored file (only the valid rows when
+    the dry run rejected some, since that is what the button offers)."""
     job = _job(request, pk)
     if job.mode != ImportJob.Mode.DRY_RUN or job.status != ImportJob.Status.DONE:
         messages.error(request, _("Only a finished dry run can be imported."))
@@ -358,7 +359,8 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
                 upload=File(handle, name=job.original_name),
                 kind=job.kind,
                 mode=ImportJob.Mode.COMMIT,
-                policy=job.policy,
+                # The person saw the rejected rows and chose to import the others.
+                policy=ImportJob.Policy.VALID_ROWS if job.rows_rejected else job.policy,
                 mapping=job.mapping,
             )
     except ImportRejectedError as exc:

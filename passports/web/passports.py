@@ -33,7 +33,7 @@ from passports.services import passports as services
 from passports.tenancy import request_membership
 from passports.validation import Issue, validate
 from passports.web.access import can_edit, editor_required, member_required, organization_of, owner_required
-from passports.web.diffs import field_changes
+from passports.web.diffs import field_changes, leaves
 from passports.web.forms.passports import PassportCreateForm, PassportFilterForm, RevokeForm
 from passports.web.language import ui_language
 from passports.web.prefill import product_prefill
@@ -193,7 +193,7 @@ def _render_editor(
         "editable": editable,
         "can_edit": can_edit(request),
         "inherits": base is not None,
-        "override_count": len(version.data) if base is not None else 0,
+        "override_count": sum(1 for _leaf in leaves(version.data)) if base is not None and version.data else 0,
         "checked_unsaved": checked_unsaved,
         "conflict": conflict,
         "publishable": version.is_editable and version.error_count == 0 and not conflict,

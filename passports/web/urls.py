@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from passports.web import cbam, clients, dashboard, imports, members, passports, products
+from passports.web import cbam, clients, dashboard, footprints, imports, members, passports, products
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.home, name="home"),
@@ -34,6 +34,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/<int:pk>/", imports.import_detail, name="import-detail-page"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress-page"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit-page"),
+    # Carbon footprints (records and calculation by the lca app)
+    path("footprints/", footprints.footprint_list, name="footprint-list-page"),
+    path("products/<int:pk>/footprint/", footprints.footprint_product, name="footprint-product-page"),
+    path(
+        "products/<int:pk>/footprint/activities/", footprints.footprint_activity_add, name="footprint-activity-add-page"
+    ),
+    path(
+        "products/<int:pk>/footprint/activities/<int:activity_pk>/delete/",
+        footprints.footprint_activity_delete,
+        name="footprint-activity-delete-page",
+    ),
     # The organization, its members and API clients: owners only
     path("organization/", members.organization_settings, name="organization-page"),
     path("organization/members/add/", members.member_add, name="member-add-page"),

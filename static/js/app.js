@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Scripts run: the CSS may hide what only no-script browsers need (the language "Change" button).
+  document.documentElement.classList.add("js");
+
   // The language menu switches at once; its "Change" button stays for keyboards and no-script browsers.
   document.addEventListener("change", function (event) {
     var select = event.target;

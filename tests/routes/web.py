@@ -42,6 +42,16 @@ def import_job(tenant: Any) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def activity(tenant: Any) -> dict[str, Any]:
+    from lca.services import activity_create
+
+    owned = ProductFactory(organization=tenant.org, name="OWNER-SECRET-PLANT footprint")
+    row = activity_create(
+        org=tenant.org, product=owned, stage="production", process="OWNER-SECRET-PLANT", amount=1, unit="kg", gas="N2O"
+    )
+    return {"pk": owned.pk, "activity_pk": row.pk}
+
+
 def listed_product(tenant: Any) -> dict[str, Any]:
     """List pages: the owner's product exists (so a leak would show) but the page takes no kwargs."""
     product(tenant)
@@ -68,6 +78,10 @@ ROWS: dict[str, Row] = {
     "passport-history-page": Row("web_object", passport),
     "passport-json-page": Row("web_object", passport),
     "cbam-page": Row("web_page", listed_passport),
+    "footprint-list-page": Row("web_page", listed_product),
+    "footprint-product-page": Row("web_object", product),
+    "footprint-activity-add-page": Row("web_object", product, methods=("post",)),
+    "footprint-activity-delete-page": Row("web_object", activity, methods=("post",)),
     "import-list-page": Row("web_page", methods=("get", "post")),
     "import-mapping-page": Row("web_page", methods=("get", "post")),
     "import-detail-page": Row("web_object", import_job),

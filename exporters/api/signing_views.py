@@ -6,6 +6,7 @@ and answers 404 for another organization's passport.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -36,16 +37,16 @@ from passports.tiers import TIERS
 
 
 class VcJwtParser(BaseParser):
-    """``application/vc+jwt`` bodies: the compact JWS itself, as text."""
+    """``application/vc+jwt`` bodies: the compact JWS itself, read as ``{"credential": <the JWS>}``."""
 
     media_type = VC_JWT
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> str:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, str]:
         raw = stream.read(MAX_TOKEN_BYTES + 1)
         if len(raw) > MAX_TOKEN_BYTES:
             raise ValidationError({"credential": ["The credential is larger than any passport credential."]})
         try:
-            return str(raw.decode("ascii"))
+            return {"credential": raw.decode("ascii")}
         except UnicodeDecodeError as exc:
             raise ValidationError({"credential": ["A compact JWS is ASCII text."]}) from exc
 
@@ -110,7 +111,7 @@ class VerifyView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = request.data
-        token = data.get("credential") if isinstance(data, dict) else data
+        token = data.get("credential") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token.strip():
             raise ValidationError({"credential": ['Send the compact JWS as {"credential": "..."} or as vc+jwt.']})
         return Response(verify_token(token).as_dict())
@@ -148,9 +149,10 @@ class ExportFormatNegotiation(DefaultContentNegotiation):
     """``?format=`` names the export format on this route, not DRF's renderer override; errors are JSON."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class PassportExportView(OrganizationScopedMixin, APIView):

@@ -102,9 +102,11 @@ def _new_key(org: Organization, alg: str) -> SigningKey:
 def key_create(*, org: Organization, alg: str = "EdDSA") -> SigningKey:
     """A new current key for ``org``; the previous current key (if any) is retired and stays published."""
     now = timezone.now()
-    SigningKey.objects.select_for_update().filter(organization=org, status=SigningKey.Status.CURRENT).update(
-        status=SigningKey.Status.RETIRED, retired_at=now
-    )
+    # Saved row by row rather than with update(): the audit trail records each key's retirement from its save.
+    for previous in SigningKey.objects.select_for_update().filter(organization=org, status=SigningKey.Status.CURRENT):
+        previous.status = SigningKey.Status.RETIRED
+        previous.retired_at = now
+        previous.save(update_fields=["status", "retired_at"])
     key = _new_key(org, alg)
     logger.info("signing key created", extra={"organization": org.slug, "kid": key.kid, "alg": key.alg})
     return key

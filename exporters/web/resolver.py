@@ -27,6 +27,7 @@ from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.linkset import MEDIA_TYPE as LINKSET
 from exporters.linkset import PassportLinks, VersionLink, build_linkset, target_for
 from exporters.models import IssuedCredential
+from exporters.reports.labels import Lang
 from exporters.reports.receivers import qr_code_for
 from exporters.services.credentials import credential_uuid, tier_data, tier_data_bytes, tier_data_url
 from exporters.services.keys import absolute_url, organization_did
@@ -111,7 +112,7 @@ def _qr_data_uri(passport: Passport) -> str:
 def _page(request: HttpRequest, version: PassportVersion, context: dict[str, Any]) -> HttpResponse:
     passport = version.passport
     org = passport.organization
-    lang = "ko" if ui_language() == "ko" else "en"
+    lang: Lang = "ko" if ui_language() == "ko" else "en"
     tier = viewer_tier(request, org)
     issued: IssuedCredential | None = context["issued"]
     product = passport.product

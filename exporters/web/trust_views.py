@@ -62,7 +62,8 @@ def status_list_numbered(request: HttpRequest, slug: str, purpose: str, number: 
 def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -> HttpResponse:
     """One tier of a version's data, byte for byte what the credential's ``digestSRI`` hashed."""
     org = selectors.organization_by_slug(slug)
-    issued = selectors.credential_by_key(org, credential)
+    issued = selectors.credential_by_key(org, str(credential))
+    response: HttpResponse
     if tier not in TIERS:
         return JsonResponse({"error": "unknown tier"}, status=404)
     if tier_rank(tier) > tier_rank(viewer_tier(request, org)):

@@ -41,7 +41,8 @@ def token_from_url(url: str) -> str:
         link = DigitalLink(**match.kwargs)
         passport = selectors.passport_by_link(link)
         versions = selectors.resolvable_versions(passport)
-        version = selectors.version_to_resolve(versions, (parse_qs(split.query).get("version") or [None])[0])
+        asked = parse_qs(split.query).get("version")
+        version = selectors.version_to_resolve(versions, asked[0] if asked else None)
     except (DigitalLinkError, Http404) as exc:
         raise CommandError(f"no published passport at {url}: {exc}") from exc
     issued = selectors.credential_of(version)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from lca import services
-from lca.models import Footprint, RecalculationJob
+from lca.models import BomLine, Footprint, RecalculationJob
 from lca.selectors import factor_row, products_affected_by
 from tests.lca.conftest import REL, make_activity, make_factor, make_line, make_product, make_supplier
 
@@ -173,8 +173,7 @@ def test_a_failing_product_does_not_stop_the_others(org: Any, django_capture_on_
     services.footprint_compute(product=bad)
     part = make_product(org, "part", unit="kg")
     line = make_line(bad, part, 1, "kg")
-    BomLineModel = type(line)
-    BomLineModel.objects.filter(pk=line.pk).update(unit="kWh")  # a unit that no longer fits (edited elsewhere)
+    BomLine.objects.filter(pk=line.pk).update(unit="kWh")  # a unit that no longer fits (edited elsewhere)
     with django_capture_on_commit_callbacks(execute=True):
         services.factor_update(factor=grid, co2_fossil=Decimal("1.0"))
     job = RecalculationJob.objects.get()

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
 
-from passports.models import ApiClient, Passport, PassportVersion
+from passports.models import ApiClient, Membership, Passport, PassportVersion
 from passports.models.retention import RetentionError
 from passports.retention import (
     DEFAULT_LIFETIME_YEARS,
@@ -27,6 +29,7 @@ from passports.retention import (
     retention_end,
 )
 from passports.services.passports import passport_publish, passport_version_new
+from tests.conftest import token_request
 from tests.factories import ProductFactory, make_passport
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
@@ -154,8 +157,6 @@ def test_after_the_end_date_published_data_may_go(published: Passport) -> None:
     published.refresh_from_db()
     assert not Passport.objects.filter(pk=published.pk).retained().exists()
     # Credentials protect their version by a foreign key of their own; that is signing's rule, not retention's.
-    from django.apps import apps
-
     apps.get_model("exporters", "IssuedCredential").objects.filter(version__passport=published).delete()
     published.versions.all().delete()
     published.delete()
@@ -216,8 +217,6 @@ def test_postgresql_lets_raw_deletes_through_after_the_end(published: Passport) 
 def test_offboarding_closes_access_and_keeps_what_was_published(
     tenant: Any, other_tenant: Any, published: Passport, make_credentials: Any, login_api: Any
 ) -> None:
-    from passports.models import Membership
-
     credentials = make_credentials(tenant.org)
     Membership.objects.create(user=tenant.viewer, organization=other_tenant.org, role="viewer")
     result = organization_offboard(org=tenant.org, by=tenant.owner)
@@ -229,8 +228,6 @@ def test_offboarding_closes_access_and_keeps_what_was_published(
     assert tenant.owner.is_active is False
     assert tenant.viewer.is_active is True  # still belongs to another, active organization
     assert ApiClient.objects.get(pk=credentials.client.pk).revoked_at is not None
-    from tests.conftest import token_request
-
     assert token_request(credentials.basic()).status_code in {400, 401}  # no token for a revoked client
     # Nothing published went anywhere: the passport, its version and its end date stay.
     published.refresh_from_db()
@@ -238,3 +235,8 @@ def test_offboarding_closes_access_and_keeps_what_was_published(
     assert published.retain_until is not None
     with pytest.raises(RetentionError):
         published.delete()
+    # And it still resolves and verifies for anyone: the QR code's URI, the issuer's keys, the status lists.
+    anyone = Client()
+    assert anyone.get(urlsplit(published.identifier).path).status_code == 200
+    assert anyone.get(f"/orgs/{tenant.org.slug}/did.json").status_code == 200
+    assert anyone.get(f"/orgs/{tenant.org.slug}/status/revocation").status_code == 200

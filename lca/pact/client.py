@@ -159,8 +159,10 @@ class PactClient:
             if url is not None and _origin(url) != home:
                 raise PactClientError(f"The next-page link leaves the supplier's host: {url}")
 
-    def post_event(self, event: dict[str, Any]) -> None:
-        version = self.endpoint.spec_version
+    def post_event(self, event: dict[str, Any], *, version: str | None = None) -> None:
+        """POST a CloudEvent to the partner's events endpoint of ``version`` (the endpoint's by default: an
+        answer goes out in the version of the request it answers)."""
+        version = version or self.endpoint.spec_version
         response = self._authorized(
             "POST",
             f"{self.endpoint.base_url}/{version}/events",

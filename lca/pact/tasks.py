@@ -101,7 +101,7 @@ def event_deliver(*, event_id: int, final: bool = False, client: PactClient | No
         event.save(update_fields=["attempts", "status", "last_error", "updated_at"])
         return event
     try:
-        (client or PactClient(event.endpoint, attempts=1)).post_event(event.payload)
+        (client or PactClient(event.endpoint, attempts=1)).post_event(event.payload, version=event.spec_version)
     except PactClientError as exc:
         event.last_error = str(exc)[:2000]
         retry = exc.retryable and not final
@@ -126,7 +126,27 @@ def event_deliver(*, event_id: int, final: bool = False, client: PactClient | No
     retry_jitter=False,
 )
 def pact_event_deliver(self: Any, event_id: int) -> None:
-    event_deliver(event_id=event_id, final=self.request.retries >= DELIVERY_MAX_RETRIES)
+    try:
+        event_deliver(event_id=event_id, final=self.request.retries >= DELIVERY_MAX_RETRIES)
+    except PactDeliveryError:
+        if self.request.is_eager:
+            # Eager mode (no broker) cannot wait before a retry: the event stays "retrying" for
+            # ``pact_deliveries_resume`` rather than failing the request that enqueued it.
+            return
+        raise
+
+
+@shared_task(name="lca.pact.resume")
+def pact_deliveries_resume() -> int:
+    """Enqueue again every outbound event left retrying (after a broker outage, or in eager mode)."""
+    pending = list(
+        PactEvent.objects.filter(direction=PactEvent.Direction.OUTBOUND, status=PactEvent.Status.RETRYING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in pending:
+        pact_event_deliver.delay(pk)
+    return len(pending)
 
 
 def event_handle(*, event_id: int) -> PactEvent:

@@ -1,0 +1,264 @@
+"""Two organizations on one platform talking PACT over real HTTP (pytest-django's live server on 127.0.0.1):
+the buyer pulls the supplier's footprints into its bill of materials, and asks for one by event."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from celery.utils.time import get_exponential_backoff_interval
+
+from lca.models import SupplierFootprint
+from lca.pact.client import PactClient, endpoint_pull
+from lca.pact.events import build_event
+from lca.pact.models import PactEvent
+from lca.pact.services import sharing_create, supplier_endpoint_create
+from lca.pact.tasks import (
+    DELIVERY_BACKOFF,
+    DELIVERY_BACKOFF_MAX,
+    DELIVERY_MAX_RETRIES,
+    PactDeliveryError,
+    event_deliver,
+    pact_deliveries_resume,
+    pact_event_deliver,
+    request_answer,
+)
+from tests.factories import ProductFactory
+from tests.lca.pact_support import publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def supply_chain(tenant: Any, other_tenant: Any, make_credentials: Any, live_server: Any) -> dict[str, Any]:
+    """other_tenant supplies a cathode (GTIN shared by both records) to tenant, and issued tenant a client."""
+    supplier, buyer = other_tenant.org, tenant.org
+    cathode = ProductFactory(organization=supplier, name="Cathode")
+    published = publish(supplier, product=cathode, total="2.5")
+    issued = make_credentials(supplier, ("read",), name="for the buyer")
+    sharing_create(org=supplier, partner=issued.client)
+    component = ProductFactory(organization=buyer, gtin=cathode.gtin, name="Cathode (bought)")
+    endpoint = supplier_endpoint_create(
+        org=buyer,
+        name="Cathode supplier",
+        base_url=live_server.url,
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=issued.client_id,
+        secret=issued.secret,
+    )
+    return {"published": published, "component": component, "endpoint": endpoint, "issued": issued}
+
+
+def test_pull_stores_supplier_footprints_and_changes_the_product_footprint(tenant: Any, supply_chain: Any) -> None:
+    from lca.computation import footprint_compute
+    from lca.services import bom_line_create
+
+    pack = ProductFactory(organization=tenant.org, name="Pack")
+    bom_line_create(org=tenant.org, product=pack, component=supply_chain["component"], quantity=Decimal(4), unit="kg")
+    report = endpoint_pull(endpoint=supply_chain["endpoint"])
+    assert (report.received, report.created, report.unmatched) == (1, 1, 0)
+    row = SupplierFootprint.objects.get(organization=tenant.org, component=supply_chain["component"])
+    assert row.kg_co2e_per_unit == Decimal("2.5")
+    assert row.pact_id == str(supply_chain["published"].pf_id)
+    assert row.luc_kg_co2e_per_unit == Decimal("0.25")
+    # 4 kg of cathode at 2.5 kg CO2e/kg: 10 kg CO2e per pack.
+    assert footprint_compute(product=pack).total_kg_co2e == pytest.approx(10.0)
+    # A second pull updates in place, it does not duplicate.
+    again = endpoint_pull(endpoint=supply_chain["endpoint"])
+    assert (again.created, again.updated) == (0, 1)
+    assert SupplierFootprint.objects.filter(organization=tenant.org).count() == 1
+
+
+def test_pull_follows_pages_and_reuses_the_token(tenant: Any, other_tenant: Any, supply_chain: Any) -> None:
+    for _ in range(4):
+        publish(other_tenant.org)
+    calls: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        calls.append(request.url.path)
+
+    from passports.netguard import guarded_client
+
+    http = guarded_client(event_hooks={"request": [record]})
+    client = PactClient(supply_chain["endpoint"], http=http)
+    documents = list(client.footprints(limit=2))
+    assert len(documents) == 5
+    assert calls.count("/3/footprints") == 3  # 5 footprints, 2 a page
+    assert calls.count("/auth/token") == 1  # cached for the later pages
+    list(PactClient(supply_chain["endpoint"], http=http).footprints(limit=10))
+    assert calls.count("/auth/token") == 1  # and across clients, until it nearly expires
+
+
+def test_pull_refuses_private_addresses_unless_allowed(supply_chain: Any, settings: Any) -> None:
+    from lca.pact.client import PactClientError
+
+    settings.OUTBOUND_ALLOWLIST = []
+    with pytest.raises(PactClientError, match="Refused outbound address"):
+        endpoint_pull(endpoint=supply_chain["endpoint"])
+
+
+def test_request_event_is_fulfilled_at_the_requesters_events_endpoint(
+    tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any
+) -> None:
+    """The buyer asks for the cathode's footprint; the supplier's platform answers at the buyer's /3/events."""
+    supplier = supply_chain["published"].organization
+    for_supplier = make_credentials(tenant.org, ("read",), name="supplier's callback")
+    supplier_endpoint_create(
+        org=supplier,
+        name="Buyer",
+        base_url=live_server.url,
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=for_supplier.client_id,
+        secret=for_supplier.secret,
+        answers_client=supply_chain["issued"].client,
+    )
+    gtin = supply_chain["component"].gtin
+    request = build_event(version="3", kind="created", source="//buyer", data={"productId": [f"urn:gtin:{gtin}"]})
+    PactClient(supply_chain["endpoint"]).post_event(request)
+    answer = PactEvent.objects.get(direction=PactEvent.Direction.OUTBOUND)
+    assert answer.event_type.endswith("RequestFulfilledEvent.3")
+    assert answer.status == PactEvent.Status.DELIVERED
+    assert answer.payload["data"]["requestEventId"] == request["id"]
+    received = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=answer.event_id)
+    assert received.organization == tenant.org and received.status == PactEvent.Status.HANDLED
+    stored = SupplierFootprint.objects.get(organization=tenant.org)
+    assert stored.pact_id == str(supply_chain["published"].pf_id)
+
+    unknown = build_event(
+        version="3", kind="created", source="//buyer", data={"productId": ["urn:gtin:00000000000000"]}
+    )
+    PactClient(supply_chain["endpoint"]).post_event(unknown)
+    rejection = PactEvent.objects.get(
+        direction=PactEvent.Direction.OUTBOUND, payload__data__requestEventId=unknown["id"]
+    )
+    assert rejection.event_type.endswith("RequestRejectedEvent.3")
+    assert rejection.payload["data"]["error"]["code"] == "NotFound"
+    assert "urn:gtin:00000000000000" in rejection.payload["data"]["error"]["message"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def forwarder(live_server: Any) -> Iterator[tuple[int, Any]]:
+    """A port where nothing listens until ``start()``: then it forwards to the live server (the requester
+    coming back up)."""
+    port = _free_port()
+    servers: list[ThreadingHTTPServer] = []
+
+    class Forward(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # http.server's handler name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "content-length"}}
+            answer = httpx.post(live_server.url + self.path, content=body, headers=headers)
+            self.send_response(answer.status_code)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    def start() -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Forward)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    yield port, start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_answer_to_a_requester_that_is_down_is_retried_until_it_is_up(
+    tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any, forwarder: Any
+) -> None:
+    port, start = forwarder
+    supplier = supply_chain["published"].organization
+    for_supplier = make_credentials(tenant.org, ("read",), name="supplier's callback")
+    supplier_endpoint_create(
+        org=supplier,
+        name="Buyer (down)",
+        base_url=f"http://127.0.0.1:{port}",
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=for_supplier.client_id,
+        secret=for_supplier.secret,
+        answers_client=supply_chain["issued"].client,
+    )
+    gtin = supply_chain["component"].gtin
+    body = build_event(version="2", kind="created", source="//buyer", data={"pf": {"productIds": [f"urn:gtin:{gtin}"]}})
+    inbound = PactEvent.objects.create(
+        organization=supplier,
+        direction=PactEvent.Direction.INBOUND,
+        spec_version="2",
+        event_id=body["id"],
+        event_type=body["type"],
+        source=body["source"],
+        payload=body,
+        client=supply_chain["issued"].client,
+        status=PactEvent.Status.RECEIVED,
+    )
+    answer = request_answer(event=inbound)
+    for attempt in (1, 2):
+        with pytest.raises(PactDeliveryError):
+            event_deliver(event_id=answer.pk)
+        answer.refresh_from_db()
+        assert (answer.attempts, answer.status) == (attempt, PactEvent.Status.RETRYING)
+    start()
+    assert event_deliver(event_id=answer.pk).status == PactEvent.Status.DELIVERED
+    answer.refresh_from_db()
+    assert answer.attempts == 3
+    assert SupplierFootprint.objects.filter(organization=tenant.org).count() == 1
+    # The Celery task waits 2, 4, 8 ... s (capped at 10 min) between attempts, and gives up after the last.
+    assert pact_event_deliver.autoretry_for == (PactDeliveryError,)
+    assert pact_event_deliver.max_retries == DELIVERY_MAX_RETRIES
+    waits = [
+        get_exponential_backoff_interval(DELIVERY_BACKOFF, n, DELIVERY_BACKOFF_MAX, full_jitter=False) for n in range(4)
+    ]
+    assert waits == [2, 4, 8, 16]
+
+
+def test_eager_delivery_to_a_dead_endpoint_waits_for_the_resume_sweep(
+    tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any
+) -> None:
+    supplier = supply_chain["published"].organization
+    for_supplier = make_credentials(tenant.org, ("read",), name="dead callback")
+    supplier_endpoint_create(
+        org=supplier,
+        name="Buyer (gone)",
+        base_url=f"http://127.0.0.1:{_free_port()}",
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=for_supplier.client_id,
+        secret=for_supplier.secret,
+        answers_client=supply_chain["issued"].client,
+    )
+    body = build_event(version="3", kind="created", source="//buyer", data={"productId": ["urn:gtin:1"]})
+    inbound = PactEvent.objects.create(
+        organization=supplier,
+        direction="in",
+        spec_version="3",
+        event_id=body["id"],
+        event_type=body["type"],
+        source="//buyer",
+        payload=body,
+        client=supply_chain["issued"].client,
+        status="received",
+    )
+    answer = request_answer(event=inbound)
+    pact_event_deliver.apply(args=[answer.pk])  # eager: no broker to wait with, so no exception either
+    answer.refresh_from_db()
+    assert (answer.status, answer.attempts) == (PactEvent.Status.RETRYING, 1)
+    assert pact_deliveries_resume() == 1
+    answer.refresh_from_db()
+    assert answer.attempts == 2
+    # The last allowed attempt settles it as failed instead of asking for another retry.
+    assert event_deliver(event_id=answer.pk, final=True).status == PactEvent.Status.FAILED

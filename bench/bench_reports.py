@@ -12,6 +12,7 @@ Figures are printed beside their targets, wall time and CPU time both (the machi
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import statistics
 import sys
@@ -29,9 +30,12 @@ os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
 os.environ["MEDIA_ROOT"] = str(WORK / "media")
 os.environ.pop("REDIS_URL", None)
 
+import logging  # noqa: E402
+
 import django  # noqa: E402
 
 django.setup()
+logging.disable(logging.INFO)  # publication's own tasks log every step; the figures are what we print
 
 from bench_pdf import bare_reportlab  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -48,6 +52,7 @@ from passports.schema_files import example_files  # noqa: E402
 from passports.services.passports import passport_create, passport_publish  # noqa: E402
 
 PACK_SIZE = 200
+POOL = 2  # a Celery worker's default pool on this 2-core machine
 
 
 def _example(name: str) -> dict[str, object]:
@@ -63,7 +68,7 @@ def _gtin(number: int) -> str:
     return body + str(identifiers.gs1_check_digit(body))
 
 
-def _publish(org: Organization, number: int, category: str, example: str) -> Passport:
+def _publish(org: Organization, number: int, category: str, example: str, *, publish: bool = True) -> Passport:
     schema = PassportSchema.objects.get(category=category, version="1.0")
     product = Product.objects.create(
         organization=org, gtin=_gtin(number), name=f"Bench product {number}", category=category
@@ -76,7 +81,8 @@ def _publish(org: Organization, number: int, category: str, example: str) -> Pas
         data=_example(example),
         base_url=settings.PLATFORM_BASE_URL,
     )
-    passport_publish(passport=passport)
+    if publish:
+        passport_publish(passport=passport)
     return passport
 
 
@@ -105,6 +111,46 @@ def _single(label: str, org: Organization, passports: list[Passport]) -> None:
     )
 
 
+def _chunk(pack_id: int, first: int, last: int) -> None:
+    packs.pack_render_chunk(pack_id, first, last)
+
+
+def _pool_pack(org: Organization, batch: list[Passport]) -> None:
+    """One worker with its default pool: the pack's chunks spread over POOL forked processes."""
+    from django.db import connections
+
+    pack = packs.pack_create(org=org, passports=batch, lang="en", tier="public", source="bench pool")
+    started = packs.pack_start(pack.pk)
+    if started is None:
+        raise SystemExit("the pack was done before it started")
+    chunks = packs.missing_chunks(started)
+    connections.close_all()  # each forked process opens its own connection
+    start = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(POOL) as pool:
+        pool.starmap(_chunk, [(pack.pk, first, last) for first, last in chunks])
+    built = packs.pack_finish(pack.pk)
+    wall = time.perf_counter() - start
+    if built is None or built.done != PACK_SIZE:
+        raise SystemExit(f"the pack did not finish: {built}")
+    print(
+        f"pack of {PACK_SIZE} reports, one worker with a pool of {POOL}: {PACK_SIZE / wall:,.1f} reports/s wall "
+        f"(target >= 30 reports/s)"
+    )
+
+
+def _sequential_pack(org: Organization, batch: list[Passport]) -> None:
+    pack = packs.pack_create(org=org, passports=batch, lang="en", tier="public", source="bench")
+    start, start_cpu = time.perf_counter(), time.process_time()
+    built = packs.pack_build(pack.pk)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    if built.status != "done" or built.done != PACK_SIZE:
+        raise SystemExit(f"the pack did not finish: {built}")
+    print(
+        f"pack of {PACK_SIZE} reports, one process: {PACK_SIZE / wall:,.1f} reports/s wall, "
+        f"{PACK_SIZE / cpu:,.1f}/s per core of CPU, ZIP {built.size / 1024 / 1024:.1f} MB (target >= 30 reports/s)"
+    )
+
+
 def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -115,24 +161,12 @@ def main() -> None:
     _single("battery compliance", org, battery)
     _single("ESPR compliance", org, espr)
 
-    batch = (
-        battery
-        + espr
-        + [
-            _publish(org, n, "battery", "battery-1.0-ev-pack.json")
-            for n in range(200, 200 + PACK_SIZE - len(battery) - len(espr))
-        ]
-    )
-    pack = packs.pack_create(org=org, passports=batch, lang="en", tier="public", source="bench")
-    start, start_cpu = time.perf_counter(), time.process_time()
-    built = packs.pack_build(pack.pk)
-    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
-    if built.status != "done" or built.done != PACK_SIZE:
-        raise SystemExit(f"the pack did not finish: {built}")
-    print(
-        f"pack of {PACK_SIZE} reports on one worker: {PACK_SIZE / wall:,.1f} reports/s wall, "
-        f"{PACK_SIZE / cpu:,.1f}/s per core of CPU, ZIP {built.size / 1024 / 1024:.1f} MB (target >= 30 reports/s)"
-    )
+    extra = range(200, 200 + PACK_SIZE - len(battery) - len(espr))
+    # The filler stays draft: publishing also signs and backs up each version, minutes for 200 here, and a
+    # draft's report costs a little more (it is validated for its checklist), so the rate errs low.
+    batch = battery + espr + [_publish(org, n, "battery", "battery-1.0-ev-pack.json", publish=False) for n in extra]
+    _pool_pack(org, batch)  # first: forked processes must not inherit QR codes cached by an earlier pack
+    _sequential_pack(org, batch)
     wall, cpu = _median(bare_reportlab, 20)
     print(
         f"bare reportlab, 3-page reference document: {1 / wall:,.1f}/s, {wall * 1000:.1f} ms wall, "

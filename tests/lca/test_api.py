@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from lca import services
 from lca.api.serializers import GRAPH_EXAMPLE
 from lca.models import EmissionFactor, Footprint
-from lca import services
 from tests.factories import gtin_from
 from tests.lca.conftest import REL, make_activity, make_factor, make_line, make_product, make_supplier
 
@@ -409,9 +409,7 @@ def test_a_row_that_cannot_be_solved_is_named(tenant: Any, login_api: Any) -> No
 
 
 def test_roles_and_organizations(tenant: Any, other_tenant: Any, login_api: Any, bearer_api: Any) -> None:
-    from tests.factories import ProductFactory
-
-    product = ProductFactory(organization=tenant.org)
+    product = make_product(tenant.org, "P")
     url = f"/api/v1/products/{product.pk}/footprint"
     assert login_api(tenant.viewer).get(url).status_code == 200
     assert login_api(tenant.viewer).post(url, {}, format="json").status_code == 403
@@ -497,10 +495,8 @@ def test_changing_an_own_factor_recalculates_in_the_background(
 
 
 def test_rows_refuse_other_organizations_and_wrong_units(tenant: Any, other_tenant: Any, login_api: Any) -> None:
-    from tests.factories import ProductFactory
-
-    theirs = ProductFactory(organization=other_tenant.org)
-    mine = ProductFactory(organization=tenant.org)
+    theirs = make_product(other_tenant.org, "P")
+    mine = make_product(tenant.org, "P")
     grid = make_factor(tenant.org, "grid", "kWh")
     client = login_api(tenant.owner)
     response = client.post(

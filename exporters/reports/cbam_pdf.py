@@ -8,18 +8,42 @@ so an importer or verifier can redo the arithmetic by hand. Plain Python, no Dja
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from exporters.pdf import Cover, KeyValueTable, Metadata, Paragraph, ReportDocument, Section, SigningKeyInfo, Table
 from exporters.pdf.document import Block
-from exporters.reports.fields import format_value
+from exporters.reports.fields import format_value, walk_schema
 from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.rules import format_number
 
 TIMES = "\u00d7"  # multiplication sign in the printed formulas
 DASH = "\u2013"  # en dash between the dates of a period
+
+
+@dataclass(frozen=True)
+class Namer:
+    """Field names as the passport schema titles them (``title`` / ``x-title-ko``), by member name."""
+
+    titles: Mapping[str, tuple[str, str]]
+    lang: Lang
+
+    def __call__(self, key: str) -> str:
+        found = self.titles.get(key)
+        if found is None:
+            return key.replace("_", " ").capitalize()
+        return found[1] if self.lang == "ko" else found[0]
+
+
+def schema_titles(schema: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Member name → (English, Korean) title, first occurrence in the schema winning."""
+    titles: dict[str, tuple[str, str]] = {}
+    for spec in walk_schema(schema):
+        if spec.pattern and spec.pattern[-1] != "*":
+            titles.setdefault(spec.pattern[-1], (spec.title_en, spec.title_ko))
+    return titles
 
 
 def _n(value: Any) -> str:
@@ -31,14 +55,14 @@ def _address(address: Mapping[str, Any]) -> str:
     return ", ".join(str(address[key]) for key in parts if address.get(key))
 
 
-def _pairs(node: Mapping[str, Any], lang: Lang) -> list[tuple[str, str]]:
+def _pairs(node: Mapping[str, Any], lang: Lang, name: Namer) -> list[tuple[str, str]]:
     rows = []
     for key, value in node.items():
         if isinstance(value, Mapping):
             text = _address(value) if "address_country" in value else format_value(value, None, lang)
         else:
             text = format_value(value, None, lang)
-        rows.append((key.replace("_", " ").capitalize(), text))
+        rows.append((name(key), text))
     return rows
 
 
@@ -70,24 +94,24 @@ def _rows(items: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[list[
     return [[_n(item.get(key, "")) for key in keys] for item in items]
 
 
-def _good_blocks(number: int, good: Mapping[str, Any], lang: Lang) -> list[Block]:
+def _good_blocks(number: int, good: Mapping[str, Any], lang: Lang, name: Namer) -> list[Block]:
     see = good["specific_embedded_emissions"]
     calculated = good.get("calculated_specific_embedded_emissions") or {}
     period = good["embedded_emissions_of_period"]
     facts = [
-        ("CN", good["cn_code"]),
-        ("Description", good.get("goods_description", "")),
-        ("Aggregated goods category", good["aggregated_goods_category"]),
-        ("Production route", good["production_route"]),
-        ("Production level", f"{_n(good['production_level']['value'])} {good['production_level']['unit']}"),
-        ("Direct emissions method", good["direct_emissions_method"]),
-        ("Indirect emissions method", good["indirect_emissions_method"]),
+        (name("cn_code"), good["cn_code"]),
+        (name("goods_description"), good.get("goods_description", "")),
+        (name("aggregated_goods_category"), good["aggregated_goods_category"]),
+        (name("production_route"), good["production_route"]),
+        (name("production_level"), f"{_n(good['production_level']['value'])} {good['production_level']['unit']}"),
+        (name("direct_emissions_method"), good["direct_emissions_method"]),
+        (name("indirect_emissions_method"), good["indirect_emissions_method"]),
     ]
     if "electricity" in good:
         electricity = good["electricity"]
         facts.append(
             (
-                "Electricity",
+                name("electricity"),
                 (
                     f"{_n(electricity['consumption'])} MWh {TIMES} {_n(electricity['emission_factor'])} t CO2e/MWh "
                     f"({electricity['emission_factor_source']})"
@@ -124,16 +148,30 @@ def _good_blocks(number: int, good: Mapping[str, Any], lang: Lang) -> list[Block
             "specific_indirect_embedded_emissions",
             "method",
         ]
-        blocks.append(Table(columns=keys, rows=_rows(good["precursors"], keys), title=word("cbam_precursors", lang)))
+        blocks.append(
+            Table(
+                columns=[name(key) for key in keys],
+                rows=_rows(good["precursors"], keys),
+                title=word("cbam_precursors", lang),
+            )
+        )
     if good.get("qualifying_parameters"):
         keys = ["parameter", "value", "unit"]
         blocks.append(
-            Table(columns=keys, rows=_rows(good["qualifying_parameters"], keys), title=word("cbam_parameters", lang))
+            Table(
+                columns=[name(key) for key in keys],
+                rows=_rows(good["qualifying_parameters"], keys),
+                title=word("cbam_parameters", lang),
+            )
         )
     if good.get("carbon_price_due"):
         keys = ["instrument_name", "country", "amount", "currency", "covered_emissions", "free_allocation"]
         blocks.append(
-            Table(columns=keys, rows=_rows(good["carbon_price_due"], keys), title=word("cbam_carbon_price", lang))
+            Table(
+                columns=[name(key) for key in keys],
+                rows=_rows(good["carbon_price_due"], keys),
+                title=word("cbam_carbon_price", lang),
+            )
         )
     return blocks
 
@@ -145,8 +183,13 @@ def cbam_report_document(
     lang: Lang,
     created: datetime,
     key: SigningKeyInfo | None = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
 ) -> ReportDocument:
-    """The communication ``document`` (from ``cbam.communication``) laid out as a report."""
+    """The communication ``document`` (from ``cbam.communication``) laid out as a report.
+
+    ``titles`` (from ``schema_titles`` of the passport schema) names the fields in ``lang``.
+    """
+    name = Namer(titles or {}, lang)
     installation, operator, source = document["installation"], document["operator"], document["source"]
     period = document["reporting_period"]
     summary_rows = [
@@ -168,24 +211,26 @@ def cbam_report_document(
         )
     ]
     for number, good in enumerate(document["goods"], start=1):
-        goods_blocks += _good_blocks(number, good, lang)
+        goods_blocks += _good_blocks(number, good, lang, name)
     sections = [
         Section(
             word("cbam_installation", lang),
             [
                 Paragraph(word("cbam_intro", lang)),
-                KeyValueTable(_pairs(installation, lang), title=installation["name"]),
-                KeyValueTable(_pairs(operator, lang), title=operator["name"]),
+                KeyValueTable(_pairs(installation, lang, name), title=installation["name"]),
+                KeyValueTable(_pairs(operator, lang, name), title=operator["name"]),
                 KeyValueTable([(word("cbam_period", lang), f"{period['start_date']} {DASH} {period['end_date']}")]),
             ],
         ),
         Section(word("cbam_goods", lang), goods_blocks),
     ]
     if "electricity" in document:
-        sections.append(Section(word("cbam_electricity", lang), [KeyValueTable(_pairs(document["electricity"], lang))]))
+        sections.append(
+            Section(word("cbam_electricity", lang), [KeyValueTable(_pairs(document["electricity"], lang, name))])
+        )
     if "verification" in document:
         sections.append(
-            Section(word("cbam_verification", lang), [KeyValueTable(_pairs(document["verification"], lang))])
+            Section(word("cbam_verification", lang), [KeyValueTable(_pairs(document["verification"], lang, name))])
         )
     title = word("cbam_title", lang)
     return ReportDocument(

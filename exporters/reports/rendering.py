@@ -8,7 +8,7 @@ from django.utils.crypto import salted_hmac
 
 from exporters.pdf import ReportDocument, render_report
 from exporters.reports.cbam import communication
-from exporters.reports.cbam_pdf import cbam_report_document
+from exporters.reports.cbam_pdf import cbam_report_document, schema_titles
 from exporters.reports.content import build_report
 from exporters.reports.labels import Lang
 from exporters.reports.seal import seal_pdf
@@ -73,5 +73,12 @@ def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang) -> bytes
     document = cbam_document(version, tier=tier)
     created = version.published_at or version.created_at
     return render_sealed(
-        cbam_report_document(document, tier=tier, lang=lang, created=created, key=signing_info(version))
+        cbam_report_document(
+            document,
+            tier=tier,
+            lang=lang,
+            created=created,
+            key=signing_info(version),
+            titles=schema_titles(version.schema.document),
+        )
     )

@@ -14,6 +14,7 @@ from django.db import transaction
 from exporters.demo import seed_signing
 from exporters.reports.demo import seed_reports
 from lca.demo import seed_lca
+from lca.pact.demo import seed_pact
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             tenants = seed_tenants()
             passports = seed_passports(tenants)
             seed_lca(tenants.maker)
+            seed_pact(tenants)
             seed_reports()
             seed_signing()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from oauth2_provider.views import TokenView
 
 from config.health import healthz, readyz
+from config.oauth import ThrottledTokenView
 from passports.api.errors import api_not_found
 
 # Swagger UI and Redoc style their pages with inline styles; scripts stay 'self' only.
@@ -23,7 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("auth/token", TokenView.as_view(), name="oauth2-token"),
+    path("auth/token", ThrottledTokenView.as_view(), name="oauth2-token"),
     path("api/v1/", include(api_v1)),
     path("", include("lca.pact.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

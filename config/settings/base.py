@@ -233,6 +233,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
+# Token requests per client address (config/oauth.py): each one with a known client costs a hash check.
+OAUTH2_TOKEN_THROTTLE_RATE = env("OAUTH2_TOKEN_THROTTLE_RATE", default="30/min")
+
 # django-oauth-toolkit's models are swappable; naming the defaults lets our migrations refer to them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105  # a model name, not a secret

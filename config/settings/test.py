@@ -14,6 +14,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min"},
 }
+OAUTH2_TOKEN_THROTTLE_RATE = "100000/min"  # noqa: S105  # a rate, not a secret
 AXES_ENABLED = True
 # The suite's stand-in partner servers (PACT, did:web) listen on the loopback address.
 OUTBOUND_ALLOWLIST = ["127.0.0.1", "::1"]

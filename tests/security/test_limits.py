@@ -136,3 +136,23 @@ def test_lock_out_is_per_account_and_address(client: Client, tenant: Any, settin
     # Another person at the same address can still sign in: one attacker cannot lock everyone out.
     other = client.post("/login/", {"username": tenant.editor.username, "password": "pw-for-tests-1"})
     assert other.status_code == 302
+
+
+def test_the_token_endpoint_is_rate_limited_per_address(
+    tenant: Any, make_credentials: Any, settings: Any, throttle_rates: Any
+) -> None:
+    from tests.conftest import token_request
+
+    throttle_rates()  # a fresh cache: the request history lives there
+    settings.OAUTH2_TOKEN_THROTTLE_RATE = "3/min"
+    credentials = make_credentials(tenant.org)
+    wrong = credentials.basic()[:-4] + "AAA="
+    answers = [token_request(wrong).status_code for _ in range(2)] + [token_request(credentials.basic()).status_code]
+    assert answers == [401, 401, 200]
+    refused = token_request(credentials.basic())
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert 0 < int(refused["Retry-After"]) <= 61
+    # The budget is per rate window: raised (or a minute later), the same address gets tokens again.
+    settings.OAUTH2_TOKEN_THROTTLE_RATE = "100/min"
+    assert token_request(credentials.basic()).status_code == 200

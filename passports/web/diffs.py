@@ -33,7 +33,9 @@ class FieldChange:
 
 
 def leaves(data: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], Any]]:
-    """Every leaf of a JSON document with its path, in document order."""
+    """Every leaf of a JSON document with its path, in document order (an empty document has none)."""
+    if not path and isinstance(data, Mapping | list) and not data:
+        return
     if isinstance(data, Mapping) and data:
         for key, value in data.items():
             yield from leaves(value, (*path, key))

@@ -132,4 +132,4 @@ def test_korean_and_phone_width(page: Any, live_server: Any, tenant: Any) -> Non
     public = made["model"].identifier.split("://", 1)[1].split("/", 1)[1]
     response = page.goto(f"{url}/{public}")
     if response is not None and response.status == 200 and re.search(r"html", response.headers.get("content-type", "")):
-        screenshot(page, "public-page-phone")
+        screenshot(page, "public-page-phone", full_page=False)

@@ -408,3 +408,15 @@ def test_the_list_does_not_query_per_row(client: Client, tenant: Any, django_ass
     with django_assert_max_num_queries(few_queries):
         response = client.get(url)
     assert "13 results" in response.content.decode()
+
+
+def test_typed_markup_is_shown_as_text_never_run(client: Client, tenant: Any) -> None:
+    data = battery_data()
+    data["general_product_information"]["battery_model"] = '"><script>alert(1)</script>'
+    data["general_product_information"]["colour"] = {"note": "</textarea><img src=x onerror=alert(1)>"}
+    passport = make_passport(tenant.org, data=data)
+    client.force_login(tenant.viewer)
+    html = client.get(edit_url(passport)).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert "&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt;" in html

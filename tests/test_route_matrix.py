@@ -103,3 +103,72 @@ def test_isolation(name: str, tenant: Any, other_tenant: Any, login_api: Any, be
                 assert status in {400, 401}, context  # no client credentials offered
             elif row.kind == "web_post":
                 assert status in {302, 200, 403, 405}, context
+
+
+PROBED_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def route_callbacks(resolver: URLResolver | None = None) -> dict[str, Any]:
+    """The view callable of every named route (admin left out: it has its own row kind)."""
+    found: dict[str, Any] = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace != "admin":
+                found.update({k: v for k, v in route_callbacks(entry).items() if k not in found})
+        elif isinstance(entry, URLPattern) and entry.name and entry.name not in found:
+            found[entry.name] = entry.callback
+    return found
+
+
+def allowed_methods(callback: Any) -> set[str]:
+    """The methods a view answers, read from the view: a DRF viewset's ``actions``, a class-based view's
+    handlers; a function view does not say, so every method is taken as possible."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return {method.lower() for method in actions} & set(PROBED_METHODS)
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if cls is not None:
+        return {m for m in cls.http_method_names if m in PROBED_METHODS and hasattr(cls, m)}
+    return set(PROBED_METHODS)
+
+
+CALLBACKS = route_callbacks()
+
+
+def test_the_declared_methods_are_methods_the_routes_answer() -> None:
+    wrong = {
+        name: sorted(set(row.methods) - allowed_methods(CALLBACKS[name]))
+        for name, row in ROUTES.items()
+        if name in CALLBACKS and set(row.methods) - allowed_methods(CALLBACKS[name])
+    }
+    assert not wrong, f"rows declare methods their views do not have: {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, row in ROUTES.items() if row.kind not in {"admin", "token"}))
+def test_undeclared_methods_do_not_leak(
+    name: str, tenant: Any, other_tenant: Any, login_api: Any, bearer_api: Any
+) -> None:
+    """Every method a row does not declare, whether the view has it or not, is tried by every outsider.
+
+    Nothing may leak (no owner data in any answer, no server error); on object routes an outsider gets no
+    success (2xx, or a redirect after a form post) and the owner's object is still there afterwards.
+    """
+    row = ROUTES[name]
+    callers = _callers(tenant, other_tenant, login_api, bearer_api)
+    kwargs = row.make(tenant) if row.make else {}
+    url = _url(name, {} if row.kind in {"api_list", "web_page"} else kwargs)
+    owner_before = callers["owner"].get(url).status_code if "get" in row.methods else None
+    probed = [m for m in PROBED_METHODS if m not in row.methods]
+    for method in probed:
+        for who in ("other_member", "other_client", "anonymous"):
+            response = getattr(callers[who], method)(url, {} if method != "get" else None)
+            status = response.status_code
+            context = f"{method.upper()} {url} as {who}: {status} (allowed: {sorted(allowed_methods(CALLBACKS[name]))})"
+            assert status < 500, context
+            assert "OWNER-SECRET" not in response.content.decode(errors="replace"), f"leak: {context}"
+            if row.kind in {"api_object", "web_object"} and who != "anonymous":
+                assert not 200 <= status < 300, context
+                if row.kind == "web_object" and status in {301, 302, 303}:
+                    assert "/login/" in response["Location"], context
+    if owner_before is not None:
+        assert callers["owner"].get(url).status_code == owner_before, f"{url}: the owner's answer changed"

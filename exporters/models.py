@@ -144,8 +144,9 @@ class StatusList(models.Model):
 
     ``bits`` is the raw bitstring (at least 131,072 entries), ``jws`` the signed status list credential served
     at ``url``; both change together, in the transaction that flips a bit. Indexes are handed out at random
-    (Bitstring Status List v1.0, section 6.5); ``allocated`` (kept on the revocation list) marks those in use,
-    and each credential uses its index in the revocation and the suspension list of the same ``number``.
+    (Bitstring Status List v1.0, section 6.5) and each credential uses its index in the revocation and the
+    suspension list of the same ``number``; ``issued`` (kept on the revocation list) counts the indexes in use,
+    so a nearly full list is noticed without counting credentials.
     """
 
     class Purpose(models.TextChoices):
@@ -158,7 +159,7 @@ class StatusList(models.Model):
     url = models.CharField(_("URL"), max_length=300, unique=True)
     size = models.PositiveIntegerField(_("entries"))
     bits = models.BinaryField(_("bitstring"))
-    allocated = models.BinaryField(_("indexes in use"), blank=True)
+    issued = models.PositiveIntegerField(_("indexes in use"), default=0)
     credential = models.JSONField(_("status list credential"), default=dict)
     jws = models.TextField(_("signed status list credential"), blank=True)
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, null=True, related_name="status_lists")

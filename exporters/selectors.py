@@ -7,6 +7,7 @@ organization; everything that serves an organization's own API goes through ``pa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -57,10 +58,34 @@ def platform_key(kid: str) -> dict[str, Any] | None:
     Our own DIDs are resolved from the database, never over the network; compromised keys are returned
     marked, so a verifier learns *why* a signature no longer counts.
     """
-    key = SigningKey.objects.filter(kid=kid).only("public_jwk", "status").first()
-    if key is None:
+    found = list(SigningKey.objects.filter(kid=kid).order_by().values_list("public_jwk", "status")[:1])
+    if not found:
         return None
-    return {**key.public_jwk, "status": key.status}
+    jwk, status = found[0]
+    return {**jwk, "status": status}
+
+
+def status_list_tokens(urls: list[str]) -> dict[str, str]:
+    """The signed status list credentials served at ``urls`` (those that are ours), in one query."""
+    return dict(StatusList.objects.filter(url__in=urls).order_by().values_list("url", "jws"))
+
+
+@dataclass(frozen=True)
+class IssuedFacts:
+    credential_id: str
+    version_id: int
+    content_hash: str
+    organization_slug: str
+
+
+def issued_credential_facts(credential_id: str) -> IssuedFacts | None:
+    """What verification needs to know of one of our credentials, without loading its version."""
+    found = list(
+        IssuedCredential.objects.filter(credential_id=credential_id)
+        .order_by()
+        .values_list("credential_id", "version_id", "version__content_hash", "organization__slug")[:1]
+    )
+    return IssuedFacts(*found[0]) if found else None
 
 
 def status_list_get(org: Organization, purpose: str, number: int = 1) -> StatusList:
@@ -68,10 +93,6 @@ def status_list_get(org: Organization, purpose: str, number: int = 1) -> StatusL
     if found is None:
         raise Http404("No such status list.")
     return found
-
-
-def status_list_by_url(url: str) -> StatusList | None:
-    return StatusList.objects.filter(url=url).first()
 
 
 def credential_of(version: PassportVersion) -> IssuedCredential | None:
@@ -87,14 +108,6 @@ def credential_by_key(org: Organization, key: str) -> IssuedCredential:
     if found is None:
         raise Http404("No such credential.")
     return found
-
-
-def credential_by_id(credential_id: str) -> IssuedCredential | None:
-    return (
-        IssuedCredential.objects.select_related("version__schema", "version__passport", "organization")
-        .filter(credential_id=credential_id)
-        .first()
-    )
 
 
 def passport_by_link(link: DigitalLink) -> Passport:

@@ -15,17 +15,20 @@ are read from the database too, so verification needs no network; a credential f
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from exporters.credentials import decode_credential, verify_credential
-from exporters.selectors import credential_by_id, platform_key, status_list_by_url
-from exporters.services.credentials import URN_UUID_PREFIX, tier_data_bytes, tier_data_url
+from exporters.selectors import issued_credential_facts, platform_key, status_list_tokens
+from exporters.services.credentials import URN_UUID_PREFIX, tier_data_bytes, tier_data_url_for
 from exporters.signing import VerificationError
 from exporters.statuslist import StatusListError, check_status
+from passports.models import PassportVersion
 from passports.tiers import TIERS
 
 STATUS_ACTIVE = "active"
@@ -82,22 +85,45 @@ def _unverified_names(token: str, report: VerificationReport) -> None:
         report.kid = None
 
 
-def _check_status(credential: dict[str, Any], report: VerificationReport, now: datetime | None) -> None:
+def _key_resolver() -> Callable[[str], dict[str, Any] | None]:
+    """`platform_key` remembered for one verification: the token and both status lists share a key."""
+    seen: dict[str, dict[str, Any] | None] = {}
+
+    def resolve(kid: str) -> dict[str, Any] | None:
+        if kid not in seen:
+            seen[kid] = platform_key(kid)
+        return seen[kid]
+
+    return resolve
+
+
+def _status_entries(credential: dict[str, Any]) -> list[dict[str, Any]]:
     entries = credential.get("credentialStatus") or []
     if isinstance(entries, dict):
         entries = [entries]
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
+def _check_status(
+    credential: dict[str, Any],
+    report: VerificationReport,
+    now: datetime | None,
+    resolve: Callable[[str], dict[str, Any] | None],
+) -> None:
+    entries = _status_entries(credential)
+    lists = status_list_tokens([str(entry.get("statusListCredential")) for entry in entries])
     report.status = STATUS_ACTIVE
     for entry in entries:
-        purpose = entry.get("statusPurpose") if isinstance(entry, dict) else None
+        purpose = entry.get("statusPurpose")
         check = f"status:{purpose}"
-        url = entry.get("statusListCredential") if isinstance(entry, dict) else None
-        status_list = status_list_by_url(url) if isinstance(url, str) else None
-        if status_list is None:
+        url = entry.get("statusListCredential")
+        listed_jws = lists.get(url) if isinstance(url, str) else None
+        if listed_jws is None:
             report.failed(check, "status_unavailable", f"status list {url!r} is not one this platform serves")
             report.status = STATUS_UNKNOWN
             continue
         try:
-            listed = verify_credential(status_list.jws, platform_key, now=now).credential
+            listed = verify_credential(listed_jws, resolve, now=now).credential
             is_set = check_status(entry, listed)
         except VerificationError as exc:
             report.failed(check, f"status_list_{exc.code}", f"the status list does not verify: {exc.message}")
@@ -118,19 +144,26 @@ def _check_status(credential: dict[str, Any], report: VerificationReport, now: d
                 report.status = STATUS_SUSPENDED
 
 
+@functools.lru_cache(maxsize=4096)
+def _served_digest(version_id: int, content_hash: str, tier: str) -> str:
+    # A published version and its schema never change, so the digest of what is served for a tier does not
+    # either; the content hash in the key makes a stale entry impossible even if a row were rewritten.
+    version = PassportVersion.objects.select_related("schema", "base_version").get(pk=version_id)
+    served = tier_data_bytes(version, tier)
+    return "sha256-" + base64.b64encode(hashlib.sha256(served).digest()).decode("ascii")
+
+
 def _check_linked_data(credential: dict[str, Any], report: VerificationReport) -> None:
-    issued = credential_by_id(str(credential.get("id", "")))
-    resources = {r.get("id"): r for r in credential.get("relatedResource") or [] if isinstance(r, dict)}
-    if issued is None or issued.credential.get("id") != credential.get("id"):
+    issued = issued_credential_facts(str(credential.get("id", "")))
+    if issued is None:
         return
+    resources = {r.get("id"): r for r in credential.get("relatedResource") or [] if isinstance(r, dict)}
     key = issued.credential_id.removeprefix(URN_UUID_PREFIX)
     for tier in TIERS:
-        resource = resources.get(tier_data_url(issued.organization, key, tier))
+        resource = resources.get(tier_data_url_for(issued.organization_slug, key, tier))
         if resource is None:
             continue
-        served = tier_data_bytes(issued.version, tier)
-        digest = "sha256-" + base64.b64encode(hashlib.sha256(served).digest()).decode("ascii")
-        if digest == resource.get("digestSRI"):
+        if _served_digest(issued.version_id, issued.content_hash, tier) == resource.get("digestSRI"):
             report.passed(f"data:{tier}", "the data served for this tier matches the signed digest")
         else:
             report.failed(f"data:{tier}", "data_mismatch", f"the {tier} data served no longer matches the digest")
@@ -141,8 +174,9 @@ def verify_token(token: str, now: datetime | None = None) -> VerificationReport:
     report = VerificationReport()
     token = token.strip() if isinstance(token, str) else token
     _unverified_names(token, report)
+    resolve = _key_resolver()
     try:
-        verified = verify_credential(token, platform_key, now=now)
+        verified = verify_credential(token, resolve, now=now)
     except VerificationError as exc:
         report.failed("signature", str(exc.code), exc.message)
         return report
@@ -152,7 +186,7 @@ def verify_token(token: str, now: datetime | None = None) -> VerificationReport:
     report.passed("signature", f"signed with {verified.jws.alg} by key {verified.jws.kid}")
     report.passed("issuer_key", "the signing key belongs to the issuer's DID")
     report.passed("validity_period", "within validFrom/validUntil")
-    _check_status(credential, report, now)
+    _check_status(credential, report, now, resolve)
     _check_linked_data(credential, report)
     report.valid = not report.errors and report.status == STATUS_ACTIVE
     return report

@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,14 @@ from exporters.credentials import IssuerInfo, PartyRef, StatusEntry, build_crede
 from exporters.credentials import credential_payload as payload_of
 from exporters.models import IssuedCredential, SigningKey
 from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
-from exporters.services.status_lists import PURPOSES, allocate_index, status_list_url, status_set
+from exporters.services.status_lists import (
+    PURPOSES,
+    count_issued,
+    draw_index,
+    open_list,
+    status_list_url,
+    status_set,
+)
 from exporters.signing import sign_compact
 from passports.identifiers import is_valid_gln, is_valid_lei
 from passports.models import Organization, PassportVersion
@@ -43,7 +50,11 @@ def credential_uuid(credential: IssuedCredential) -> str:
 
 def tier_data_url(org: Organization, credential_key: str, tier: str) -> str:
     """Where the resolver serves one tier of a version's data, byte for byte as the credential hashed it."""
-    return absolute_url(reverse("passport-data", kwargs={"slug": org.slug, "credential": credential_key, "tier": tier}))
+    return tier_data_url_for(org.slug, credential_key, tier)
+
+
+def tier_data_url_for(slug: str, credential_key: str, tier: str) -> str:
+    return absolute_url(reverse("passport-data", kwargs={"slug": slug, "credential": credential_key, "tier": tier}))
 
 
 def tier_data(version: PassportVersion, tier: str) -> dict[str, Any]:
@@ -70,7 +81,7 @@ def organization_identifiers(org: Organization) -> list[PartyRef]:
     return identifiers
 
 
-def _facts(version: PassportVersion, key: str, number: int, index: int) -> PassportFacts:
+def _facts(version: PassportVersion, key: str, number: int, index: int, public: dict[str, Any]) -> PassportFacts:
     passport = version.passport
     product = passport.product
     org = passport.organization
@@ -90,7 +101,7 @@ def _facts(version: PassportVersion, key: str, number: int, index: int) -> Passp
         credential_id=f"{URN_UUID_PREFIX}{key}",
         valid_from=version.published_at or timezone.now(),
         data_url=tier_data_url(org, key, "public"),
-        public_data=tier_data(version, "public"),
+        public_data=public,
         schema=version.schema.document,
         facility=(
             FacilityFacts(name=facility.name, country=facility.country, gln=facility.gln or None, key=str(facility.pk))
@@ -101,16 +112,31 @@ def _facts(version: PassportVersion, key: str, number: int, index: int) -> Passp
     )
 
 
-def build_version_credential(version: PassportVersion, *, key: str, number: int, index: int) -> dict[str, Any]:
+def tier_views(version: PassportVersion) -> dict[str, dict[str, Any]]:
+    """The version's data as each tier sees it, computed from one effective-data merge."""
+    schema = version.schema.document
+    effective = effective_data_of(version)
+    return {tier: render_for_tier(schema, effective, tier) for tier in TIERS}
+
+
+def build_version_credential(
+    version: PassportVersion,
+    *,
+    key: str,
+    number: int,
+    index: int,
+    views: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The unsigned credential of ``version``: the UNTP mapping, plus one digest link per non-public tier."""
-    credential = build_credential(credential_input(_facts(version, key, number, index)))
+    views = views if views is not None else tier_views(version)
+    credential = build_credential(credential_input(_facts(version, key, number, index, views["public"])))
     org = version.passport.organization
     for tier in TIERS[1:]:
         credential["relatedResource"].append(
             {
                 "id": tier_data_url(org, key, tier),
                 "mediaType": "application/json",
-                "digestSRI": digest_sri(tier_data_bytes(version, tier)),
+                "digestSRI": digest_sri(canonical_json(views[tier])),
             }
         )
     return credential
@@ -121,35 +147,54 @@ def _sign(credential: dict[str, Any], org: Organization) -> tuple[str, SigningKe
     return sign_compact(payload_of(credential), private_key_of(key), key.kid, alg=key.alg), key
 
 
+#: How many times an index is drawn again when a concurrent publication took the same one (see below).
+_INDEX_ATTEMPTS = 8
+
+
 @transaction.atomic
 def credential_issue(*, version: PassportVersion) -> IssuedCredential:
-    """Issue and store the signed credential of a published version (idempotent: a second call returns it)."""
+    """Issue and store the signed credential of a published version (idempotent: a second call returns it).
+
+    The status index is drawn at random among those the organization does not use; the unique constraint on
+    ``(organization, list, index)`` settles the rare race between two publications that drew the same one.
+    """
     existing = IssuedCredential.objects.filter(version=version).first()
     if existing is not None:
         return existing
     if version.status == PassportVersion.Status.DRAFT:
         raise NotIssuableError("a draft has no credential; publish it first")
-    passport = version.passport
-    org = passport.organization
-    number, index = allocate_index(org)
+    org = version.passport.organization
+    views = tier_views(version)
+    number, size = open_list(org)
     key_text = str(uuid.uuid4())
-    credential = build_version_credential(version, key=key_text, number=number, index=index)
-    jws, key = _sign(credential, org)
-    issued = IssuedCredential.objects.create(
-        organization=org,
-        version=version,
-        signing_key=key,
-        credential_id=credential["id"],
-        credential=credential,
-        jws=jws,
-        kid=key.kid,
-        status_list_number=number,
-        status_index=index,
-        issued_at=timezone.now(),
-    )
-    if version.status == PassportVersion.Status.REVOKED:
-        status_set(credential=issued, purpose="revocation", value=True)
-    return issued
+    for _attempt in range(_INDEX_ATTEMPTS):
+        index = draw_index(org, number, size)
+        credential = build_version_credential(version, key=key_text, number=number, index=index, views=views)
+        jws, key = _sign(credential, org)
+        try:
+            with transaction.atomic():
+                issued = IssuedCredential.objects.create(
+                    organization=org,
+                    version=version,
+                    signing_key=key,
+                    credential_id=credential["id"],
+                    credential=credential,
+                    jws=jws,
+                    kid=key.kid,
+                    status_list_number=number,
+                    status_index=index,
+                    issued_at=timezone.now(),
+                )
+        except IntegrityError:
+            concurrent = IssuedCredential.objects.filter(version=version).first()
+            if concurrent is not None:
+                return concurrent
+            continue
+        count_issued(org, number)
+        if version.status == PassportVersion.Status.REVOKED:
+            status_set(credential=issued, purpose="revocation", value=True)
+        return issued
+    raise RuntimeError(f"no free status index found in {_INDEX_ATTEMPTS} draws")
 
 
 @transaction.atomic

@@ -8,7 +8,10 @@ the same transaction, so what the status URL serves always matches the database.
 
 from __future__ import annotations
 
-from django.db import transaction
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,17 +19,12 @@ from exporters.credentials import credential_payload
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
 from exporters.signing import sign_compact
-from exporters.statuslist import (
-    MIN_ENTRIES,
-    StatusBitstring,
-    StatusListFullError,
-    StatusPurpose,
-    build_status_list_credential,
-    random_free_index,
-)
+from exporters.statuslist import MIN_ENTRIES, StatusBitstring, StatusPurpose, build_status_list_credential
 from passports.models import Organization
 
 PURPOSES: tuple[StatusPurpose, StatusPurpose] = ("revocation", "suspension")
+#: New credentials go to the next list once this share (7/8) of a list is in use.
+FILL_LIMIT = (7, 8)
 
 
 def status_list_url(org: Organization, purpose: str, number: int = 1) -> str:
@@ -57,45 +55,60 @@ def _sign(status_list: StatusList, bits: StatusBitstring) -> None:
     status_list.updated_at = now
 
 
-def _ensure_list(org: Organization, purpose: str, number: int) -> StatusList:
-    existing = StatusList.objects.filter(organization=org, purpose=purpose, number=number).first()
-    if existing is not None:
-        return existing
+def _ensure_list(org: Organization, purpose: str, number: int) -> None:
+    if StatusList.objects.filter(organization=org, purpose=purpose, number=number).exists():
+        return
     status_list = StatusList(
-        organization=org,
-        purpose=purpose,
-        number=number,
-        url=status_list_url(org, purpose, number),
-        size=MIN_ENTRIES,
-        allocated=bytes(MIN_ENTRIES // 8),
+        organization=org, purpose=purpose, number=number, url=status_list_url(org, purpose, number), size=MIN_ENTRIES
     )
     _sign(status_list, StatusBitstring(MIN_ENTRIES))
-    with transaction.atomic():
-        status_list.save()
-    return status_list
+    try:
+        with transaction.atomic():
+            status_list.save()
+    except IntegrityError:
+        # Another publication of the same organization made the list meanwhile: it is the same list.
+        return
 
 
-def allocate_index(org: Organization) -> tuple[int, int]:
-    """A random unused ``(list number, index)`` for a new credential; call inside the issuing transaction.
+def open_list(org: Organization) -> tuple[int, int]:
+    """``(number, size)`` of the list new credentials go into, locked for this transaction.
 
-    The revocation list row is locked while its allocation map changes, so two publications of one
-    organization never draw the same index (the unique constraint on credentials is the second guard).
+    The newest list, or a new one once it is 7/8 full: past that share random draws would slow down and the
+    last free indexes of a list would become guessable, so lists are never filled to the brim. The revocation
+    list row is locked (``select_for_update``) so its ``issued`` count moves one publication at a time.
     """
-    number = 1
+    number = (
+        StatusList.objects.filter(organization=org, purpose="revocation")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    ) or 1
     while True:
         for purpose in PURPOSES:
             _ensure_list(org, purpose, number)
-        locked = StatusList.objects.select_for_update().get(organization=org, purpose="revocation", number=number)
-        allocation = bytearray(bytes(locked.allocated) or bytes(locked.size // 8))
-        try:
-            index = random_free_index(allocation, locked.size)
-        except StatusListFullError:
-            number += 1
-            continue
-        allocation[index >> 3] |= 0x80 >> (index & 7)
-        locked.allocated = bytes(allocation)
-        locked.save(update_fields=["allocated"])
-        return number, index
+        size, issued = (
+            StatusList.objects.select_for_update()
+            .filter(organization=org, purpose="revocation", number=number)
+            .values_list("size", "issued")
+            .get()
+        )
+        if issued * FILL_LIMIT[1] < size * FILL_LIMIT[0]:
+            return number, size
+        number += 1
+
+
+def draw_index(org: Organization, number: int, size: int) -> int:
+    """A uniformly random index of list ``number`` no credential of ``org`` uses (section 6.5: no sequence)."""
+    used = IssuedCredential.objects.filter(organization=org, status_list_number=number)
+    while True:
+        candidate = secrets.randbelow(size)
+        if not used.filter(status_index=candidate).exists():
+            return candidate
+
+
+def count_issued(org: Organization, number: int) -> None:
+    """One more index in use in list ``number`` (a counter update: no row rewrite, no read-modify-write)."""
+    StatusList.objects.filter(organization=org, purpose="revocation", number=number).update(issued=F("issued") + 1)
 
 
 def status_bit(credential: IssuedCredential, purpose: str) -> bool:

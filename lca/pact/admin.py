@@ -11,7 +11,7 @@ from lca.pact.models import PactEvent, PactFootprint, Sharing, SupplierEndpoint
 
 
 @admin.register(PactFootprint)
-class PactFootprintAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs' generic
+class PactFootprintAdmin(admin.ModelAdmin):
     list_display = ("pf_id", "organization", "product", "status", "version", "created_at")
     list_filter = ("status",)
     search_fields = ("pf_id", "product_ids_key")
@@ -25,20 +25,20 @@ class PactFootprintAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs' 
 
 
 @admin.register(Sharing)
-class SharingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs' generic
+class SharingAdmin(admin.ModelAdmin):
     list_display = ("organization", "partner", "product", "created_at")
     raw_id_fields = ("product",)
 
 
 @admin.register(SupplierEndpoint)
-class SupplierEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs' generic
+class SupplierEndpointAdmin(admin.ModelAdmin):
     list_display = ("name", "organization", "base_url", "spec_version", "last_pulled_at")
     exclude = ("secret_sealed",)
     readonly_fields = ("last_pulled_at", "last_error")
 
 
 @admin.register(PactEvent)
-class PactEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # stubs' generic
+class PactEventAdmin(admin.ModelAdmin):
     list_display = ("event_type", "direction", "status", "attempts", "organization", "created_at")
     list_filter = ("direction", "status")
     readonly_fields = [f.name for f in PactEvent._meta.fields]

@@ -79,8 +79,8 @@ def _validator(version: str) -> Any:
     if version not in _validators:
         import jsonschema_rs
 
-        schema = {"type": "object", "required": ["data"], "properties": {"data": {"type": "array"}}}
-        schema["properties"]["data"]["items"] = PRODUCT_FOOTPRINT[version]
+        data: dict[str, Any] = {"type": "array", "items": PRODUCT_FOOTPRINT[version]}
+        schema = {"type": "object", "required": ["data"], "properties": {"data": data}}
         _validators[version] = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
     return _validators[version]
 

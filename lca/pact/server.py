@@ -19,10 +19,10 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -147,7 +147,7 @@ def _moment(query: QueryDict, name: str) -> datetime | None:
     moment = parse_datetime(raw.replace(" ", "+"))
     if moment is None:
         raise bad_request(f"{name} must be an RFC 3339 date-time.")
-    return moment if moment.tzinfo else timezone.make_aware(moment, timezone.UTC)
+    return moment if moment.tzinfo else timezone.make_aware(moment, UTC)
 
 
 def _contains_any(field: str, values: list[str]) -> Q:
@@ -201,11 +201,14 @@ def page_of(
 ) -> tuple[list[str], str | None]:
     """The page's documents as JSON text (read as text from the database: no parse and re-serialise) and
     the next-page link if more rows remain."""
+    # The page's ids first (an index-ordered scan), then only their documents cast to text: casting in
+    # the same select made PostgreSQL cast every visible row before sorting.
+    page_ids = after_cursor(queryset, request.GET.get("cursor")).order_by("created_at", "pk").values("pk")
     rows = list(
-        after_cursor(queryset, request.GET.get("cursor"))
+        PactFootprint.objects.filter(pk__in=Subquery(page_ids[: limit + 1]))
         .order_by("created_at", "pk")
         .annotate(document_text=Cast(document, TextField()))
-        .values_list("created_at", "pk", "document_text")[: limit + 1]
+        .values_list("created_at", "pk", "document_text")
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -75,17 +75,27 @@ class IssuedFacts:
     credential_id: str
     version_id: int
     content_hash: str
+    schema_id: int
     organization_slug: str
 
 
 def issued_credential_facts(credential_id: str) -> IssuedFacts | None:
     """What verification needs to know of one of our credentials, without loading its version."""
-    found = list(
+    row = (
         IssuedCredential.objects.filter(credential_id=credential_id)
         .order_by()
-        .values_list("credential_id", "version_id", "version__content_hash", "organization__slug")[:1]
+        .values("credential_id", "version_id", "version__content_hash", "version__schema_id", "organization__slug")
+        .first()
     )
-    return IssuedFacts(*found[0]) if found else None
+    if row is None:
+        return None
+    return IssuedFacts(
+        credential_id=str(row["credential_id"]),
+        version_id=int(row["version_id"]),
+        content_hash=str(row["version__content_hash"]),
+        schema_id=int(row["version__schema_id"]),
+        organization_slug=str(row["organization__slug"]),
+    )
 
 
 def status_list_get(org: Organization, purpose: str, number: int = 1) -> StatusList:

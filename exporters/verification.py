@@ -145,9 +145,9 @@ def _check_status(
 
 
 @functools.lru_cache(maxsize=4096)
-def _served_digest(version_id: int, content_hash: str, tier: str) -> str:
+def _served_digest(version_id: int, content_hash: str, schema_id: int, tier: str) -> str:
     # A published version and its schema never change, so the digest of what is served for a tier does not
-    # either; the content hash in the key makes a stale entry impossible even if a row were rewritten.
+    # either; content hash and schema in the key keep an entry from outliving a rewritten row.
     version = PassportVersion.objects.select_related("schema", "base_version").get(pk=version_id)
     served = tier_data_bytes(version, tier)
     return "sha256-" + base64.b64encode(hashlib.sha256(served).digest()).decode("ascii")
@@ -163,7 +163,8 @@ def _check_linked_data(credential: dict[str, Any], report: VerificationReport) -
         resource = resources.get(tier_data_url_for(issued.organization_slug, key, tier))
         if resource is None:
             continue
-        if _served_digest(issued.version_id, issued.content_hash, tier) == resource.get("digestSRI"):
+        served = _served_digest(issued.version_id, issued.content_hash, issued.schema_id, tier)
+        if served == resource.get("digestSRI"):
             report.passed(f"data:{tier}", "the data served for this tier matches the signed digest")
         else:
             report.failed(f"data:{tier}", "data_mismatch", f"the {tier} data served no longer matches the digest")

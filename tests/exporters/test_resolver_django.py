@@ -216,3 +216,18 @@ def test_did_document_and_status_list_are_public_and_current(tenant: Any) -> Non
     )
     assert after.get(int(entry["statusListIndex"]))
     assert client.get(f"/orgs/{tenant.org.slug}/status/revocation/2").status_code == 404
+
+
+def test_the_served_json_ld_expands_offline_with_the_shipped_contexts(tenant: Any) -> None:
+    jsonld = pytest.importorskip("pyld.jsonld")
+    from exporters.document_loader import pyld_document_loader
+
+    passport = published(tenant)
+    credential = APIClient().get(path_of(passport), HTTP_ACCEPT="application/ld+json").json()
+    (expanded,) = jsonld.expand(credential, {"documentLoader": pyld_document_loader})
+    assert "https://www.w3.org/2018/credentials#VerifiableCredential" in expanded["@type"]
+    assert expanded["@id"] == credential["id"]
+    # Every term is defined by a shipped context (or the VC @vocab): nothing is dropped by expansion.
+    issuer = expanded["https://www.w3.org/2018/credentials#issuer"][0]
+    assert issuer["@id"] == credential["issuer"]["id"]
+    assert "https://www.w3.org/2018/credentials#credentialStatus" in expanded

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,8 +50,24 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class ConcurrentConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "A concurrent request made the same change first; read the current state and retry."
+    default_code = "conflict"
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique constraint refused the row (PostgreSQL SQLSTATE 23505, or SQLite's message)."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, IntegrityError) and is_unique_violation(exc):
+        # A check-then-insert race: the service found the name free, a concurrent request took it before the
+        # insert. The database kept the rule; the loser gets a 409, not a 500. Other integrity errors are bugs.
+        exc = ConcurrentConflict()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

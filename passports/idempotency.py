@@ -28,6 +28,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,33 @@ def in_flight_limit() -> timedelta:
 
 def applies_to(request: HttpRequest) -> bool:
     prefix = getattr(settings, "IDEMPOTENCY_PATH_PREFIX", "/api/v1/")
-    return request.method in WRITE_METHODS and request.path.startswith(prefix) and HEADER in request.headers
+    return (
+        request.method in WRITE_METHODS
+        and request.path.startswith(prefix)
+        and HEADER in request.headers
+        and view_accepts(request)
+    )
+
+
+def view_accepts(request: HttpRequest) -> bool:
+    """Whether the route exists and its view has a handler for the method.
+
+    A key is about a write; a path that matches no route (404) or a method the view lacks (405) gets the
+    view's own answer, whatever key came with it.
+    """
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    method = (request.method or "").lower()
+    callback = match.func
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if cls is None:
+        return True  # a function view: it says nothing about its methods
+    if method not in getattr(cls, "http_method_names", ()):
+        return False
+    actions = getattr(callback, "actions", None)
+    return method in actions if actions is not None else hasattr(cls, method)
 
 
 def caller_scope(request: HttpRequest) -> str | None:

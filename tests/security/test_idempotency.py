@@ -293,3 +293,14 @@ def test_passports_created_once_per_key(tenant: Any, bearer_api: Any) -> None:
     assert {a.status_code for a in answers} == {201}
     assert len({a.content for a in answers}) == 1
     assert Passport.objects.filter(organization=tenant.org).count() == 1
+
+
+def test_methods_a_route_lacks_answer_405_whatever_the_key(tenant: Any, bearer_api: Any) -> None:
+    client = bearer_api(tenant.org)
+    assert post(client, "k-405", {"schema": "battery/1.0", "data": {}}, path="/api/v1/validate").status_code == 200
+    # The same key on PUT, which /validate does not have: the view's 405, not the key's 422.
+    put = client.put("/api/v1/validate", {}, format="json", headers={"Idempotency-Key": "k-405"})
+    assert put.status_code == 405
+    missing = client.post("/api/v1/no-such-route", {}, format="json", headers={"Idempotency-Key": "k-405"})
+    assert missing.status_code == 404
+    assert IdempotencyKey.objects.filter(key="k-405").count() == 1

@@ -6,17 +6,12 @@ Tests skip, saying why, where it is missing. Screenshots go to ``tests/artifacts
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make between
-# page actions are still plain synchronous calls, so Django's async-safety guard is lifted for them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -30,14 +25,19 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A chromium for one test. Function-scoped on purpose: Playwright's sync API keeps an event loop running
+    in the test's thread while it is open, which Django's async-safety guard would hold against every later
+    ORM call of the worker; the guard is lifted for this test only (its ORM calls are plain synchronous
+    calls between page actions) and the loop ends with the test."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not on PATH (apt-get install chromium fonts-nanum)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("the playwright Python package is not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -48,14 +48,20 @@ class PageErrors(list[str]):
     """Console errors and uncaught exceptions of a page, CSP violations included."""
 
 
-@pytest.fixture(scope="session")
-def warm_server(live_server: Any) -> None:
+_WARMED: set[str] = set()
+
+
+@pytest.fixture
+def warm_server(live_server: Any, transactional_db: None) -> None:
     """Answer one request before the browser comes: the first one imports every view module (seconds on a
-    busy machine), which is not what the flows measure."""
+    busy machine), which is not what the flows measure. Once per live server."""
     import urllib.request
 
+    if live_server.url in _WARMED:
+        return
     with urllib.request.urlopen(f"{live_server.url}/login/", timeout=120) as response:  # noqa: S310  # local
         response.read()
+    _WARMED.add(live_server.url)
 
 
 @pytest.fixture

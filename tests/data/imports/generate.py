@@ -80,13 +80,17 @@ def european(value: Any) -> str:
 def main() -> None:
     rows = product_rows(20)
     write_csv(HERE / "products-utf8.csv", [HEADER, *rows], encoding="utf-8")
-    write_csv(HERE / "products-utf8-bom-semicolon.csv", [HEADER, *rows], encoding="utf-8", delimiter=";", bom=b"\xef\xbb\xbf")
+    write_csv(
+        HERE / "products-utf8-bom-semicolon.csv", [HEADER, *rows], encoding="utf-8", delimiter=";", bom=b"\xef\xbb\xbf"
+    )
     write_csv(HERE / "products-cp949.csv", [HEADER, *rows], encoding="cp949")
     write_csv(HERE / "products-euc-kr-tab.tsv", [HEADER, *rows], encoding="euc_kr", delimiter="\t")
     write_csv(HERE / "products-utf16le-tab.txt", [HEADER, *rows], encoding="utf-16-le", delimiter="\t", bom=b"\xff\xfe")
-    write_csv(HERE / "products-utf16be-semicolon.csv", [HEADER, *rows], encoding="utf-16-be", delimiter=";", bom=b"\xfe\xff")
+    write_csv(
+        HERE / "products-utf16be-semicolon.csv", [HEADER, *rows], encoding="utf-16-be", delimiter=";", bom=b"\xfe\xff"
+    )
 
-    quoted = [HEADER + ["description"]]
+    quoted = [[*HEADER, "description"]]
     for n, row in enumerate(product_rows(6), 1):
         quoted.append([*row, f'Line one of {n}\nline two, with a comma\nand "quotes"'])
     write_csv(HERE / "products-quoted-newlines.csv", quoted, encoding="utf-8")
@@ -114,7 +118,15 @@ def main() -> None:
     formulas[4][1] = "@SUM(1+1)"
     write_csv(HERE / "products-formulas.csv", formulas, encoding="utf-8")
 
-    korean_header = ["GTIN(국제거래단품식별코드)", "제품명(영어)", "제품명(한국어)", "범주", "CN 코드(품목번호)", "브랜드", "설명(한국어)"]
+    korean_header = [
+        "GTIN(국제거래단품식별코드)",
+        "제품명(영어)",
+        "제품명(한국어)",
+        "범주",
+        "CN 코드(품목번호)",
+        "브랜드",
+        "설명(한국어)",
+    ]
     write_csv(HERE / "products-korean-headers-cp949.csv", [korean_header, *product_rows(5)], encoding="cp949")
 
     battery = json.loads((EXAMPLES / "battery-1.0-ev-pack.json").read_text(encoding="utf-8"))

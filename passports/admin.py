@@ -82,8 +82,8 @@ class PassportSchemaAdmin(admin.ModelAdmin):
 class PassportVersionInline(admin.TabularInline):
     model = PassportVersion
     extra = 0
-    fields = ["number", "status", "content_hash", "error_count", "created_at", "published_at"]
-    readonly_fields = fields
+    fields = ("number", "status", "content_hash", "error_count", "created_at", "published_at")
+    readonly_fields = ("number", "status", "content_hash", "error_count", "created_at", "published_at")
     can_delete = False
     show_change_link = True
 

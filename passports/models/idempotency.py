@@ -34,6 +34,8 @@ class IdempotencyKey(models.Model):
     locked_until = models.DateTimeField(_("in flight until"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
+    objects = models.Manager()
+
     class Meta:
         verbose_name = _("idempotency key")
         verbose_name_plural = _("idempotency keys")

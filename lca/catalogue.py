@@ -97,39 +97,45 @@ def catalogue_results(
     ]
     figures = system.lu.solve(np.hstack(columns), trans="T")[rows] * amounts[:, None]
     kg, kg_all = _source_contributions(system, rows, amounts, contribution)
-    unassigned = background[rows] * amounts[:, None]
+    unassigned_q = background[rows] * amounts[:, None]
+    unassigned = (unassigned_q.sum(axis=1) - unassigned_q[:, _BIO]).tolist()
+    unassigned_bio = unassigned_q[:, _BIO].tolist()
+    has_unassigned = np.any(unassigned_q != 0, axis=1).tolist()
+    contributions = _Contributions(system, kg, kg_all)
     s = len(STAGES)
     results = []
-    for k, (product_id, amount) in enumerate(demands):
-        row = figures[k]
+    # Plain Python lists from here: ten thousand rows of small dicts are built faster from lists than from
+    # numpy scalars.
+    for k, row in enumerate(figures.tolist()):
+        product_id, amount = demands[k]
         by_q = row[:q]
-        total = float(by_q.sum() - by_q[_BIO])
+        total = sum(by_q) - by_q[_BIO]
         stage_totals, stage_bio = row[q : q + s], row[q + s : q + 2 * s]
-        wanted = set(stages_of.get(product_id, ()))
-        by_stage = {name: float(stage_totals[i]) for i, name in enumerate(STAGES) if name in wanted}
-        by_stage_bio = {name: float(stage_bio[i]) for i, name in enumerate(STAGES) if name in wanted}
-        if np.any(unassigned[k] != 0):
-            by_stage[UNASSIGNED_STAGE] = float(unassigned[k].sum() - unassigned[k, _BIO])
-            by_stage_bio[UNASSIGNED_STAGE] = float(unassigned[k, _BIO])
+        wanted = stages_of.get(product_id, ())
+        by_stage = {name: stage_totals[i] for i, name in enumerate(STAGES) if name in wanted}
+        by_stage_bio = {name: stage_bio[i] for i, name in enumerate(STAGES) if name in wanted}
+        if has_unassigned[k]:
+            by_stage[UNASSIGNED_STAGE] = unassigned[k]
+            by_stage_bio[UNASSIGNED_STAGE] = unassigned_bio[k]
         primary, weight, rated_weight, *dq = row[q + 2 * s :]
-        quality: dict[str, float | None] = {"coverage": float(rated_weight / weight) if weight > 0 else None}
+        quality: dict[str, float | None] = {"coverage": rated_weight / weight if weight > 0 else None}
         for name, value in zip(("technology", "geography", "time"), dq, strict=True):
-            quality[name] = float(value / rated_weight) if rated_weight > 0 else None
+            quality[name] = value / rated_weight if rated_weight > 0 else None
         results.append(
             FootprintResult(
                 gwp=parsed.gwp.name,
                 gwp_citation=parsed.gwp.citation,
                 functional_unit={"process": product_id, "amount": amount, "unit": parsed.product_units[rows[k]]},
                 total_kg_co2e=total,
-                total_including_biogenic_kg_co2e=float(by_q.sum()),
-                biogenic_co2_kg=float(by_q[_BIO]),
-                luc_kg_co2e=float(by_q[_LUC]),
-                by_gas={gas: float(value) for gas, value in zip(QUANTITIES, by_q, strict=True)},
+                total_including_biogenic_kg_co2e=sum(by_q),
+                biogenic_co2_kg=by_q[_BIO],
+                luc_kg_co2e=by_q[_LUC],
+                by_gas=dict(zip(QUANTITIES, by_q, strict=True)),
                 by_stage=by_stage,
                 by_stage_biogenic=by_stage_bio,
-                primary_data_share=float(primary / total) if total else None,
+                primary_data_share=primary / total if total else None,
                 data_quality=quality,
-                factors_used=_used(system, kg.getrow(k), kg_all.getrow(k), total),
+                factors_used=contributions.of(k, total),
             )
         )
     return results
@@ -174,27 +180,34 @@ def _without_noise(block: np.ndarray) -> np.ndarray:
     return block
 
 
-def _used(system: FactorisedSystem, kg: sp.csr_matrix, kg_all: sp.csr_matrix, total: float) -> list[FactorContribution]:
-    sources = system.parsed.sources
-    values: dict[int, list[float]] = {}
-    for index, value in zip(kg.indices, kg.data, strict=True):
-        values.setdefault(int(index), [0.0, 0.0])[0] = float(value)
-    for index, value in zip(kg_all.indices, kg_all.data, strict=True):
-        values.setdefault(int(index), [0.0, 0.0])[1] = float(value)
-    used = [
-        FactorContribution(
-            kind=sources[i].kind,
-            id=sources[i].id,
-            name=sources[i].name,
-            dataset=sources[i].dataset,
-            source=sources[i].source,
-            source_url=sources[i].source_url,
-            licence=sources[i].licence,
-            year=sources[i].year,
-            kg_co2e=kg_value,
-            kg_co2e_including_biogenic=all_value,
-            share=kg_value / total if total else None,
-        )
-        for i, (kg_value, all_value) in sorted(values.items())
-    ]
-    return sorted(used, key=lambda item: -abs(item.kg_co2e))
+class _Contributions:
+    """Per-product rows of the sparse source contributions, read as plain lists (no sparse row objects)."""
+
+    def __init__(self, system: FactorisedSystem, kg: sp.csr_matrix, kg_all: sp.csr_matrix) -> None:
+        self.sources = system.parsed.sources
+        self.kg = (kg.indptr.tolist(), kg.indices.tolist(), kg.data.tolist())
+        self.kg_all = (kg_all.indptr.tolist(), kg_all.indices.tolist(), kg_all.data.tolist())
+
+    def of(self, k: int, total: float) -> list[FactorContribution]:
+        values: dict[int, list[float]] = {}
+        for slot, (indptr, indices, data) in enumerate((self.kg, self.kg_all)):
+            for at in range(indptr[k], indptr[k + 1]):
+                values.setdefault(indices[at], [0.0, 0.0])[slot] = data[at]
+        sources = self.sources
+        used = [
+            FactorContribution(
+                kind=sources[i].kind,
+                id=sources[i].id,
+                name=sources[i].name,
+                dataset=sources[i].dataset,
+                source=sources[i].source,
+                source_url=sources[i].source_url,
+                licence=sources[i].licence,
+                year=sources[i].year,
+                kg_co2e=kg_value,
+                kg_co2e_including_biogenic=all_value,
+                share=kg_value / total if total else None,
+            )
+            for i, (kg_value, all_value) in sorted(values.items())
+        ]
+        return sorted(used, key=lambda item: -abs(item.kg_co2e))

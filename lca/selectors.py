@@ -260,9 +260,10 @@ def catalogue_load(
 ) -> Catalogue:
     """Every row the footprints of ``product_ids`` depend on (all the organization's products when None).
 
-    Five queries whatever the number of products: the closure of a few products (a recursive query;
-    many products read the whole organization instead), products with their profiles, activity data
-    with their factors, bills of materials and supplier footprints.
+    Six queries whatever the number of products: the closure of a few products (a recursive query;
+    many products read the whole organization instead), supplier footprints, products with their
+    profiles, activity data, the factors they use, bills of materials. Rows are read as tuples: building
+    model instances for tens of thousands of rows would cost more than the calculation.
     """
     day = day or timezone.localdate()
     ids = _closure_ids(org, product_ids)
@@ -295,12 +296,44 @@ def catalogue_load(
             supplier=declared,
             battery=(float(energy), float(cycles), float(usable)) if energy and cycles and usable else None,
         )
+    activity_rows = list(
+        narrow(ActivityData.objects.filter(organization=org), "product_id")
+        .order_by("product_id", "pk")
+        .values_list(
+            "pk",
+            "product_id",
+            "stage",
+            "process",
+            "amount",
+            "unit",
+            "factor_id",
+            "upstream_product_id",
+            "gas",
+            "primary",
+            "dq_technology",
+            "dq_geography",
+            "dq_time",
+        )
+    )
     catalogue = Catalogue(products=products, factors={}, factor_pks={})
-    activities = narrow(ActivityData.objects.filter(organization=org), "product_id").select_related("factor")
-    for row in activities.order_by("product_id", "pk"):
-        node = products.get(row.product_id)
+    graph_ids = _factors_of(catalogue, org, {row[6] for row in activity_rows if row[6] is not None})
+    for pk, product_id, stage, process, amount, unit, factor, upstream, gas, primary, tech, geo, time in activity_rows:
+        node = products.get(product_id)
         if node is not None:
-            node.activities.append(_activity_input(row, catalogue, org.slug))
+            node.activities.append(
+                ActivityInput(
+                    pk=pk,
+                    stage=stage,
+                    process=process,
+                    amount=float(amount),
+                    unit=unit,
+                    factor=graph_ids[factor] if factor is not None else None,
+                    upstream=upstream,
+                    gas=gas or None,
+                    primary=primary,
+                    dq=(tech, geo, time) if tech is not None else None,
+                )
+            )
     lines = narrow(BomLine.objects.filter(organization=org), "product_id").order_by("product_id", "pk")
     for pk, product_id, component_id, quantity, unit, stage in lines.values_list(
         "pk", "product_id", "component_id", "quantity", "unit", "stage"
@@ -312,22 +345,12 @@ def catalogue_load(
     return catalogue
 
 
-def _activity_input(row: ActivityData, catalogue: Catalogue, org_slug: str) -> ActivityInput:
-    factor_id = None
-    if row.factor is not None:
-        factor_id = graph_factor_id(row.factor, org_slug)
-        if factor_id not in catalogue.factors:
-            catalogue.factors[factor_id] = factor_row(row.factor, graph_id=factor_id)
-            catalogue.factor_pks[factor_id] = row.factor.pk
-    return ActivityInput(
-        pk=row.pk,
-        stage=row.stage,
-        process=row.process,
-        amount=float(row.amount),
-        unit=row.unit,
-        factor=factor_id,
-        upstream=row.upstream_product_id,
-        gas=row.gas or None,
-        primary=row.primary,
-        dq=row.dq,
-    )
+def _factors_of(catalogue: Catalogue, org: Organization, pks: set[int]) -> dict[int, str]:
+    """Load the factors the activities reference into the catalogue (one query); graph id by primary key."""
+    graph_ids: dict[int, str] = {}
+    for factor in EmissionFactor.objects.filter(pk__in=pks):
+        graph_id = graph_factor_id(factor, org.slug)
+        catalogue.factors[graph_id] = factor_row(factor, graph_id=graph_id)
+        catalogue.factor_pks[graph_id] = factor.pk
+        graph_ids[factor.pk] = graph_id
+    return graph_ids

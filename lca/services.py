@@ -53,6 +53,7 @@ __all__ = [
     "footprints_recompute",
     "profile_create",
     "profile_update",
+    "recalculation_batch_size",
     "recalculation_job_create",
     "recalculation_job_fail",
     "recalculation_job_run",
@@ -523,7 +524,9 @@ def _plan(job: RecalculationJob) -> list[int]:
     return products_affected_by(org=org, factor_ids=job.factor_ids, component_ids=job.component_ids)
 
 
-def _batch_size() -> int:
+def recalculation_batch_size() -> int:
+    """Products per committed batch (setting ``LCA_RECALCULATION_BATCH``): each batch reads the organization's
+    rows once and factorises once, so larger batches are faster; smaller ones commit progress more often."""
     from django.conf import settings
 
     return int(getattr(settings, "LCA_RECALCULATION_BATCH", 5000))
@@ -547,7 +550,7 @@ def recalculation_job_run(*, job_id: int, runner: str = "") -> RecalculationJob 
         job.status = RecalculationJob.Status.RUNNING
         job.runner = runner[:200]
         job.save()
-    size = _batch_size()
+    size = recalculation_batch_size()
     while True:
         with transaction.atomic():
             job = RecalculationJob.objects.select_for_update().select_related("organization").get(pk=job_id)

@@ -210,6 +210,12 @@ class FootprintSummarySerializer(serializers.ModelSerializer[Any]):
 class FootprintSerializer(serializers.ModelSerializer[Any]):
     """A stored footprint with its split by stage and gas, data quality, provenance and battery figures."""
 
+    result = serializers.SerializerMethodField(help_text="The engine's whole result, factors used included.")
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_result(self, footprint: Footprint) -> dict[str, Any]:
+        return {**footprint.result, "factors_used": footprint.factors_used}
+
     class Meta:
         model = Footprint
         fields = [

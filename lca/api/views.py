@@ -35,7 +35,7 @@ from lca.api.serializers import (
     RecalculationRequestSerializer,
     SupplierFootprintSerializer,
 )
-from lca.computation import SIGNIFICANT_DIGITS, FootprintError, battery_figures, json_ready
+from lca.computation import FootprintError, battery_figures, result_json
 from lca.footprint import GraphError, calculate
 from lca.graph import __doc__ as GRAPH_FORMAT  # noqa: N812  # the engine's documentation of the format
 from lca.models import (
@@ -350,7 +350,7 @@ class CalculateView(OrganizationScopedMixin, APIView):
             result = calculate(graph, selectors.OrganizationFactorLookup(self.organization))
         except GraphError as exc:
             return _graph_error(exc)
-        body = json_ready(result.as_dict(SIGNIFICANT_DIGITS))
+        body = result_json(result)
         if graph.get("battery") is not None:
             battery = _battery_answer(graph["battery"], result.by_stage)
             if isinstance(battery, Response):

@@ -225,3 +225,22 @@ def test_list_query_count_is_constant(limit: int, tenant: Any, partner: Any) -> 
     assert len(json.loads(response.content)["data"]) == limit
     # token + client (one joined query), the sharings, the page: 3 whatever the page size.
     assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_events_endpoint(version: str, partner: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from lca.pact.events import CONTENT_TYPE, build_event
+    from lca.pact.models import PactEvent
+
+    _credentials, api, _token = partner
+    published = build_event(version=version, kind="published", source="//supplier", data={"pfIds": []})
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = api.post(f"/{version}/events", json.dumps(published), content_type=CONTENT_TYPE)
+    assert (accepted.status_code, accepted.content) == (200, b"")  # "200 with an empty body" in both versions
+    assert PactEvent.objects.get(event_id=published["id"]).status == PactEvent.Status.HANDLED
+    wrong_type = {**published, "type": "org.example.Other"}
+    refused = api.post(f"/{version}/events", json.dumps(wrong_type), content_type=CONTENT_TYPE)
+    assert assert_conforms(version, f"/{version}/events", "post", refused)["code"] == "BadRequest"
+    plain_json = api.post(f"/{version}/events", json.dumps(published), content_type="application/json")
+    assert assert_conforms(version, f"/{version}/events", "post", plain_json)["code"] == "BadRequest"
+    assert APIClient().post(f"/{version}/events", json.dumps(published), content_type=CONTENT_TYPE).status_code == 403

@@ -119,6 +119,8 @@ class PassportViewSet(OrganizationScopedViewSet):
 
     @extend_schema(parameters=[PassportFilterSerializer])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The filters as documented: an empty or unknown status is refused, not read as "no filter".
+        PassportFilterSerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=PassportCreateSerializer, responses={201: PassportDetailSerializer})

@@ -1,0 +1,36 @@
+"""Filters that refuse what they cannot read, instead of quietly ignoring it.
+
+django-filter reads a boolean filter through a widget that turns anything it does not know (``null``,
+``yes please``) into "no filter", and a filter that takes one value silently uses the last of several. A
+client that misspelt a filter then gets the unfiltered list and believes it filtered. This backend answers
+400 naming the parameter, as the documented schema (a boolean, one value) says it should.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+BOOLEAN_WORDS = frozenset({"true", "false", "1", "0"})
+# Filters whose widget reads several values of one parameter (or a range split over two).
+_MULTIPLE = (filters.MultipleChoiceFilter, filters.ModelMultipleChoiceFilter, filters.BaseCSVFilter)
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors: dict[str, list[str]] = {}
+            for name, field in filterset.filters.items():
+                values = request.query_params.getlist(name)
+                if len(values) > 1 and not isinstance(field, _MULTIPLE):
+                    errors[name] = ["Give this filter once."]
+                elif values and isinstance(field, filters.BooleanFilter) and values[0].lower() not in BOOLEAN_WORDS:
+                    errors[name] = ["Give true or false."]
+            if errors:
+                raise ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)

@@ -69,6 +69,24 @@ COLUMNS: Final = (
 BOOKKEEPING_FIELDS: Final = frozenset({"updated_at"})
 
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+#: The C encoder behind ``_encode``, built once: ``JSONEncoder.encode`` builds a new one on every call, which
+#: is a third of the cost of hashing an event. Same options, so the same bytes.
+_details_encoder = json.encoder.c_make_encoder(  # type: ignore[attr-defined]  # private but stable since 3.x
+    None,
+    None,
+    json.encoder.encode_basestring,
+    None,
+    ":",
+    ",",
+    True,
+    False,
+    False,  # type: ignore[attr-defined]
+)
+
+
+#: A JSON string as RFC 8785 writes it (only quote, backslash and control characters escaped; anything but
+#: text is refused with TypeError). The C implementation of the standard library's encoder.
+_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # private but stable
 
 
 # --------------------------------------------------------------------------------------------------
@@ -80,7 +98,47 @@ def timestamp_text(moment: dt.datetime | str) -> str:
     """The one text form of an event's time that the hash covers: UTC, microseconds, ``Z``."""
     if isinstance(moment, str):
         return moment
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = moment.isoformat(timespec="microseconds")
+    if text.endswith("+00:00"):
+        return text[:-6] + "Z"
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _details_text(details: Mapping[str, Any]) -> str:
+    return "".join(_details_encoder(details, 0)) if details else "{}"
+
+
+def _canonical(  # noqa: PLR0917  # positional on purpose: called per event in verify_audit's hot loop
+    organization_id: int,
+    seq: int,
+    at: dt.datetime | str,
+    actor_type: str,
+    actor_id: str,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    ip: str,
+    request_id: str,
+    before_hash: str,
+    after_hash: str,
+    details: Mapping[str, Any],
+    prev_hash: str,
+) -> bytes:
+    # The members in RFC 8785 order (sorted keys), each value through the C JSON string encoder: the same
+    # bytes as ``_encode`` of the whole object (a test checks both against ``rfc8785``), three times faster,
+    # which matters when ``verify_audit`` rehashes millions of events.
+    text = _text
+    details_text = _details_text(details)
+    return (
+        f'{{"action":{text(action)},"actor_id":{text(actor_id)},"actor_label":{text(actor_label)},'
+        f'"actor_type":{text(actor_type)},"after_hash":{text(after_hash)},"at":{text(timestamp_text(at))},'
+        f'"before_hash":{text(before_hash)},"details":{details_text},"ip":{text(ip)},'
+        f'"object_id":{text(object_id)},"object_repr":{text(object_repr)},"object_type":{text(object_type)},'
+        f'"organization":{int(organization_id)},"prev_hash":{text(prev_hash)},"request_id":{text(request_id)},'
+        f'"seq":{int(seq)},"v":{FORMAT_VERSION}}}'
+    ).encode()
 
 
 def canonical_event(
@@ -103,27 +161,10 @@ def canonical_event(
     prev_hash: str,
 ) -> bytes:
     """RFC 8785 bytes of an event (every field but its row id and its own hash)."""
-    return _encode(
-        {
-            "action": action,
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "actor_type": actor_type,
-            "after_hash": after_hash,
-            "at": timestamp_text(at),
-            "before_hash": before_hash,
-            "details": details,
-            "ip": ip,
-            "object_id": object_id,
-            "object_repr": object_repr,
-            "object_type": object_type,
-            "organization": organization_id,
-            "prev_hash": prev_hash,
-            "request_id": request_id,
-            "seq": seq,
-            "v": FORMAT_VERSION,
-        }
-    ).encode("utf-8")
+    return _canonical(
+        organization_id, seq, at, actor_type, actor_id, actor_label, action, object_type, object_id, object_repr,
+        ip, request_id, before_hash, after_hash, details, prev_hash,
+    )  # fmt: skip
 
 
 def event_hash(**fields: Any) -> str:
@@ -181,24 +222,26 @@ def _row_problem(row: Sequence[Any], expected_seq: int, prev: str, last_id: int 
     if seq != expected_seq:
         kind = "missing" if seq > expected_seq else "reordered"
         return ChainProblem(org, seq, event_id, kind, f"expected position #{expected_seq}, found #{seq}")
-    recomputed = event_hash(
-        organization_id=org,
-        seq=seq,
-        at=at,
-        actor_type=actor_type,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        ip=ip,
-        request_id=request_id,
-        before_hash=before_hash,
-        after_hash=after_hash,
-        details=details,
-        prev_hash=prev_hash,
-    )
+    recomputed = hashlib.sha256(
+        _canonical(
+            org,
+            seq,
+            at,
+            actor_type,
+            actor_id,
+            actor_label,
+            action,
+            object_type,
+            object_id,
+            object_repr,
+            ip,
+            request_id,
+            before_hash,
+            after_hash,
+            details,
+            prev_hash,
+        )
+    ).hexdigest()
     if recomputed != stored_hash:
         return ChainProblem(org, seq, event_id, "edited", "its content no longer matches its hash")
     if prev_hash != prev:

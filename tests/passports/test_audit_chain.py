@@ -234,3 +234,10 @@ def test_canonical_bytes_are_exactly_rfc8785(texts: list[str], seq: int, details
     ours = canonical_event(**kwargs)
     reference = dict(json.loads(ours))
     assert ours == rfc8785.dumps(reference)
+
+
+def test_times_are_hashed_in_utc_with_microseconds_whatever_zone_they_come_in() -> None:
+    seoul = dt.timezone(dt.timedelta(hours=9))
+    # 18:30 in Seoul (UTC+9) is 09:30 UTC; a whole second still shows six zeros.
+    assert timestamp_text(dt.datetime(2026, 3, 1, 18, 30, tzinfo=seoul)) == "2026-03-01T09:30:00.000000Z"
+    assert timestamp_text(dt.datetime(2026, 3, 1, 9, 30, 0, 5, tzinfo=dt.UTC)) == "2026-03-01T09:30:00.000005Z"

@@ -91,3 +91,19 @@ def schema_section(section: Any) -> str:
     from passports.web.form_html import render_section
 
     return render_section(section)
+
+
+@register.filter
+def amount(value: Any, places: int = 3) -> str:
+    """A number for people: at most ``places`` decimals, no trailing zeros, grouped the locale's way."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils.formats import number_format
+
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return "" if value is None else str(value)
+    text = f"{round(number, int(places)):f}"
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return number_format(round(number, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)

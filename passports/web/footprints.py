@@ -35,11 +35,6 @@ from passports.scoping import get_scoped_or_404
 from passports.selectors import passports as passport_selectors
 from passports.web.access import can_edit, editor_required, member_required, organization_of
 
-# The chart's drawing area in SVG user units (the SVG scales to its box, so these are proportions).
-CHART_WIDTH = 420
-BAR_HEIGHT = 22
-LABEL_WIDTH = 150
-
 
 def stage_labels() -> dict[str, str]:
     return {
@@ -82,32 +77,21 @@ class ActivityForm(forms.Form):
 
 
 def _chart(by_stage: dict[str, float]) -> dict[str, Any]:
-    """Bars of the stage chart, scaled to the largest magnitude; credits (negative values) drawn apart."""
+    """Bars of the stage chart (HTML progress bars), scaled to the largest magnitude; credits marked."""
     labels = stage_labels()
     rows = [(stage, float(by_stage.get(stage, 0.0))) for stage in (*STAGES, "unassigned") if stage in by_stage]
     largest = max((abs(value) for _stage, value in rows), default=0.0) or 1.0
-    usable = CHART_WIDTH - LABEL_WIDTH - 70
-    bars = []
-    for index, (stage, value) in enumerate(rows):
-        bars.append(
-            {
-                "stage": stage,
-                "label": labels.get(stage, stage),
-                "value": value,
-                "width": round(abs(value) / largest * usable, 1),
-                "y": index * (BAR_HEIGHT + 10),
-                "text_y": round(index * (BAR_HEIGHT + 10) + BAR_HEIGHT * 0.7, 1),
-                "value_x": round(LABEL_WIDTH + abs(value) / largest * usable + 6, 1),
-                "negative": value < 0,
-            }
-        )
-    return {
-        "bars": bars,
-        "height": max(len(bars) * (BAR_HEIGHT + 10), BAR_HEIGHT),
-        "width": CHART_WIDTH,
-        "label_width": LABEL_WIDTH,
-        "value_x": LABEL_WIDTH + 8,
-    }
+    bars = [
+        {
+            "stage": stage,
+            "label": labels.get(stage, stage),
+            "value": value,
+            "magnitude": abs(value),
+            "negative": value < 0,
+        }
+        for stage, value in rows
+    ]
+    return {"bars": bars, "largest": largest}
 
 
 def _editor_context(

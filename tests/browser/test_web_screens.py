@@ -70,6 +70,19 @@ def showcase(tenant: Any) -> dict[str, Passport]:
     job = import_job_create(org=org, by=tenant.owner, upload=upload, kind="products", enqueue=False)
     import_job_run(job_id=job.pk)
     api_client_create(org=org, name="Rheinland ERP", scopes=["read", "legitimate_interest"])
+    from lca.computation import footprint_compute
+    from lca.services import activity_create
+
+    for stage, process, amount, gas in (
+        ("raw_material", "Cathode active material (NMC811)", "3100", "CO2_fossil"),
+        ("raw_material", "Anode graphite", "620", "CO2_fossil"),
+        ("production", "Cell formation and ageing", "1450", "CO2_fossil"),
+        ("production", "Electrolyte solvent losses", "0.8", "CH4_fossil"),
+        ("distribution", "Sea freight Busan to Rotterdam", "210", "CO2_fossil"),
+        ("end_of_life", "Recycling credit", "0", "CO2_fossil"),
+    ):
+        activity_create(org=org, product=pack, stage=stage, process=process, amount=amount, unit="kg", gas=gas)
+    footprint_compute(product=pack)
     assert item is not None
     return {"model": model, "item": item, "draft": draft, "cbam": cbam}
 
@@ -91,6 +104,8 @@ def test_tour_of_the_main_pages(page: Any, live_server: Any, tenant: Any) -> Non
         "cbam": "/cbam/",
         "organization": "/organization/",
         "facilities": "/facilities/",
+        "footprint": f"/products/{made['model'].product_id}/footprint/",
+        "footprints": "/footprints/",
     }
     for name, path in pages.items():
         response = page.goto(url + path)

@@ -29,13 +29,14 @@ def test_adding_activity_data_recomputes_and_redraws_the_footprint(client: Clien
     footprint = Footprint.objects.get(product=product, is_current=True)
     assert footprint.total_kg_co2e == pytest.approx(12.5)  # 12.5 kg fossil CO2, GWP 1
     assert footprint.by_stage["production"] == pytest.approx(12.5)
-    assert "<svg" in html and 'class="chart-bar"' in html
+    assert 'max="12.5" value="12.5" class="bar"' in html  # the production bar, full length
     add(client, product, stage="distribution", process="Truck to port", gas="CO2_fossil", amount="2.5")
     current = Footprint.objects.get(product=product, is_current=True)
     assert current.total_kg_co2e == pytest.approx(15.0)
-    # The production bar is the longest: 12.5 of the largest 12.5 -> the full usable width.
+    # Two bars now, scaled to the largest stage: production 12.5 (full) and distribution 2.5 (a fifth).
     page = client.get(reverse("footprint-product-page", args=[product.pk])).content.decode()
-    assert page.count('class="chart-bar"') == 2
+    assert 'max="12.5" value="12.5"' in page and 'max="12.5" value="2.5"' in page
+    assert page.count('class="bar"') == 2
 
 
 def test_an_emission_factor_multiplies_the_amount(client: Client, tenant: Any) -> None:

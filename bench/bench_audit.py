@@ -60,7 +60,7 @@ import django  # noqa: E402  # after the environment that configures it
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from passports.audit import COLUMNS, GENESIS, event_hash, verify_stored  # noqa: E402
 
@@ -101,7 +101,8 @@ def generate(heads: dict[int, tuple[int, str]]) -> Iterator[tuple[object, ...]]:
 
 def load(rows: Iterator[tuple[object, ...]], heads: dict[int, tuple[int, str]]) -> None:
     columns = ", ".join(INSERTED)
-    with connection.cursor() as cursor:
+    # One transaction: SQLite in autocommit would sync the file to disk after every row.
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("TRUNCATE passports_auditevent, passports_auditchainhead")
             raw = cursor.cursor

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from passports.models import (
     ApiClient,
+    AuditEvent,
     Facility,
     Membership,
     Organization,
@@ -116,6 +117,25 @@ class PassportVersionAdmin(admin.ModelAdmin):
     list_display = ["passport", "number", "status", "content_hash", "published_at"]
     list_filter = ["status", "organization"]
     search_fields = ["passport__identifier", "content_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, to read only: events are never added, changed or deleted by hand (passports.audit)."""
+
+    list_display = ["organization", "seq", "at", "action", "object_type", "object_id", "actor_label", "ip"]
+    list_filter = ["action", "object_type", "actor_type"]
+    search_fields = ["object_id", "object_repr", "actor_label", "request_id", "hash"]
+    ordering = ["-at", "-pk"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -294,3 +294,13 @@ def test_verify_audit_checks_only_the_chains_asked_for(tenant: Any, other_tenant
     assert "verified" in verify("--org", other_tenant.org.slug)
     with pytest.raises(CommandError, match="edited"):
         verify("--org", tenant.org.slug)
+
+
+def test_the_admin_shows_the_trail_and_offers_no_way_to_change_it(admin_client: Any, tenant: Any) -> None:
+    make_passport(tenant.org)
+    event = events(tenant.org)[0]
+    assert admin_client.get("/admin/passports/auditevent/").status_code == 200
+    assert admin_client.get(f"/admin/passports/auditevent/{event.pk}/change/").status_code == 200  # view only
+    assert admin_client.post(f"/admin/passports/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.get("/admin/passports/auditevent/add/").status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from exporters.backup.demo import seed_backups
 from exporters.demo import seed_signing
 from exporters.reports.demo import seed_reports
 from lca.demo import seed_lca
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             seed_pact(tenants)
             seed_reports()
             seed_signing()
+            seed_backups()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,13 +69,13 @@ INSERTED = [c for c in COLUMNS if c != "id"]
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def generate(heads: dict[int, tuple[int, str]]) -> Iterator[tuple[object, ...]]:
+def generate(heads: dict[int, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
     """Rows in insertion order (chain by chain), as record_entries makes them; fills ``heads`` on the way."""
     per_chain = EVENTS // CHAINS
     for org in range(1, CHAINS + 1):
         prev = GENESIS
         for seq in range(1, per_chain + 1):
-            fields = {
+            fields: dict[str, Any] = {
                 "organization_id": org,
                 "seq": seq,
                 "at": START + dt.timedelta(microseconds=seq * 1000 + org),
@@ -99,7 +100,7 @@ def generate(heads: dict[int, tuple[int, str]]) -> Iterator[tuple[object, ...]]:
         heads[org] = (per_chain, prev)
 
 
-def load(rows: Iterator[tuple[object, ...]], heads: dict[int, tuple[int, str]]) -> None:
+def load(rows: Iterator[tuple[Any, ...]], heads: dict[int, tuple[int, str]]) -> None:
     columns = ", ".join(INSERTED)
     # One transaction: SQLite in autocommit would sync the file to disk after every row.
     with transaction.atomic(), connection.cursor() as cursor:
@@ -115,7 +116,7 @@ def load(rows: Iterator[tuple[object, ...]], heads: dict[int, tuple[int, str]]) 
             marks = ", ".join(["%s"] * len(INSERTED))
             cursor.executemany(
                 f"INSERT INTO passports_auditevent ({columns}) VALUES ({marks})",  # noqa: S608  # fixed column names
-                rows,
+                list(rows),
             )
         cursor.executemany(
             "INSERT INTO passports_auditchainhead (organization_id, seq, hash) VALUES (%s, %s, %s)",

@@ -80,13 +80,13 @@ _details_encoder = json.encoder.c_make_encoder(  # type: ignore[attr-defined]  #
     ",",
     True,
     False,
-    False,  # type: ignore[attr-defined]
+    False,
 )
 
 
 #: A JSON string as RFC 8785 writes it (only quote, backslash and control characters escaped; anything but
 #: text is refused with TypeError). The C implementation of the standard library's encoder.
-_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # private but stable
+_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 # --------------------------------------------------------------------------------------------------

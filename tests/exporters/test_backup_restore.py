@@ -74,9 +74,9 @@ def public_key(kid: str) -> dict[str, Any] | None:
 
 def build_world(settings: Any, store: Path) -> Organization:
     settings.BACKUP_STORE_URL = store.as_uri()
-    org = OrganizationFactory(slug="hanbit-test", eori="KR123456789012345", lei="5299000J2N45DDNE4Y28")
+    org: Any = OrganizationFactory(slug="hanbit-test", eori="KR123456789012345", lei="5299000J2N45DDNE4Y28")
     facility = FacilityFactory(organization=org, name="Ochang cell plant")
-    product = ProductFactory(organization=org, facility=facility, expected_lifetime_years=12)
+    product: Any = ProductFactory(organization=org, facility=facility, expected_lifetime_years=12)
     model = make_passport(org, product=product)
     passport_publish(passport=model)
     changed = {**model.versions.get().data}

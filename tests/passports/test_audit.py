@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -53,7 +52,7 @@ def verify(*args: str) -> str:
 
 
 @pytest.fixture
-def history(tenant: Any) -> Iterator[Passport]:
+def history(tenant: Any) -> Passport:
     """A passport taken through its life: created, edited, published, a second version, revoked."""
     passport = make_passport(tenant.org)
     draft = passport.versions.get()
@@ -124,7 +123,7 @@ def test_saves_that_change_nothing_but_the_timestamp_make_no_event(tenant: Any) 
 
 
 def test_members_and_api_clients_are_recorded(tenant: Any) -> None:
-    newcomer = UserFactory(username="lee.seoyeon")
+    newcomer: Any = UserFactory(username="lee.seoyeon")
     membership = membership_set(org=tenant.org, user=newcomer, role=Membership.Role.VIEWER)
     membership_set(org=tenant.org, user=newcomer, role=Membership.Role.EDITOR)
     membership.refresh_from_db()

@@ -221,7 +221,7 @@ def test_canonical_bytes_are_exactly_rfc8785(texts: list[str], seq: int, details
             strict=True,
         )
     )
-    kwargs = {
+    kwargs: dict[str, Any] = {
         **fields,
         "organization_id": 5,
         "seq": seq,

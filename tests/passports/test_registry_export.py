@@ -24,7 +24,7 @@ def published(tenant: Any) -> Passport:
     Organization.objects.filter(pk=tenant.org.pk).update(eori="KR123456789012345", gln="8800000000015")
     tenant.org.refresh_from_db()
     facility = FacilityFactory(organization=tenant.org, gln="8801234567893", country="KR")
-    product = ProductFactory(organization=tenant.org, facility=facility, cn_code="85076000", gtin="08801234567893")
+    product: Any = ProductFactory(organization=tenant.org, facility=facility, cn_code="85076000", gtin="08801234567893")
     passport = make_passport(tenant.org, product=product)
     version = passport_publish(passport=passport)
     BackupRecord.objects.update_or_create(
@@ -143,7 +143,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
 def test_a_product_without_facility_or_cn_code_gives_empty_fields(tenant: Any) -> None:
     from passports.registry_export import registry_record
 
-    product = ProductFactory(organization=tenant.org, cn_code="", facility=None)
+    product: Any = ProductFactory(organization=tenant.org, cn_code="", facility=None)
     passport = make_passport(tenant.org, product=product)
     passport_publish(passport=passport)
     record = registry_record(Passport.objects.get(pk=passport.pk))

@@ -68,7 +68,7 @@ def test_the_end_is_the_same_day_of_year_or_the_day_before_at_the_end_of_februar
 
 @pytest.mark.django_db
 def test_publication_sets_the_end_from_the_product_lifetime(tenant: Any) -> None:
-    product = ProductFactory(organization=tenant.org, expected_lifetime_years=12)
+    product: Any = ProductFactory(organization=tenant.org, expected_lifetime_years=12)
     passport = make_passport(tenant.org, product=product)
     version = passport_publish(passport=passport)
     passport.refresh_from_db()

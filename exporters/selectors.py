@@ -121,24 +121,47 @@ def credential_by_key(org: Organization, key: str) -> IssuedCredential:
 
 
 def passport_by_link(link: DigitalLink) -> Passport:
-    """The passport a Digital Link names on this platform, if any version of it was ever published."""
-    passport = (
-        Passport.objects.select_related("product", "schema", "organization", "product__facility")
-        .filter(identifier=link.uri(settings.PLATFORM_BASE_URL))
-        .first()
-    )
-    if passport is None or not passport.versions.filter(status__in=RESOLVABLE).exists():
-        raise Http404("No published passport for this identifier.")
-    return passport
+    """The passport a Digital Link names on this platform (404 unless some version of it was published)."""
+    try:
+        return Passport.objects.select_related("product", "organization").get(
+            identifier=link.uri(settings.PLATFORM_BASE_URL)
+        )
+    except Passport.DoesNotExist as exc:
+        raise Http404("No passport for this identifier.") from exc
+
+
+#: What listing a passport's versions needs; data and schema are loaded for the one version shown.
+_VERSION_SUMMARY = (
+    "pk",
+    "passport_id",
+    "organization_id",
+    "schema_id",
+    "number",
+    "status",
+    "published_at",
+    "revoked_at",
+)
 
 
 def resolvable_versions(passport: Passport) -> list[PassportVersion]:
-    """The versions the public may see, newest first."""
-    return list(
-        PassportVersion.objects.select_related("schema", "base_version")
-        .filter(passport=passport, status__in=RESOLVABLE)
+    """The versions the public may see, newest first (summaries without data); 404 if there is none."""
+    versions = list(
+        PassportVersion.objects.filter(passport=passport, status__in=RESOLVABLE)
         .order_by("-number")
+        .only(*_VERSION_SUMMARY)
     )
+    if not versions:
+        raise Http404("No published passport for this identifier.")
+    for version in versions:
+        version.passport = passport
+    return versions
+
+
+def version_with_data(version: PassportVersion) -> PassportVersion:
+    """The version with its data, schema and base version loaded, for rendering or serving its data."""
+    full = PassportVersion.objects.select_related("schema", "base_version").get(pk=version.pk)
+    full.passport = version.passport
+    return full
 
 
 def version_to_resolve(versions: list[PassportVersion], number: str | None) -> PassportVersion:

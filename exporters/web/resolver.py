@@ -20,7 +20,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from exporters import selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
@@ -94,7 +94,9 @@ def _machine_response(
         response: HttpResponse = JsonResponse(context["linkset"], content_type=LINKSET)
     elif media == "application/json":
         tier = viewer_tier(request, version.passport.organization)
-        response = HttpResponse(tier_data_bytes(version, tier), content_type="application/json")
+        response = HttpResponse(
+            tier_data_bytes(selectors.version_with_data(version), tier), content_type="application/json"
+        )
     elif issued is None:
         raise Http404("This version was published before signing was available; it has no credential.")
     elif media == VC_JWT:
@@ -110,6 +112,7 @@ def _qr_data_uri(passport: Passport) -> str:
 
 
 def _page(request: HttpRequest, version: PassportVersion, context: dict[str, Any]) -> HttpResponse:
+    version = selectors.version_with_data(version)
     passport = version.passport
     org = passport.organization
     lang: Lang = "ko" if ui_language() == "ko" else "en"
@@ -150,7 +153,7 @@ def _schema_title(version: PassportVersion, lang: str) -> str:
     return str(title or document.get("title") or version.schema.key)
 
 
-@require_GET
+@require_safe
 def resolve(request: HttpRequest, gtin: str, lot: str | None = None, serial: str | None = None) -> HttpResponse:
     try:
         link = DigitalLink(gtin=gtin, lot=lot, serial=serial)

@@ -7,7 +7,7 @@ fetch them) and may be cached briefly; the data links answer only the tiers the 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from exporters import selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
@@ -24,7 +24,7 @@ def public_headers(response: HttpResponse, max_age: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def did_document(request: HttpRequest, slug: str) -> HttpResponse:
     """``/orgs/<slug>/did.json``: the did:web document with every current and retired key as a JWK."""
     org = selectors.organization_by_slug(slug)
@@ -46,19 +46,19 @@ def _status_list_response(request: HttpRequest, slug: str, purpose: str, number:
     return public_headers(response, max_age=60)
 
 
-@require_GET
+@require_safe
 def status_list(request: HttpRequest, slug: str, purpose: str) -> HttpResponse:
     """``/orgs/<slug>/status/<purpose>``: the organization's first Bitstring Status List credential."""
     return _status_list_response(request, slug, purpose, 1)
 
 
-@require_GET
+@require_safe
 def status_list_numbered(request: HttpRequest, slug: str, purpose: str, number: int) -> HttpResponse:
     """``/orgs/<slug>/status/<purpose>/<n>``: further lists, once the first is full."""
     return _status_list_response(request, slug, purpose, number)
 
 
-@require_GET
+@require_safe
 def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -> HttpResponse:
     """One tier of a version's data, byte for byte what the credential's ``digestSRI`` hashed."""
     org = selectors.organization_by_slug(slug)

@@ -31,7 +31,7 @@ class TokenEndpointThrottle(SimpleRateThrottle):
 class ThrottledTokenView(TokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         throttle = TokenEndpointThrottle()
-        if not throttle.allow_request(request, self):
+        if not throttle.allow_request(request, self):  # type: ignore[arg-type]  # only reads META and the cache
             wait = int(throttle.wait() or 1) + 1
             response = JsonResponse(
                 {"error": "too_many_requests", "error_description": f"Too many token requests; retry in {wait} s."},

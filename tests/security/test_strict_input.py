@@ -51,3 +51,30 @@ def test_a_boolean_filter_filters(tenant: Any, bearer_api: Any) -> None:
     assert shared["count"] > 0
     assert all(row["shared"] for row in shared["results"])
     assert own["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "pointer"),
+    [
+        ("/api/v1/products/?page_size=%C2%B3", "/page_size"),  # '³' passes str.isdigit(); it used to be a 500
+        ("/api/v1/products/?page_size=0", "/page_size"),
+        ("/api/v1/products/?page_size=10&page_size=20", "/page_size"),
+        ("/api/v1/products/?page=", "/page"),
+        ("/api/v1/products/?page=%D9%A3", "/page"),
+        ("/api/v1/products/?page=1&page=2", "/page"),
+    ],
+)
+def test_malformed_paging_answers_400(tenant: Any, bearer_api: Any, query: str, pointer: str) -> None:
+    response = bearer_api(tenant.org).get(query)
+    assert response.status_code == 400, response.content
+    assert [d["pointer"] for d in response.json()["error"]["details"]] == [pointer]
+
+
+def test_paging_still_works(tenant: Any, bearer_api: Any) -> None:
+    client = bearer_api(tenant.org)
+    for n in range(3):
+        client.post("/api/v1/facilities/", {"name": f"Plant {n}", "country": "KR"}, format="json")
+    assert client.get("/api/v1/facilities/?page_size=2").json()["count"] == 3
+    assert len(client.get("/api/v1/facilities/?page_size=2&page=2").json()["results"]) == 1
+    assert len(client.get("/api/v1/facilities/?page_size=2&page=last").json()["results"]) == 1
+    assert client.get("/api/v1/facilities/?page_size=2&page=3").status_code == 404  # past the end

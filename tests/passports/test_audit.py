@@ -303,3 +303,14 @@ def test_the_admin_shows_the_trail_and_offers_no_way_to_change_it(admin_client: 
     assert admin_client.post(f"/admin/passports/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.get("/admin/passports/auditevent/add/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_keys_credentials_and_status_lists_of_exporters_are_recorded_too(tenant: Any, history: Passport) -> None:
+    """Connected lazily (``passports`` never imports ``exporters``): a key made at first publication, a
+    credential per published version, and the status list whose bit the revocation set."""
+    recorded = set(actions(tenant.org))
+    assert {"signing_key.created", "credential.created", "status_list.updated"} <= recorded
+    credentials = events(tenant.org, action="credential.created")
+    assert len(credentials) == 2  # one per published version
+    revocation = [e for e in events(tenant.org, action="status_list.updated") if "bits" in e.details["changed"]]
+    assert revocation, "the revocation flipped a bit"

@@ -195,8 +195,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status" with different choices; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "PassportVersionStatusEnum": "passports.models.passports.PassportVersion.Status",
-        "ImportJobStatusEnum": "passports.models.imports.ImportJob.Status",
-        "ReportPackStatusEnum": "exporters.models.ReportPack.Status",
+        # Import jobs and report packs share one set of job states, so they share one enum.
+        "JobStatusEnum": "passports.models.imports.ImportJob.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -57,6 +57,7 @@ __all__ = [
     "recalculation_job_create",
     "recalculation_job_fail",
     "recalculation_job_run",
+    "recalculation_jobs_resume_orphaned",
     "recalculation_schedule",
     "shared_factors_sync",
     "supplier_footprint_create",
@@ -525,11 +526,15 @@ def _plan(job: RecalculationJob) -> list[int]:
 
 
 def recalculation_batch_size() -> int:
-    """Products per committed batch (setting ``LCA_RECALCULATION_BATCH``): each batch reads the organization's
-    rows once and factorises once, so larger batches are faster; smaller ones commit progress more often."""
+    """Products per committed batch: each batch reads the organization's rows once and factorises once, so
+    larger batches are faster, smaller ones commit progress more often. The setting
+    ``LCA_RECALCULATION_BATCH`` wins; without it the environment variable of that name, else 5,000."""
+    import os
+
     from django.conf import settings
 
-    return int(getattr(settings, "LCA_RECALCULATION_BATCH", 5000))
+    configured = getattr(settings, "LCA_RECALCULATION_BATCH", None) or os.environ.get("LCA_RECALCULATION_BATCH")
+    return max(1, int(configured or 5000))
 
 
 def recalculation_job_run(*, job_id: int, runner: str = "") -> RecalculationJob | None:
@@ -570,6 +575,22 @@ def recalculation_job_run(*, job_id: int, runner: str = "") -> RecalculationJob 
         status=RecalculationJob.Status.DONE, finished_at=timezone.now()
     )
     return RecalculationJob.objects.get(pk=job_id)
+
+
+def recalculation_jobs_resume_orphaned(*, alive: set[str], stale_after_seconds: int = 300) -> list[int]:
+    """Queue again the jobs a dead worker left: running under a worker that does not answer, or queued
+    long ago and never started (a lost message). A job run twice is safe: batches commit under a lock."""
+    from datetime import timedelta
+
+    from lca.tasks import recalculation_job_task
+
+    stale = timezone.now() - timedelta(seconds=stale_after_seconds)
+    running = RecalculationJob.objects.filter(status=RecalculationJob.Status.RUNNING).exclude(runner__in=alive)
+    queued = RecalculationJob.objects.filter(status=RecalculationJob.Status.QUEUED, created_at__lt=stale)
+    resumed = sorted({*running.values_list("pk", flat=True), *queued.values_list("pk", flat=True)})
+    for job_id in resumed:
+        recalculation_job_task.apply_async(args=[job_id])
+    return resumed
 
 
 def recalculation_job_fail(*, job_id: int, error: str) -> None:

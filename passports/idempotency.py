@@ -285,6 +285,22 @@ def _release(row: IdempotencyKey, response: HttpResponseBase | None) -> None:
             close_old_connections()
 
 
+def _route_allows(request: HttpRequest) -> bool:
+    """Whether the route takes this method; if not, the view's own 405 must answer, not a replay or 422."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        callback = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    method = (request.method or "").lower()
+    actions = getattr(callback, "actions", None)
+    if actions is not None:
+        return method in actions
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    return view_class is None or hasattr(view_class, method)
+
+
 class IdempotencyKeyMiddleware:
     """Applies ``Idempotency-Key`` to API writes; placed after AuthenticationMiddleware (it needs the user)."""
 
@@ -292,7 +308,7 @@ class IdempotencyKeyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not applies_to(request):
+        if not applies_to(request) or not _route_allows(request):
             return self.get_response(request)
         key = request.headers[HEADER].strip()
         if not _KEY_SHAPE.match(key):

@@ -45,12 +45,53 @@ def bearer(tenant: Any, make_credentials: Any) -> str:
 
 @schema.parametrize()
 @settings(
-    max_examples=EXAMPLES, deadline=None,
+    max_examples=EXAMPLES,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_conforms_to_its_schema(case: Any, bearer: str) -> None:
     # positive_data_acceptance is off: OpenAPI cannot state check digits, identifier formats or the
     # passport rules, so a schema-valid body may rightly get a 400 naming the field. Every other check runs.
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {bearer}"}, excluded_checks=[positive_data_acceptance]
+    case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"}, excluded_checks=[positive_data_acceptance])
+
+
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "30"))
+
+
+def test_api_workflows_hold_across_calls(api_schema: Any, bearer: str) -> None:
+    """Stateful fuzzing: chains of calls linked by the ids one answer gives the next (create, then read,
+    change, delete). On top of the per-call checks this runs the checks that need a history: a deleted
+    resource stays gone (``use_after_free``) and a created one can be read back (``ensure_resource_availability``).
+    """
+    machine = api_schema.as_state_machine()
+    headers = {"Authorization": f"Bearer {bearer}"}
+    steps: list[tuple[str, bool]] = []  # (operation, whether it followed a link from an earlier answer)
+
+    class Workflow(machine):  # type: ignore[misc,valid-type]  # a class built by schemathesis at run time
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            steps.append((case.operation.label, self.recorder.find_parent(case_id=case.id) is not None))
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                headers=headers,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )
+    linked = {label for label, followed in steps if followed}
+    print(f"stateful: {len(steps)} calls, linked operations: {sorted(linked)}")
+    assert len(linked) >= 3, f"too few linked steps to test workflows: {sorted(linked)} of {len(steps)} calls"

@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -257,6 +257,7 @@ class HeaderMap:
     unknown: list[str]
     duplicates: list[str]
     ignored: list[str]
+    readers: dict[str, list[tuple[int, str, Callable[[Any], Any]]]] = field(default_factory=dict, repr=False)
 
     @property
     def per_row(self) -> bool:
@@ -304,6 +305,7 @@ def resolve_headers(headers: Sequence[Any], tree: ColumnTree, mapping: Mapping[s
 # English and Korean words, and TRUE/FALSE as localised Excel writes them in CSV (de, fr, es, it, nl).
 _TRUE = {"true", "yes", "y", "1", "t", "예", "네", "참", "wahr", "vrai", "verdadero", "vero", "waar"}
 _FALSE = {"false", "no", "n", "0", "f", "아니오", "아니요", "거짓", "falsch", "faux", "falso", "onwaar"}
+_WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
 class CellError(ValueError):
@@ -414,7 +416,12 @@ def _boolean(value: Any, title: tuple[str, str]) -> bool:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    text = _normal(str(value))
+    text = str(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    text = _normal(text)
     if text in _TRUE:
         return True
     if text in _FALSE:
@@ -467,24 +474,68 @@ def build_flat(row_number: int, cells: Sequence[Any], header_map: HeaderMap, num
     data: dict[str, Any] = {}
     issues: list[Issue] = []
     width = len(cells)
-    for index, _header, resolved in header_map.columns:
-        cell = cells[index] if index < width else None
+    for index, name, read in flat_readers(header_map, numbers):
+        if index >= width:
+            continue
+        cell = cells[index]
         if cell is None or cell == "":
             continue
-        if isinstance(cell, str):
+        if cell.__class__ is str:
             cell = cell.strip()
             if not cell:
                 continue
-        leaf = resolved.leaf
         try:
-            data[leaf.name] = (
-                cell
-                if leaf.type == "string" and isinstance(cell, str)
-                else convert(cell, leaf, numbers, (leaf.title_en, leaf.title_ko))
-            )
+            data[name] = read(cell)
         except CellError as exc:
-            issues.append(Issue(f"/{leaf.name}", "cell_format", exc.message_en, exc.message_ko, None))
+            issues.append(Issue(f"/{name}", "cell_format", exc.message_en, exc.message_ko, None))
     return Built(data, issues, {}, {}, {}, row_number, cells, header_map)
+
+
+def flat_readers(header_map: HeaderMap, numbers: NumberFormat) -> list[tuple[int, str, Callable[[Any], Any]]]:
+    """Per column of a flat file, a reader specialised to its type and the file's number convention,
+    made once per header map: a million rows do not decide a million times how to read a cell."""
+    found = header_map.readers.get(numbers.decimal)
+    if found is None:
+        found = [
+            (index, resolved.leaf.name, _reader(resolved.leaf, numbers)) for index, _, resolved in header_map.columns
+        ]
+        header_map.readers[numbers.decimal] = found
+    return found
+
+
+def _reader(leaf: Node, numbers: NumberFormat) -> Callable[[Any], Any]:
+    title = (leaf.title_en, leaf.title_ko)
+    point = numbers.decimal == "."
+
+    def general(cell: Any) -> Any:
+        return convert(cell, leaf, numbers, title)
+
+    if leaf.type == "string":
+        return lambda cell: cell if cell.__class__ is str else general(cell)
+    if leaf.type == "decimal":
+
+        def decimal(cell: Any) -> Any:
+            if point and cell.__class__ is str and _PLAIN_DECIMAL.fullmatch(cell):
+                return Decimal(cell)
+            return general(cell)
+
+        return decimal
+    if leaf.type == "boolean":
+
+        def boolean(cell: Any) -> Any:
+            if cell.__class__ is str:
+                found = _WORDS.get(cell.lower())
+                if found is not None:
+                    return found
+            return general(cell)
+
+        return boolean
+    if leaf.type == "integer":
+        return lambda cell: int(cell) if cell.__class__ is str and cell.isdigit() and cell.isascii() else general(cell)
+    return general
+
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def build_record(

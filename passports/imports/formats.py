@@ -310,8 +310,10 @@ def _field_counts(text: str, delimiter: str, *, complete: bool) -> list[int]:
     return counts
 
 
-def is_blank(cells: Iterable[object]) -> bool:
+def is_blank(cells: Sequence[object]) -> bool:
     """A row with nothing in it: no cells, or only empty ones (Excel's trailing ``;;;;`` rows)."""
+    if cells and isinstance(cells[0], str) and cells[0].strip():
+        return False  # the usual row, decided by its first cell
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -34,14 +35,28 @@ from passports.validation import Issue, validate
 CREATE, UPDATE, REJECT = "create", "update", "reject"
 
 
-@dataclass
 class Outcome:
-    """What became of one record: created, updated or rejected (with its issues)."""
+    """What became of one record: created, updated or rejected (with its issues). ``key`` shows the record
+    in a preview; left empty, the preview shows its first values. (A plain class with slots: a million
+    rows make a million of these.)"""
 
-    record: Built
-    action: str
-    key: str
-    issues: list[Issue] = field(default_factory=list)
+    __slots__ = ("action", "issues", "key", "record")
+
+    def __init__(self, record: Built | RowRef, action: str, key: str = "", issues: list[Issue] | None = None) -> None:
+        self.record = record
+        self.action = action
+        self.key = key
+        self.issues = issues if issues is not None else []
+
+
+class RowRef:
+    """An accepted row that never needed a full record: its row number, for the preview."""
+
+    __slots__ = ("first_row",)
+    data: dict[str, Any] = {}  # shared and never written: a preview reads it
+
+    def __init__(self, first_row: int) -> None:
+        self.first_row = first_row
 
 
 @dataclass
@@ -102,19 +117,25 @@ def without_cell_issues(issues: list[Issue], cell_issues: list[Issue]) -> list[I
     return [issue for issue in issues if issue.pointer not in reported]
 
 
+@lru_cache(maxsize=1 << 16)
 def gtin_key(value: str) -> str:
     """One spelling per GTIN for matching: the 14-digit form when valid (Excel drops leading zeros)."""
     return identifiers.normalize_gtin(value) if identifiers.is_valid_gtin(value) else value
 
 
+@lru_cache(maxsize=1 << 16)
+def _spellings(value: str) -> tuple[str, ...]:
+    if not identifiers.is_valid_gtin(value):
+        return (value,)
+    full = value.zfill(14)
+    return (value, *(full[-n:] for n in (8, 12, 13, 14) if not full[:-n].strip("0")))
+
+
 def gtin_spellings(values: Iterable[str]) -> set[str]:
     """Every way the GTINs ``values`` may be stored: as given, and their 8/12/13/14-digit forms."""
     found: set[str] = set()
-    for value in values:
-        found.add(value)
-        if identifiers.is_valid_gtin(value):
-            full = value.zfill(14)
-            found.update(full[-n:] for n in (8, 12, 13, 14) if not full[:-n].strip("0"))
+    for value in set(values):
+        found.update(_spellings(value))
     return found
 
 

@@ -390,17 +390,25 @@ class _Run:
         return True
 
     def handler_plan(self, chunk: list[list[SourceRow]], *, write: bool) -> list[Outcome]:
-        outcomes, _ = self.kind.handler.plan(self._context(write=write), self._records(chunk))
+        outcomes, _ = self._plan(self._context(write=write), chunk)
         return outcomes
 
+    def _plan(self, ctx: RunContext, chunk: list[list[SourceRow]]) -> tuple[list[Outcome], Any]:
+        """The handler's plan of a chunk; column by column where the handler can (flat CSV rows)."""
+        by_columns = getattr(self.kind.handler, "plan_rows", None)
+        flat = self.kind.tree.is_flat and not self.header_map.per_row and isinstance(self.source, CsvSource)
+        if by_columns is not None and flat:
+            rows = [group[0] for group in chunk]
+            return by_columns(ctx, self.header_map, self.numbers, rows, lambda some: self._records([[r] for r in some]))
+        return self.kind.handler.plan(ctx, self._records(chunk))
+
     def _write_chunk(self, chunk: list[list[SourceRow]], phase: str) -> None:
-        records = self._records(chunk)
         for attempt in range(3):
             try:
                 with transaction.atomic():
                     job = _locked(self.job.pk, self.lease)
                     ctx = self._context(write=True)
-                    outcomes, payload = self.kind.handler.plan(ctx, records)
+                    outcomes, payload = self._plan(ctx, chunk)
                     self.kind.handler.apply(ctx, payload)
                     self._record(job, chunk, outcomes, phase)
                 return
@@ -416,7 +424,7 @@ class _Run:
             counts = {CREATE: 0, UPDATE: 0}
             for chunk in self._chunks(self.start):
                 ctx = self._context(write=True)
-                outcomes, payload = self.kind.handler.plan(ctx, self._records(chunk))
+                outcomes, payload = self._plan(ctx, chunk)
                 rejected = [o for o in outcomes if o.action == REJECT]
                 if rejected:
                     raise FormatError(
@@ -448,7 +456,8 @@ class _Run:
         for outcome in outcomes:
             if len(job.preview) >= PREVIEW_ROWS:
                 break
-            job.preview.append({"row": outcome.record.first_row, "action": outcome.action, "key": outcome.key})
+            key = outcome.key or "/".join(str(value) for value in list(outcome.record.data.values())[:3])
+            job.preview.append({"row": outcome.record.first_row, "action": outcome.action, "key": key})
         job.rows_done += sum(len(group) for group in chunk)
         job.rows_created += sum(1 for o in outcomes if o.action == CREATE)
         job.rows_updated += sum(1 for o in outcomes if o.action == UPDATE)
@@ -474,6 +483,8 @@ class _Run:
 
     def _errors(self, job: ImportJob, outcome: Outcome) -> list[ImportRowError]:
         record = outcome.record
+        if not isinstance(record, Built):  # an accepted row's reference: nothing to report
+            return []
         header_of_key = self.header_map.header_of_key()
         found = []
         for issue in outcome.issues:

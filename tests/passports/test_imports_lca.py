@@ -167,3 +167,52 @@ def test_bill_of_materials_lines_by_product_component_and_stage(tenant: Any, pro
     again = _run(tenant, text.replace(",96,", ",100,"), kind="bom-lines")
     assert (again.rows_created, again.rows_updated) == (0, 2)
     assert lca_models.BomLine.objects.get(stage="raw_material").quantity == Decimal(100)
+
+
+def test_the_column_by_column_path_judges_exactly_as_the_row_by_row_path(
+    tenant: Any, other_tenant: Any, products: Any
+) -> None:
+    """CSV rows of activity data are checked column by column, workbook rows one by one: same verdicts."""
+    import io
+
+    from openpyxl import Workbook
+
+    cells = [
+        [gtin_from(1), "production", "a", "2.5", "kWh", FACTOR, "", "", "true", "1", "2", "3", "ok"],
+        [gtin_from(1), "production", "b", "-1", "kWh", FACTOR, "", "", "", "", "", "", ""],
+        [gtin_from(1), "use_phase", "c", "1", "kWh", FACTOR, "", "", "", "", "", "", ""],
+        [gtin_from(1), "production", "d", "1", "kg", FACTOR, "", "", "", "", "", "", ""],
+        [gtin_from(9), "production", "e", "1", "kWh", FACTOR, "", "", "", "", "", "", ""],
+        [gtin_from(1), "production", "f", "1", "kg", "", "", "CO2_fossil", "no", "", "", "", ""],
+        [gtin_from(1), "raw_material", "g", "4", "piece", "", gtin_from(2), "", "", "1", "1", "1", ""],
+        [gtin_from(1), "production", "h", "1,5", "kWh", FACTOR, "", "", "maybe", "", "", "", ""],
+        [gtin_from(1), "production", "a", "3", "kWh", FACTOR, "", "", "false", "", "", "", "again"],
+    ]
+    csv_text = HEADER + "\r\n" + "\r\n".join(",".join(f'"{c}"' if "," in c else c for c in row) for row in cells)
+    by_columns = _run(tenant, csv_text + "\r\n")
+    stored_csv = sorted(
+        lca_models.ActivityData.objects.values_list("process", "amount", "unit", "primary", "notes", "dq_time")
+    )
+    lca_models.ActivityData.objects.all().delete()
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(HEADER.split(","))
+    for row in cells:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = import_job_create(
+        org=tenant.org, by=None, upload=ContentFile(buffer.getvalue(), name="rows.xlsx"), kind="activity-data",
+        mode="commit", policy="valid_rows", enqueue=False,
+    )  # fmt: skip
+    by_rows = import_job_run(job_id=job.pk)
+    stored_xlsx = sorted(
+        lca_models.ActivityData.objects.values_list("process", "amount", "unit", "primary", "notes", "dq_time")
+    )
+    assert (by_columns.rows_created, by_columns.rows_updated, by_columns.rows_rejected) == (3, 1, 5)
+    assert (by_rows.rows_created, by_rows.rows_updated, by_rows.rows_rejected) == (3, 1, 5)
+    assert stored_csv == stored_xlsx
+    assert ("a", Decimal(3), "kWh", False, "again", None) in stored_csv  # the later row won
+    errors = [sorted(j.row_errors.values_list("row", "column", "rule")) for j in (by_columns, by_rows)]
+    assert errors[0] == errors[1]
+    assert [row for row, _, _ in errors[0]] == [3, 4, 5, 6, 9, 9]

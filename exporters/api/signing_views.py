@@ -120,8 +120,7 @@ class VerifyView(APIView):
 class _PassportQrView(OrganizationScopedMixin, APIView):
     kind = "svg"
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
-    def get(self, request: Request, pk: str) -> HttpResponse:
+    def qr_response(self, pk: str) -> HttpResponse:
         passport = passport_for_report(org=self.organization, pk=pk)
         code = qr_code_for(passport)
         if self.kind == "svg":
@@ -138,11 +137,19 @@ class PassportQrSvgView(_PassportQrView):
 
     kind = "svg"
 
+    @extend_schema(responses={(200, "image/svg+xml"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        return self.qr_response(pk)
+
 
 class PassportQrPngView(_PassportQrView):
     """The passport's QR code as PNG (8 px per module)."""
 
     kind = "png"
+
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        return self.qr_response(pk)
 
 
 class ExportFormatNegotiation(DefaultContentNegotiation):
@@ -167,7 +174,12 @@ class PassportExportView(OrganizationScopedMixin, APIView):
             OpenApiParameter("tier", str, enum=list(TIERS), description="Access tier of the data (default authority)"),
             OpenApiParameter("version", int, description="Version number (default: the published one)"),
         ],
-        responses={200: OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, VC_JWT): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         passport = passport_for_report(org=self.organization, pk=pk)

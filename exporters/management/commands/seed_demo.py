@@ -17,6 +17,7 @@ from exporters.reports.demo import seed_reports
 from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
+from passports.imports.demo import seed_imports
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             seed_reports()
             seed_signing()
             seed_backups()
+            seed_imports(tenants)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")

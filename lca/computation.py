@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from lca.catalogue import catalogue_results, check_non_negative
 from lca.footprint import FootprintResult, GraphError, calculate, factorise
-from lca.graph_builder import BuiltGraph, Catalogue, Origin, ProductNode, build_graph, input_hashes
+from lca.graph_builder import BuiltGraph, Catalogue, Origin, ProductNode, build_graph
+from lca.input_hashes import input_hashes
 from lca.models import Footprint, RecalculationJob
 from lca.regulatory import battery_carbon_footprint
 from lca.selectors import catalogue_load

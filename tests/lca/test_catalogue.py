@@ -24,8 +24,8 @@ from lca.graph_builder import (
     ProductNode,
     SupplierDeclaration,
     build_graph,
-    input_hashes,
 )
+from lca.input_hashes import input_hashes
 
 FACTORS = {
     "grid": FactorRow(id="grid", unit="kWh", co2e_other=0.5, name="grid", source="test", licence="CC0-1.0"),

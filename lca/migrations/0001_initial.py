@@ -249,7 +249,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='activitydata',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dq_geography__isnull', True), ('dq_technology__isnull', True), ('dq_time__isnull', True)), models.Q(('dq_geography__range', (1, 3)), ('dq_technology__range', (1, 3)), ('dq_time__range', (1, 3))), _connector='OR'), name='activity_dq_all_or_none'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dq_geography__isnull', True), ('dq_technology__isnull', True), ('dq_time__isnull', True)), models.Q(('dq_geography__isnull', False), ('dq_geography__range', (1, 3)), ('dq_technology__isnull', False), ('dq_technology__range', (1, 3)), ('dq_time__isnull', False), ('dq_time__range', (1, 3))), _connector='OR'), name='activity_dq_all_or_none'),
         ),
         migrations.AddConstraint(
             model_name='activitydata',

@@ -18,7 +18,7 @@ install: $(STAMP)
 
 # Compiled catalogues are committed; this rebuilds them with Babel (pure Python, no gettext needed).
 messages: $(STAMP)
-	@for po in $$(find locale -name django.po); do $(BIN)/pybabel compile -q -i $$po -o $${po%.po}.mo || exit 1; done
+	@for po in $$(find locale -name django.po); do $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo || exit 1; done
 
 run: $(STAMP) messages
 	mkdir -p var

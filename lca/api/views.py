@@ -49,6 +49,7 @@ from lca.models import (
 )
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
 from passports.api.errors import error_body
+from passports.api.schema import ERROR_ENVELOPE
 from passports.api.views import as_drf_validation_error
 from passports.models import Organization
 
@@ -322,11 +323,12 @@ class CalculateView(OrganizationScopedMixin, APIView):
         responses={
             200: CalculationResultSerializer,
             400: OpenApiResponse(
+                response=ERROR_ENVELOPE,
                 description=(
                     "The graph cannot be solved (a singular loop, an unknown process or factor, a unit of the wrong "
                     "dimension): the envelope's details name the process and the exchange by JSON Pointer, e.g. "
                     "/processes/0/inputs/1/unit."
-                )
+                ),
             ),
         },
         examples=[OpenApiExample("battery cell", value=GRAPH_EXAMPLE, request_only=True)],
@@ -405,10 +407,11 @@ class ProductFootprintView(OrganizationScopedMixin, APIView):
         responses={
             200: FootprintSerializer,
             400: OpenApiResponse(
+                response=ERROR_ENVELOPE,
                 description=(
                     "The recorded rows cannot be solved: details name the row (activity, bill-of-materials line or "
                     "supplier footprint) and its field."
-                )
+                ),
             ),
         },
     )

@@ -177,6 +177,10 @@ def run(folder: Path, rows: int, chunk: int) -> None:
             f"(target {TARGET_ROWS_PER_SECOND:,}/s, limit {copy_rate:,.0f}/s raw COPY)"
         )
         print(f"  = {rate / TARGET_ROWS_PER_SECOND:.0%} of target, {rate / copy_rate:.0%} of the COPY limit")
+        print(
+            f"  per CPU second of this process: {rows / cpu:,.0f} rows/s (wall time above includes waiting for a "
+            "CPU on a shared machine and for PostgreSQL)"
+        )
         print(f"peak memory (maxrss): {peak_mb:,.0f} MB (limit {MEMORY_LIMIT_MB} MB)")
     finally:
         cleanup(org)

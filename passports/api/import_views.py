@@ -184,7 +184,7 @@ class ImportJobViewSet(
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(operation_id="v1_imports_errors_csv", responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"errors\.csv")
     def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """Every rejected row: row, column, value and message in the caller's language, safe for Excel.
@@ -210,6 +210,7 @@ class ImportTemplateView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="v1_imports_template",
         parameters=[OpenApiParameter("lang", str, enum=list(LANGUAGES))],
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )

@@ -69,10 +69,7 @@ def write_csv(path: Path, rows: int) -> None:
         for n in range(rows):
             product, stage, process = n % PRODUCTS, (n // PRODUCTS) % 5, n // (PRODUCTS * 5)
             amount = f"{generator.randrange(1, 10**7) / 1000:.3f}"
-            if n % 10 == 9:
-                source = "kg,,CO2_fossil"
-            else:
-                source = "kWh,electricity-grid-kr-2021,"
+            source = "kg,,CO2_fossil" if n % 10 == 9 else "kWh,electricity-grid-kr-2021,"
             dq = "1,2,2" if n % 3 else ",,"
             lines.append(
                 f"{gtins[product]},{STAGES[stage]},process {process:02d},{amount},{source},"
@@ -145,7 +142,7 @@ def run(folder: Path, rows: int, chunk: int) -> None:
         name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}", country="KR", role="manufacturer"
     )
     Product.objects.bulk_create(
-        [Product(organization=org, gtin=gtin(n), name=f"Bench product {n}", category="battery") for n in range(PRODUCTS)],
+        [Product(organization=org, gtin=gtin(n), name=f"Product {n}", category="battery") for n in range(PRODUCTS)],
         batch_size=5000,
     )
     try:
@@ -166,10 +163,10 @@ def run(folder: Path, rows: int, chunk: int) -> None:
         job.refresh_from_db()
         stored = ActivityData.objects.filter(organization=org).count()
         sample = ActivityData.objects.filter(organization=org).order_by("pk").first()
-        assert job.status == "done", (job.status, job.error_en)
-        assert (job.rows_created, job.rows_rejected, stored) == (rows, 0, rows), (job.rows_created, stored)
-        assert sample is not None
-        assert isinstance(sample.amount, Decimal)
+        if job.status != "done" or (job.rows_created, job.rows_rejected, stored) != (rows, 0, rows):
+            raise SystemExit(f"import incomplete: {job.status} {job.error_en} {job.rows_created=} {stored=}")
+        if sample is None or not isinstance(sample.amount, Decimal):
+            raise SystemExit("stored amounts are not decimals")
         rate = rows / wall
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(

@@ -49,6 +49,7 @@ from lca.models import (
 )
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
 from passports.api.errors import error_body
+from passports.api.filtering import IdFilter
 from passports.api.schema import ERROR_ENVELOPE
 from passports.api.views import as_drf_validation_error
 from passports.models import Organization
@@ -142,12 +143,12 @@ class FactorViewSet(OrganizationScopedViewSet):
 
 
 class ProductRowFilter(filters.FilterSet):
-    product = filters.NumberFilter(field_name="product_id")
+    product = IdFilter(field_name="product_id")
 
 
 class ActivityFilter(ProductRowFilter):
     stage = filters.ChoiceFilter(choices=ActivityData._meta.get_field("stage").choices)
-    factor = filters.NumberFilter(field_name="factor_id")
+    factor = IdFilter(field_name="factor_id")
 
     class Meta:
         model = ActivityData
@@ -172,7 +173,7 @@ class ActivityViewSet(_ScopedWrites):
 
 
 class BomFilter(ProductRowFilter):
-    component = filters.NumberFilter(field_name="component_id")
+    component = IdFilter(field_name="component_id")
 
     class Meta:
         model = BomLine
@@ -195,7 +196,7 @@ class BomLineViewSet(_ScopedWrites):
 
 
 class SupplierFootprintFilter(filters.FilterSet):
-    component = filters.NumberFilter(field_name="component_id")
+    component = IdFilter(field_name="component_id")
     pact_id = filters.CharFilter()
 
     class Meta:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -126,7 +126,12 @@ def _too_large(limit: int) -> dict[str, Any]:
     return error_body("too_large", _message(en, ko), [{"message_en": en, "message_ko": ko}])
 
 
-@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+# The id is typed on the detail operations only: a class-level parameter would also land on the list and
+# upload operations, whose path has no {id}, and make the published schema lie.
+_JOB_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[_JOB_ID]))
 class ImportJobViewSet(
     OrganizationScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportJob]
 ):
@@ -184,7 +189,7 @@ class ImportJobViewSet(
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(operation_id="v1_imports_errors_csv", responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(operation_id="v1_imports_errors_csv", parameters=[_JOB_ID], responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path=r"errors\.csv")
     def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """Every rejected row: row, column, value and message in the caller's language, safe for Excel.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -83,6 +84,22 @@ def test_openapi_schema_and_docs_pages(client: Client) -> None:
     redoc = client.get("/api/schema/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/" in redoc
     assert "googleapis" not in redoc
+
+
+def test_every_path_parameter_matches_its_path(client: Client) -> None:
+    """A path parameter the path does not hold (or a placeholder with no parameter) makes clients and the
+    fuzzer build wrong requests; drf-spectacular lets a class-level decorator cause the first."""
+    document = client.get("/api/schema/?format=json").json()
+    wrong = []
+    for path, operations in document["paths"].items():
+        placeholders = set(re.findall(r"\{(\w+)\}", path))
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            if declared != placeholders:
+                wrong.append(f"{method.upper()} {path}: declares {sorted(declared)}")
+    assert not wrong, wrong
 
 
 @pytest.mark.django_db

@@ -189,7 +189,9 @@ class ImportJobViewSet(
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(operation_id="v1_imports_errors_csv", parameters=[_JOB_ID], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        operation_id="v1_imports_errors_csv", parameters=[_JOB_ID], responses={(200, "text/csv"): OpenApiTypes.STR}
+    )
     @action(detail=True, methods=["get"], url_path=r"errors\.csv")
     def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         """Every rejected row: row, column, value and message in the caller's language, safe for Excel.

@@ -429,3 +429,35 @@ def _flat(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def _csv(value: Any) -> str:
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return f'"{text}"' if any(ch in text for ch in ',"\n') else text
+
+
+# --------------------------------------------------------------------------------------------------
+# Counts of all-or-nothing commits: the writing pass runs after a checking pass that has seen every row, and
+# must still count a new key as created (a check pass that leaked what it saw would make every row "updated").
+
+
+@pytest.mark.parametrize(("chunk_rows", "runs"), [(7, None), (5000, None), (7, [1, None])])
+def test_all_or_nothing_counts_new_products_as_created_and_a_second_upload_as_updated(
+    tenant: Any, chunk_rows: int, runs: list[int | None] | None
+) -> None:
+    data = products_csv([(n, f"fresh {n}") for n in range(1, 21)])
+    first = run(tenant, data, mode="commit", policy="all_or_nothing", chunk_rows=chunk_rows, runs=runs)
+    assert (first.status, first.rows_total, first.rows_created, first.rows_updated) == ("done", 20, 20, 0)
+    second = run(tenant, data, mode="commit", policy="all_or_nothing", chunk_rows=chunk_rows, runs=runs)
+    assert (second.status, second.rows_created, second.rows_updated) == ("done", 0, 20)
+    assert Product.objects.filter(organization=tenant.org).count() == 20
+
+
+@pytest.mark.parametrize(("chunk_rows", "runs"), [(1, None), (5000, None), (1, [2, None])])
+def test_all_or_nothing_counts_new_passports_as_created_and_a_second_upload_as_updated(
+    tenant: Any, chunk_rows: int, runs: list[int | None] | None
+) -> None:
+    for n in range(3):
+        ProductFactory(organization=tenant.org, gtin=gtin(900 + n), category="battery")
+    options: dict[str, Any] = {"kind": "battery", "mode": "commit", "chunk_rows": chunk_rows, "runs": runs}
+    first = run(tenant, "battery-decimal-comma.csv", **options)
+    assert (first.status, first.rows_created, first.rows_updated, first.rows_rejected) == ("done", 3, 0, 0)
+    second = run(tenant, "battery-decimal-comma.csv", **options)
+    assert (second.status, second.rows_created, second.rows_updated) == ("done", 0, 3)
+    assert Passport.objects.filter(organization=tenant.org).count() == 3
+    assert PassportVersion.objects.filter(organization=tenant.org).count() == 3  # same data: no new version

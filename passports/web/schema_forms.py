@@ -5,8 +5,10 @@ turns the schema and the data into a tree of ``FormNode``s: each top-level membe
 objects are groups, arrays of objects are repeatable groups (rows), arrays of values are repeatable single
 inputs, enums are selects, booleans a yes / no / unset select, and each field carries its title in the
 user's language (``title`` / ``x-title-ko``), its unit (``x-unit``), its access tier (``x-access``), its
-legal source (``x-legal``) and its description as help text. Validation ``Issue``s are attached to the
-node their JSON Pointer names, so each message shows beside the exact field it is about.
+legal source (``x-legal``) and its description as help text (Korean help comes from the translations kept
+beside the schema, ``passports.schema_translations``, since a published schema file may not change).
+Validation ``Issue``s are attached to the node their JSON Pointer names, so each message shows beside the
+exact field it is about.
 
 ``parse_form`` reads the POSTed inputs back into JSON. Each input is named by its field's RFC 6901 JSON
 Pointer (``/general_product_information/battery_mass``), rows by their index; rows are taken in index order
@@ -29,7 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from passports.rules import PathPart, to_pointer
+from passports.rules import PathPart, escape_pointer_token, to_pointer
+from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
 
 __all__ = [
@@ -150,6 +153,8 @@ class _Context:
     lang: str
     base: Any
     own: Any
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    translations: Mapping[str, Translation] = field(default_factory=dict)
 
 
 def build_form(
@@ -171,7 +176,13 @@ def build_form(
     by_pointer: dict[str, list[str]] = {}
     for issue in issues:
         by_pointer.setdefault(issue.pointer, []).append(issue.message_ko if lang == "ko" else issue.message_en)
-    context = _Context(lang=lang, base=base if base is not None else _MISSING, own=own)
+    context = _Context(
+        lang=lang,
+        base=base if base is not None else _MISSING,
+        own=own,
+        schema=schema,
+        translations=translations_for(schema, lang),
+    )
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
     sections: list[FormNode] = []
@@ -188,13 +199,38 @@ def build_form(
     return FormTree(sections=sections, general_errors=general, issues=summary)
 
 
-def _texts(node: Mapping[str, Any], path: tuple[PathPart, ...], lang: str) -> tuple[str, str]:
+def _texts(node: Mapping[str, Any], path: tuple[PathPart, ...], context: _Context) -> tuple[str, str]:
+    """The field's title and help text in the user's language; English where no translation fits."""
     title = node.get("title")
     title_ko = node.get("x-title-ko")
     fallback = str(path[-1]).replace("_", " ").capitalize() if path else ""
-    chosen = title_ko if lang == "ko" and isinstance(title_ko, str) else title
+    chosen = title_ko if context.lang == "ko" and isinstance(title_ko, str) else title
     description = node.get("description")
-    return (chosen if isinstance(chosen, str) else fallback), (description if isinstance(description, str) else "")
+    help_text = description if isinstance(description, str) else ""
+    if help_text and context.translations:
+        pointer = _schema_pointer(context.schema, path)
+        if pointer is not None:
+            help_text = translated_description(context.translations, pointer, help_text) or help_text
+    return (chosen if isinstance(chosen, str) else fallback), help_text
+
+
+def _schema_pointer(schema: Mapping[str, Any], path: tuple[PathPart, ...]) -> str | None:
+    """The JSON Pointer of the schema node that describes ``path`` (rows and templates both go to ``items``).
+
+    Walked the way the form is built: an array's members are its rows, an object's its properties; ``None``
+    where the schema does not describe the path.
+    """
+    node, pointer = schema, ""
+    for part in path:
+        if _type_of(node) == "array":
+            node, pointer = _items_of(node), pointer + "/items"
+            continue
+        properties = node.get("properties")
+        child = properties.get(part) if isinstance(properties, Mapping) and isinstance(part, str) else None
+        if not isinstance(child, Mapping):
+            return None
+        node, pointer = child, f"{pointer}/properties/{escape_pointer_token(part)}"
+    return pointer
 
 
 def _type_of(node: Mapping[str, Any]) -> str:
@@ -240,7 +276,7 @@ def _node(
 
 
 def _decorate(node: FormNode, schema: Mapping[str, Any], context: _Context) -> FormNode:
-    node.title, node.help = _texts(schema, node.path, context.lang)
+    node.title, node.help = _texts(schema, node.path, context)
     tier = schema.get("x-access")
     node.tier = tier if isinstance(tier, str) else _TIER_DEFAULT
     legal = schema.get("x-legal")

@@ -5,6 +5,7 @@ These run without a database: ``passports.web.schema_forms`` is plain Python.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -98,6 +99,35 @@ def test_sections_follow_the_schema_with_titles_units_tiers_and_help() -> None:
 def test_korean_titles_come_from_x_title_ko() -> None:
     tree = build_form(BATTERY, {}, lang="ko")
     assert tree.sections[0].title == BATTERY["properties"]["general_product_information"]["x-title-ko"]
+
+
+def test_help_text_follows_the_language() -> None:
+    english = field(build_form(BATTERY, {}, lang="en"), "/general_product_information/battery_mass")
+    korean = field(build_form(BATTERY, {}, lang="ko"), "/general_product_information/battery_mass")
+    assert english.help == "Weight of the battery."
+    assert korean.help == "배터리의 무게."
+    assert korean.title == "배터리 무게"
+
+
+def test_korean_help_reaches_sections_rows_and_blank_row_templates() -> None:
+    data = {"material_composition": {"hazardous_substances": [{"hazardous_substance_name": "LiPF6"}]}}
+    tree = build_form(BATTERY, data, lang="ko")
+    assert tree.sections[0].help.startswith("배터리, 제조자")
+    row = field(tree, "/material_composition/hazardous_substances/0/hazardous_substance_identifier")
+    assert row.help == "물질의 CAS 등록번호."
+    substances = field(tree, "/material_composition/hazardous_substances")
+    assert substances.blank is not None
+    template = next(node for node in walk([substances.blank]) if node.path[-1] == "hazardous_substance_identifier")
+    assert template.help == "물질의 CAS 등록번호."
+
+
+def test_a_changed_description_shows_in_english_rather_than_beside_a_stale_translation() -> None:
+    schema = copy.deepcopy(BATTERY)
+    schema["properties"]["general_product_information"]["properties"]["battery_mass"]["description"] = "Mass, kg."
+    tree = build_form(schema, {}, lang="ko")
+    assert field(tree, "/general_product_information/battery_mass").help == "Mass, kg."
+    # The other fields of the same schema keep their Korean help.
+    assert field(tree, "/general_product_information/battery_model").help.startswith("배터리를 시장에")
 
 
 def test_enums_are_selects_and_a_value_outside_the_list_stays_selected() -> None:

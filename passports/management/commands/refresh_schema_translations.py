@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from passports.schema_files import SCHEMA_DIR, iter_schema_files
+from passports.schema_files import iter_schema_files
 from passports.schema_translations import LANGUAGES, refresh_translation_file
 
 
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             for lang in LANGUAGES:
                 path, total, empty = refresh_translation_file(category, version, lang)
                 missing += empty
-                self.stdout.write(f"{path.relative_to(SCHEMA_DIR)}: {total} descriptions, {empty} to translate")
+                self.stdout.write(f"{lang}/{path.name}: {total} descriptions, {empty} to translate")
         if missing:
             raise CommandError(f"{missing} description(s) still need a translation", returncode=1)

@@ -20,10 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -32,7 +31,7 @@ from exporters.models import ReportPack
 from exporters.reports.labels import check_lang
 from exporters.reports.rendering import render_version_report, report_filename
 from exporters.reports.selectors import version_for_report
-from passports.models import Organization, Passport, PassportVersion
+from passports.models import ImportJob, Organization, Passport, PassportVersion
 from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import tier_rank
 
@@ -84,30 +83,16 @@ def passports_for_ids(*, org: Organization, ids: Sequence[object]) -> list[Passp
     return [by_text[str(pk)] for pk in wanted]
 
 
-def _import_job_model() -> type[models.Model] | None:
-    for model in apps.get_models():
-        if model.__name__ == "ImportJob":
-            return model
-    return None
-
-
 def passports_for_import_job(*, org: Organization, job_id: object) -> list[Passport]:
-    """The passports an import job created, found through whatever relation links the two models.
-
-    Imports keep their own model (``ImportJob``); this follows a foreign key from passports to jobs, from
-    jobs to passports, or a many-to-many, whichever exists, so packs need no change when imports do.
-    """
-    job_model = _import_job_model()
-    if job_model is None:
-        raise Http404("No such import in your organization.")
-    job = get_scoped_or_404(job_model, org, pk=job_id)
-    for field in Passport._meta.get_fields():
-        if isinstance(field, models.ForeignKey) and field.related_model is job_model:
-            return list(scoped(Passport, org).filter(**{field.name: job}).order_by("pk"))
-    for field in job_model._meta.get_fields():
-        if isinstance(field, models.ManyToManyField) and field.related_model is Passport:
-            return list(scoped(getattr(job, field.name).all(), org).order_by("pk"))
-    raise ValueError("this import does not record which passports it created, so it cannot be packed; select them")
+    """The passports a committed import created or updated (``ImportJob.passports``); another organization's
+    job answers 404, and a job that wrote no passport (a dry run, products, every row rejected) is refused."""
+    job = get_scoped_or_404(ImportJob, org, pk=job_id)
+    found = list(scoped(job.passports.all(), org).order_by("pk"))
+    if not found:
+        raise ValueError(
+            f"import {job.pk} stored no passports (a dry run, an import of products, or every row rejected)"
+        )
+    return found
 
 
 @transaction.atomic
@@ -153,9 +138,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def _versions(pack: ReportPack, ids: Sequence[int] | None = None) -> dict[int, PassportVersion]:
     ids = [item["version"] for item in pack.items] if ids is None else ids
-    versions = PassportVersion.objects.select_related(
-        "schema", "base_version", "passport", "passport__product", "passport__organization"
-    ).filter(pk__in=ids, organization_id=pack.organization_id)
+    # Each passport's stored QR code comes in the same query (a report draws it rather than making it
+    # again); its SVG stays behind, as no report reads it.
+    versions = (
+        PassportVersion.objects.select_related(
+            "schema", "base_version", "passport", "passport__product", "passport__organization", "passport__qr_code"
+        )
+        .defer("passport__qr_code__svg")
+        .filter(pk__in=ids, organization_id=pack.organization_id)
+    )
     return {version.pk: version for version in versions}
 
 

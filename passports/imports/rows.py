@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from passports import identifiers
 from passports.documents import content_hash, effective_data
 from passports.imports.columns import Built
-from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
+from passports.models import Facility, ImportJob, Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.services.passports import _check_granularity, passport_identifier
 from passports.validation import Issue, validate
 
@@ -63,7 +63,8 @@ class RowRef:
 class RunContext:
     """What a handler needs besides the records: who imports, which columns the file has, and whether
     to write. ``virtual`` remembers what earlier chunks would have created when nothing is written (a
-    dry run), so that later rows are judged as if it had been."""
+    dry run), so that later rows are judged as if it had been. ``job_id`` is the committing job that records
+    what it wrote (None when nothing is written)."""
 
     org: Organization
     user: Any
@@ -71,6 +72,7 @@ class RunContext:
     write: bool
     virtual: dict[Any, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+    job_id: int | None = None
 
 
 class RowHandler(Protocol):
@@ -404,13 +406,15 @@ class PassportRows:
         schema = self.schema(ctx)
         new_models = [r for r in rows if r.existing is None and r.granularity == Passport.Granularity.MODEL]
         new_units = [r for r in rows if r.existing is None and r.granularity != Passport.Granularity.MODEL]
-        self._create(ctx, schema, new_models)
-        self._create(ctx, schema, new_units)
+        created = self._create(ctx, schema, new_models) + self._create(ctx, schema, new_units)
         self._update(ctx, [r for r in rows if r.existing is not None])
+        if ctx.write and ctx.job_id is not None:
+            kept = [p.pk for p in created] + [r.existing.pk for r in rows if r.existing is not None]
+            record_imported_passports(job_id=ctx.job_id, passport_ids=kept)
 
-    def _create(self, ctx: RunContext, schema: PassportSchema, rows: list[_PassportRow]) -> None:
+    def _create(self, ctx: RunContext, schema: PassportSchema, rows: list[_PassportRow]) -> list[Passport]:
         if not rows:
-            return
+            return []
         user = _user(ctx.user)
         parents = _model_passports(ctx.org, schema, {r.product.pk for r in rows})
         passports = Passport.objects.bulk_create(
@@ -449,6 +453,7 @@ class PassportRows:
             ],
             batch_size=1000,
         )
+        return passports
 
     def _update(self, ctx: RunContext, rows: list[_PassportRow]) -> None:
         if not rows:
@@ -491,6 +496,18 @@ class PassportRows:
         )
         PassportVersion.objects.bulk_create(fresh, batch_size=1000)
         Passport.objects.filter(pk__in=touched).update(updated_at=now)
+
+
+def record_imported_passports(*, job_id: int, passport_ids: Iterable[int]) -> None:
+    """Link ``job_id`` to the passports it wrote, one insert for the chunk, inside the chunk's transaction.
+
+    Every accepted row counts, a row that changed nothing as well (the job reports it as updated, and a pack
+    of the import should hold every passport of the file). Links already there are skipped: a key met again
+    in a later chunk, or a chunk written again after a worker died, adds nothing twice.
+    """
+    link = ImportJob.passports.through
+    rows = [link(importjob_id=job_id, passport_id=pk) for pk in dict.fromkeys(passport_ids)]
+    link.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 def _user(by: Any) -> Any:

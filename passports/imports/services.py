@@ -360,6 +360,7 @@ class _Run:
             write=write,
             virtual=self.virtual,
             cache=self.cache,
+            job_id=self.job.pk if write else None,
         )
 
     # ----------------------------------------------------------------------------------------------

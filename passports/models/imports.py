@@ -50,6 +50,9 @@ class ImportJob(TenantOwned, Timestamped):
     in one transaction, so after a crash the job resumes exactly after the last committed row. ``lease``
     names the run that may commit: a newer run takes it over, and an older one still alive stops at its
     next commit instead of writing twice.
+
+    ``passports`` are those a committing passport import created or updated (a row it accepted), recorded in
+    the same transaction as the rows, so that a whole import can be handed on as one report pack.
     """
 
     class Mode(models.TextChoices):
@@ -92,6 +95,9 @@ class ImportJob(TenantOwned, Timestamped):
     rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     committed = models.BooleanField(_("data stored"), default=False)
+    passports = models.ManyToManyField(
+        "passports.Passport", related_name="import_jobs", blank=True, verbose_name=_("passports imported")
+    )
     checkpoint = models.JSONField(_("checkpoint"), default=dict, blank=True)
     preview = models.JSONField(_("first outcomes"), default=list, blank=True)
     error_code = models.CharField(_("error code"), max_length=40, blank=True)

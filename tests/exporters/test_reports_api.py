@@ -22,6 +22,8 @@ from exporters.reports.selectors import signing_info
 from passports.models import Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_version_new
 from tests.factories import ProductFactory, example_data, make_passport
+from tests.passports.test_imports_services import gtin
+from tests.passports.test_imports_services import run as import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +38,6 @@ def _published(org: Any, **kwargs: Any) -> Passport:
     passport = make_passport(org, **kwargs)
     passport_publish(passport=passport)
     return passport
-
-
-def _import_job(org: Any) -> Any:
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("passports", "ImportJob")
-    except LookupError:
-        return None
-    return model.objects.create(organization=org, kind="passports", file="imports/x.csv", original_name="x.csv")
 
 
 def _text(pdf: bytes) -> str:
@@ -230,11 +222,36 @@ def test_pack_through_the_api(
     assert Path(media, "packs", str(tenant.org.pk)).is_dir()
     assert client.get("/api/v1/reports/packs").json()[0]["id"] == pack_id
     assert client.post("/api/v1/reports/packs", {"import_job": 12345}, format="json").status_code == 404
-    job = _import_job(tenant.org)
-    if job is not None:  # imports record no link to the passports they create: refused with a reason, not a 500
-        refused = client.post("/api/v1/reports/packs", {"import_job": job.pk}, format="json")
-        assert refused.status_code in {202, 400}
     assert client.post("/api/v1/reports/packs", {"passports": []}, format="json").status_code == 400
+
+
+def test_pack_of_a_whole_import_holds_exactly_the_passports_it_wrote(
+    tenant: Any, other_tenant: Any, login_api: Any, media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    for n in range(3):
+        ProductFactory(organization=tenant.org, gtin=gtin(900 + n), category="battery")
+    unrelated = _published(tenant.org)  # in the organization, not in the file: stays out of the pack
+    dry = import_file(tenant, "battery-decimal-comma.csv", kind="battery")
+    job = import_file(tenant, "battery-decimal-comma.csv", kind="battery", mode="commit")
+    imported = set(
+        Passport.objects.filter(organization=tenant.org).exclude(pk=unrelated.pk).values_list("pk", flat=True)
+    )
+    assert len(imported) == 3
+    client = login_api(tenant.viewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/reports/packs", {"import_job": job.pk}, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["source"] == f"import {job.pk}"
+    download = client.get(f"/api/v1/reports/packs/{response.json()['id']}/download")
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert {entry["passport"] for entry in manifest["reports"]} == imported
+    assert sorted(archive.namelist()) == sorted([entry["file"] for entry in manifest["reports"]] + ["manifest.json"])
+    refused = client.post("/api/v1/reports/packs", {"import_job": dry.pk}, format="json")  # a dry run stores none
+    assert refused.status_code == 400
+    assert "stored no passports" in json.dumps(refused.json())
+    stranger = login_api(other_tenant.owner)
+    assert stranger.post("/api/v1/reports/packs", {"import_job": job.pk}, format="json").status_code == 404
 
 
 def test_pack_build_resumes_after_a_failure_and_is_idempotent(tenant: Any, media: Path) -> None:

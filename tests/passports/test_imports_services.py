@@ -461,3 +461,44 @@ def test_all_or_nothing_counts_new_passports_as_created_and_a_second_upload_as_u
     assert (second.status, second.rows_created, second.rows_updated) == ("done", 0, 3)
     assert Passport.objects.filter(organization=tenant.org).count() == 3
     assert PassportVersion.objects.filter(organization=tenant.org).count() == 3  # same data: no new version
+
+
+# --------------------------------------------------------------------------------------------------
+# Which passports a job wrote (ImportJob.passports, what a report pack of the import holds)
+
+
+def _battery_products(tenant: Any) -> set[int]:
+    return {ProductFactory(organization=tenant.org, gtin=gtin(900 + n), category="battery").pk for n in range(3)}
+
+
+def test_a_committing_import_records_the_passports_it_created_and_a_dry_run_none(tenant: Any) -> None:
+    products = _battery_products(tenant)
+    dry = run(tenant, "battery-decimal-comma.csv", kind="battery")
+    assert (dry.rows_created, dry.passports.count()) == (3, 0)
+    job = run(tenant, "battery-decimal-comma.csv", kind="battery", mode="commit")
+    written = set(Passport.objects.filter(product__in=products).values_list("pk", flat=True))
+    assert len(written) == 3
+    assert set(job.passports.values_list("pk", flat=True)) == written
+    assert run(tenant, "products-utf8.csv", mode="commit").passports.count() == 0
+
+
+def test_a_second_upload_records_the_passports_it_updated_on_its_own_job(tenant: Any) -> None:
+    _battery_products(tenant)
+    first = run(tenant, "battery-decimal-comma.csv", kind="battery", mode="commit")
+    passport = Passport.objects.get(product__gtin=gtin(900))
+    changed = (DATA / "battery-decimal-comma.csv").read_bytes().replace(b"96 kWh EV", b"96 kWh EV (2026)")
+    second = run(tenant, changed, kind="battery", mode="commit", policy="valid_rows")
+    assert (second.rows_created, second.rows_updated) == (0, 3)
+    assert set(second.passports.all()) == set(first.passports.all())
+    assert set(passport.import_jobs.all()) == {first, second}
+
+
+def test_a_resumed_import_records_each_passport_once(tenant: Any) -> None:
+    _battery_products(tenant)
+    data = (DATA / "battery-decimal-comma.csv").read_bytes()
+    header, *rows = data.splitlines(keepends=True)
+    again = header + b"".join(rows) + rows[0]  # the first passport's row twice, in another chunk
+    job = run(tenant, again, kind="battery", mode="commit", policy="valid_rows", chunk_rows=1, runs=[2, 1, None])
+    assert (job.status, job.rows_created, job.rows_updated) == ("done", 3, 1)
+    assert job.passports.count() == 3
+    assert ImportJob.passports.through.objects.filter(importjob=job).count() == 3

@@ -78,6 +78,9 @@ class Cover:
     status: str
     identifiers: Sequence[tuple[str, str]] = ()  # (label, value), e.g. ("GTIN", "09506000134352")
     key: SigningKeyInfo | None = None
+    # The symbol of ``qr_payload`` made at publication, as PNG: drawn instead of making it again.
+    # None (a draft, never published) makes the symbol while rendering.
+    qr_png: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,20 @@ A vector symbol stays sharp at any printer resolution, where a PNG would be resa
 size (X-dimension) defaults to 0.5 mm and is never below 0.396 mm, the minimum of the 0.396-0.990 mm
 range that GS1 General Specifications section 5.12.3.1 sets for QR codes with GS1 Digital Link URIs.
 The quiet zone is painted white so the symbol scans on a tinted page too.
+
+A published passport's symbol was made once, at publication (``exporters.reports.receivers``), and kept as a
+PNG; ``symbol_rows`` reads its modules back from those pixels, so a report draws the stored symbol as
+vectors instead of choosing a mask again. Only a passport without a stored symbol (a draft) gets a new one.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Iterator
 from functools import lru_cache
 
+from PIL import Image
 from reportlab.graphics.shapes import Drawing, Path, Rect
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -22,10 +29,16 @@ from exporters.carriers import QUIET_ZONE_MODULES, make_qr
 DEFAULT_MODULE_MM = 0.5
 MIN_MODULE_MM = 0.396
 MAX_MODULE_MM = 0.990
+FINDER_MODULES = 7  # the top edge of a finder pattern: seven dark modules in a row
+MIN_SIDE_MODULES, MAX_SIDE_MODULES = 21, 177  # QR versions 1 to 40, four modules apart
+
+logger = logging.getLogger(__name__)
+
+Rows = tuple[bytes, ...]
 
 
 @lru_cache(maxsize=256)
-def qr_modules(data: str) -> tuple[bytes, ...]:
+def qr_modules(data: str) -> Rows:
     """Return the symbol's rows, top first, one byte per module (1 = dark).
 
     Cached per process: choosing the best mask costs ~15 ms of pure Python per symbol, and the
@@ -34,7 +47,71 @@ def qr_modules(data: str) -> tuple[bytes, ...]:
     return tuple(bytes(row) for row in make_qr(data).matrix)
 
 
-def _dark_runs(rows: tuple[bytes, ...]) -> Iterator[tuple[int, int, int]]:
+class UnreadableSymbolError(ValueError):
+    """A PNG whose pixels are not a QR symbol of whole-pixel modules with a light quiet zone."""
+
+
+@lru_cache(maxsize=256)
+def modules_from_png(png: bytes) -> Rows:
+    """Return the rows of the QR symbol drawn in ``png``, top first, one byte per module (1 = dark).
+
+    The PNG has square modules of whole pixels and a light quiet zone, as segno writes them. The scale
+    and the quiet zone are read from the top-left finder pattern (its corner is the first dark pixel of
+    the diagonal, its top edge seven modules wide), so any scale and border read back. Each module is
+    sampled at its centre pixel. Far cheaper than making the symbol: no mask is chosen.
+    """
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            grey = image.convert("L")
+    except OSError as exc:  # Pillow's UnidentifiedImageError and truncated files
+        raise UnreadableSymbolError(f"not a readable PNG: {exc}") from exc
+    width, height = grey.size
+    pixels = grey.tobytes()
+
+    def dark(x: int, y: int) -> bool:
+        return pixels[y * width + x] < 128
+
+    if width != height:
+        raise UnreadableSymbolError(f"a QR symbol is square, this PNG is {width}x{height}")
+    corner = next((i for i in range(width) if dark(i, i)), None)
+    if corner is None:
+        raise UnreadableSymbolError("no dark pixel on the diagonal: no finder pattern")
+    run = 0
+    while corner + run < width and dark(corner + run, corner):
+        run += 1
+    scale, partial = divmod(run, FINDER_MODULES)
+    border = corner // scale if scale else 0
+    side = width // scale - 2 * border if scale else 0
+    if (
+        not scale
+        or partial
+        or corner % scale
+        or width % scale
+        or not MIN_SIDE_MODULES <= side <= MAX_SIDE_MODULES
+        or (side - MIN_SIDE_MODULES) % 4
+    ):
+        raise UnreadableSymbolError(f"finder pattern of {run} px at {corner} px does not fit a {width} px QR symbol")
+    middle = border * scale + scale // 2
+    return tuple(
+        bytes(dark(middle + column * scale, middle + row * scale) for column in range(side)) for row in range(side)
+    )
+
+
+def symbol_rows(data: str, png: bytes | None = None) -> Rows:
+    """The rows to draw for ``data``: read from ``png``, its stored symbol, when there is one, else made anew.
+
+    The caller vouches that ``png`` encodes ``data`` (the stored row names the URI it was made from). An
+    unreadable PNG is not fatal: the symbol is made again, so the report still carries a working code.
+    """
+    if png:
+        try:
+            return modules_from_png(bytes(png))
+        except UnreadableSymbolError as exc:
+            logger.warning("stored QR code of %s unreadable (%s); making it again", data, exc)
+    return qr_modules(data)
+
+
+def _dark_runs(rows: Rows) -> Iterator[tuple[int, int, int]]:
     """Yield (row, first column, length) of each horizontal run of dark modules."""
     for row_index, row in enumerate(rows):
         column, count = 0, len(row)
@@ -55,13 +132,14 @@ def _check_module(module_mm: float) -> None:
         )
 
 
-def module_size_for(data: str, side_mm: float) -> float:
+def module_size_for(data: str, side_mm: float, *, rows: Rows | None = None) -> float:
     """Return the module size (mm) that makes the symbol, quiet zone included, about ``side_mm`` wide.
 
     Clamped to GS1's 0.396-0.990 mm range: a long URI gets a larger symbol rather than modules
     too small to scan, and a short one is not blown up past what scanners are specified for.
+    ``rows`` is the symbol of ``data`` when the caller has it already (see ``symbol_rows``).
     """
-    modules = len(qr_modules(data)) + 2 * QUIET_ZONE_MODULES
+    modules = len(qr_modules(data) if rows is None else rows) + 2 * QUIET_ZONE_MODULES
     return min(MAX_MODULE_MM, max(MIN_MODULE_MM, side_mm / modules))
 
 
@@ -70,13 +148,14 @@ class QrCode(Flowable):
 
     Coordinates are whole module numbers under one scaling transform, so the symbol is a few
     hundred short ``re`` operators: several times cheaper to produce than the same shapes as a
-    reportlab Drawing, which matters when a batch renders thousands of covers.
+    reportlab Drawing, which matters when a batch renders thousands of covers. ``rows`` is the
+    symbol of ``data`` when the caller has it already (the stored one, see ``symbol_rows``).
     """
 
-    def __init__(self, data: str, module_mm: float = DEFAULT_MODULE_MM) -> None:
+    def __init__(self, data: str, module_mm: float = DEFAULT_MODULE_MM, *, rows: Rows | None = None) -> None:
         super().__init__()
         _check_module(module_mm)
-        self.rows = qr_modules(data)
+        self.rows = qr_modules(data) if rows is None else rows
         self.module = module_mm * mm
         self.modules_per_side = len(self.rows) + 2 * QUIET_ZONE_MODULES
         self.side = self.modules_per_side * self.module

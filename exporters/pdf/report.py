@@ -27,7 +27,7 @@ from exporters.pdf.document import (
 from exporters.pdf.fonts import FontSet, register_fonts
 from exporters.pdf.integrity import footer_hash_text, hash_keyword
 from exporters.pdf.layout import Styles, text
-from exporters.pdf.qr import QrCode, module_size_for
+from exporters.pdf.qr import QrCode, module_size_for, symbol_rows
 
 QR_COLUMN = 52 * mm
 QR_SIDE_MM = 36  # on the cover the symbol is a headline, not a label: large enough to scan from a desk
@@ -46,8 +46,9 @@ def _cover(cover: Cover, title: str, labels: Labels, styles: Styles, fonts: Font
             text(labels.identifiers, styles.h2),
             layout.key_value_table(cover.identifiers, styles, left_width),
         ]
+    rows = symbol_rows(cover.qr_payload, cover.qr_png)
     right: list[Flowable] = [
-        QrCode(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM)),
+        QrCode(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM, rows=rows), rows=rows),
         Spacer(1, 2 * mm),
         text(labels.scan_hint, styles.caption),
         text(cover.qr_payload, styles.caption),

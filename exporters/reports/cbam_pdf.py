@@ -184,10 +184,12 @@ def cbam_report_document(
     created: datetime,
     key: SigningKeyInfo | None = None,
     titles: Mapping[str, tuple[str, str]] | None = None,
+    qr_png: bytes | None = None,
 ) -> ReportDocument:
     """The communication ``document`` (from ``cbam.communication``) laid out as a report.
 
-    ``titles`` (from ``schema_titles`` of the passport schema) names the fields in ``lang``.
+    ``titles`` (from ``schema_titles`` of the passport schema) names the fields in ``lang``; ``qr_png`` is
+    the passport's QR code stored at publication (None: the cover makes it).
     """
     name = Namer(titles or {}, lang)
     installation, operator, source = document["installation"], document["operator"], document["source"]
@@ -255,6 +257,7 @@ def cbam_report_document(
                 (word("cbam_period", lang), f"{period['start_date']} {DASH} {period['end_date']}"),
             ],
             key=key,
+            qr_png=qr_png,
         ),
         content_hash=source["content_hash"],
         tier_label=tier_label(tier, lang),

@@ -78,6 +78,7 @@ class ReportFacts:
     published_at: datetime | None = None
     key: SigningKeyInfo | None = None
     keywords: Sequence[str] = field(default_factory=tuple)
+    qr_png: bytes | None = None  # the passport's QR code stored at publication, if it encodes ``identifier``
 
 
 def build_report(facts: ReportFacts, *, tier: str, lang: Lang, full_data: bool = False) -> ReportDocument:
@@ -157,6 +158,7 @@ def _cover(facts: ReportFacts, lang: Lang) -> Cover:
         status=status_label(facts.status, lang),
         identifiers=identifiers,
         key=facts.key,
+        qr_png=facts.qr_png,
     )
 
 

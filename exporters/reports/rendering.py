@@ -12,7 +12,7 @@ from exporters.reports.cbam_pdf import cbam_report_document, schema_titles
 from exporters.reports.content import build_report
 from exporters.reports.labels import Lang
 from exporters.reports.seal import seal_pdf
-from exporters.reports.selectors import report_facts, signing_info
+from exporters.reports.selectors import report_facts, signing_info, stored_qr_png
 from passports.models import PassportVersion
 from passports.selectors.passports import effective_data_of
 from passports.tiers import render_for_tier
@@ -80,5 +80,6 @@ def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang) -> bytes
             created=created,
             key=signing_info(version),
             titles=schema_titles(version.schema.document),
+            qr_png=stored_qr_png(version.passport),
         )
     )

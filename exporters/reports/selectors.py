@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.http import Http404
 
+from exporters.models import PassportQrCode
 from exporters.pdf import SigningKeyInfo
 from exporters.reports.content import ReportFacts
 from passports.models import Organization, Passport, PassportVersion
@@ -120,6 +121,22 @@ def _relation_to(model: type[models.Model], target: type[models.Model]) -> str |
     return None
 
 
+def stored_qr_png(passport: Passport) -> bytes | None:
+    """The PNG of the QR code made when ``passport`` was published, or None (never published, or made for
+    another URI), in which case the report makes the symbol itself.
+
+    A passport loaded with ``select_related("qr_code")`` (as packs load theirs, many in one query) costs no
+    query here; any other costs exactly one, which reads the URI and PNG only.
+    """
+    if Passport.qr_code.is_cached(passport):
+        code = getattr(passport, "qr_code", None)  # select_related found no row: None, not a query
+    else:
+        code = PassportQrCode.objects.filter(passport_id=passport.pk).only("uri", "png").first()
+    if code is None or code.uri != passport.identifier:
+        return None
+    return bytes(code.png)
+
+
 def _issuer_identifiers(org: Organization) -> list[tuple[str, str]]:
     pairs = [("EORI", org.eori), ("LEI", org.lei), ("VAT", org.vat), ("GLN", org.gln), ("BRN", org.kr_brn)]
     return [(name, value) for name, value in pairs if value]
@@ -154,6 +171,7 @@ def report_facts(version: PassportVersion) -> ReportFacts:
         created_at=version.created_at,
         published_at=version.published_at,
         key=signing_info(version),
+        qr_png=stored_qr_png(passport),
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from exporters.carriers import qr_png
 from exporters.pdf import (
     Checklist,
     ChecklistRow,
@@ -40,7 +41,17 @@ from exporters.pdf import (
     render_report,
 )
 from exporters.pdf.integrity import check_sha256_hex
-from exporters.pdf.qr import MAX_MODULE_MM, MIN_MODULE_MM, QrCode, module_size_for, qr_drawing
+from exporters.pdf.qr import (
+    MAX_MODULE_MM,
+    MIN_MODULE_MM,
+    QrCode,
+    UnreadableSymbolError,
+    module_size_for,
+    modules_from_png,
+    qr_drawing,
+    qr_modules,
+    symbol_rows,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CONTENT_HASH = hashlib.sha256(b"passport version 3 of GTIN 09506000134352").hexdigest()
@@ -368,3 +379,25 @@ def test_qr_module_size_stays_in_the_gs1_range() -> None:
         QrCode(LINK, 0.3)
     with pytest.raises(ValueError, match=r"0\.396"):
         qr_drawing(LINK, 1.5)
+
+
+@pytest.mark.parametrize("scale", [1, 3, 8])
+@pytest.mark.parametrize("data", [LINK, "x", LINK + "/21/" + "S" * 150])
+def test_stored_png_reads_back_to_the_same_modules(data: str, scale: int) -> None:
+    # Versions 1, 4 and 9 at several pixel sizes: the stored PNG gives exactly the symbol segno made.
+    assert modules_from_png(qr_png(data, scale=scale)) == qr_modules(data)
+
+
+def test_unreadable_stored_png_is_refused_and_the_symbol_made_again() -> None:
+    import PIL.Image
+
+    blank = io.BytesIO()
+    PIL.Image.new("L", (200, 200), 255).save(blank, format="PNG")
+    cropped = io.BytesIO()
+    PIL.Image.open(io.BytesIO(qr_png(LINK, scale=4))).crop((0, 0, 150, 164)).save(cropped, format="PNG")
+    for junk in (b"not a png", blank.getvalue(), cropped.getvalue()):
+        with pytest.raises(UnreadableSymbolError):
+            modules_from_png(junk)
+        assert symbol_rows(LINK, junk) == qr_modules(LINK)
+    other = "https://id.example.com/01/09506000134352"
+    assert symbol_rows(LINK, qr_png(other)) == qr_modules(other)  # a readable PNG is drawn as stored

@@ -165,6 +165,22 @@ def event_handle(*, event_id: int) -> PactEvent:
             pfs = event.payload.get("data", {}).get("pfs", [])
             report = footprints_store(org=event.organization, documents=pfs, partner=event.source[:200])
             event.last_error = "; ".join(report.refused)[:2000]
+        elif "Published" in kind:
+            # A supplier tells us it published or changed footprints: pull its host now rather than wait for
+            # the next scheduled pull. Its host is the endpoint that answers for the client it called us with.
+            endpoints = (
+                list(
+                    SupplierEndpoint.objects.filter(
+                        organization_id=event.client.organization_id, answers_client=event.client
+                    ).values_list("pk", flat=True)
+                )
+                if event.client is not None
+                else []
+            )
+            for endpoint_id in endpoints:
+                enqueue_after_commit(pact_endpoint_pull, endpoint_id)
+            if not endpoints:
+                event.last_error = "No supplier endpoint answers for this client, so there is nothing to pull."
         event.status = PactEvent.Status.HANDLED
         event.save(update_fields=["status", "last_error", "updated_at"])
     return event

@@ -262,3 +262,52 @@ def test_eager_delivery_to_a_dead_endpoint_waits_for_the_resume_sweep(
     assert answer.attempts == 2
     # The last allowed attempt settles it as failed instead of asking for another retry.
     assert event_deliver(event_id=answer.pk, final=True).status == PactEvent.Status.FAILED
+
+
+def test_published_event_makes_the_buyer_pull_the_new_footprint(
+    tenant: Any, other_tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any
+) -> None:
+    """The supplier announces a changed footprint; the buyer's platform pulls it at once, over HTTP."""
+    buyer_endpoint = supply_chain["endpoint"]
+    endpoint_pull(endpoint=buyer_endpoint)
+    component = supply_chain["component"]
+    assert SupplierFootprint.objects.get(component=component).kg_co2e_per_unit == Decimal("2.5")
+    # The buyer gave the supplier a client to send events with, and ties it to the supplier's host.
+    notifier = make_credentials(tenant.org, ("read",), name="supplier's events")
+    buyer_endpoint.answers_client = notifier.client
+    buyer_endpoint.save(update_fields=["answers_client"])
+    cathode = supply_chain["published"].product
+    changed = publish(other_tenant.org, product=cathode, total="3.1")
+    towards_buyer = supplier_endpoint_create(
+        org=other_tenant.org,
+        name="Buyer",
+        base_url=live_server.url,
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=notifier.client_id,
+        secret=notifier.secret,
+    )
+    event = build_event(version="3", kind="published", source="//supplier", data={"pfIds": [str(changed.pf_id)]})
+    PactClient(towards_buyer).post_event(event)
+    received = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=event["id"])
+    assert received.status == PactEvent.Status.HANDLED and received.last_error == ""
+    assert SupplierFootprint.objects.get(component=component).kg_co2e_per_unit == Decimal("3.1")
+
+
+def test_published_event_from_a_client_without_an_endpoint_is_noted(
+    tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any
+) -> None:
+    stranger = make_credentials(tenant.org, ("read",), name="no endpoint")
+    sender = supplier_endpoint_create(
+        org=supply_chain["published"].organization,
+        name="Buyer",
+        base_url=live_server.url,
+        auth_url=f"{live_server.url}/auth/token",
+        client_id=stranger.client_id,
+        secret=stranger.secret,
+    )
+    event = build_event(version="3", kind="published", source="//supplier", data={"pfIds": []})
+    PactClient(sender).post_event(event)
+    received = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=event["id"])
+    assert received.status == PactEvent.Status.HANDLED
+    assert "nothing to pull" in received.last_error
+    assert SupplierFootprint.objects.filter(organization=tenant.org).count() == 0

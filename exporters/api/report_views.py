@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +35,7 @@ from exporters.reports.selectors import passport_for_report, version_for_report
 from exporters.reports.tasks import build_report_pack
 from exporters.reports.verification import verify_report
 from passports.api.base import OrganizationScopedMixin
+from passports.api.parsers import OrjsonParser
 from passports.jobs import enqueue_after_commit
 from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import TIERS
@@ -250,7 +251,7 @@ class ReportVerifyView(OrganizationScopedMixin, APIView):
     """Upload a report PDF (multipart field ``file``): does it match a published version of yours, unchanged?"""
 
     required_scope = "read"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, OrjsonParser]
 
     @extend_schema(
         request={

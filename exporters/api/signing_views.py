@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -33,6 +33,7 @@ from exporters.services.credentials import NotIssuableError, credential_suspend
 from exporters.signing import MAX_TOKEN_BYTES
 from exporters.verification import verify_token
 from passports.api.base import OrganizationScopedMixin
+from passports.api.parsers import OrjsonParser
 from passports.tiers import TIERS
 
 
@@ -87,7 +88,7 @@ class VerifyView(APIView):
 
     permission_classes = [AllowAny]
     throttle_classes = [VerifyRateThrottle]
-    parser_classes = [JSONParser, VcJwtParser]
+    parser_classes = [OrjsonParser, VcJwtParser]
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},

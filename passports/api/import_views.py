@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
 from passports.api.errors import error_body
+from passports.api.parsers import OrjsonParser
 from passports.api.passport_serializers import OrgScopedPrimaryKeyField
 from passports.api.views import as_drf_validation_error
 from passports.imports import mapping as mapping_services
@@ -139,7 +140,7 @@ class ImportJobViewSet(
 
     serializer_class = ImportJobSerializer
     lookup_value_regex = r"\d+"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, OrjsonParser]
 
     def get_org_queryset(self, org: Organization) -> QuerySet[ImportJob]:
         return ImportJob.objects.filter(organization=org).order_by("-created_at", "-pk")

@@ -144,7 +144,7 @@ def recalculation_job_run(*, job_id: int, runner: str = "") -> RecalculationJob 
     size = recalculation_batch_size()
     while True:
         with transaction.atomic():
-            job = RecalculationJob.objects.select_for_update().select_related("organization").get(pk=job_id)
+            job = RecalculationJob.objects.select_for_update(of=("self",)).select_related("organization").get(pk=job_id)
             ids = job.product_ids or []
             if job.status != RecalculationJob.Status.RUNNING or job.products_done >= len(ids):
                 break

@@ -154,7 +154,7 @@ def _manufacturer_of(data: dict[str, Any]) -> dict[str, Any]:
 def _product_fields(category: str, data: dict[str, Any]) -> dict[str, Any]:
     if category == "battery":
         info = data["general_product_information"]
-        return {"gtin": info["gtin"], "name": info["battery_model"], "cn_code": info["cn_code"]}
+        return {"gtin": info["gtin"], "name": info["battery_model"], "cn_code": _cn(info["cn_code"])}
     if category == "cbam-installation":
         good = data["goods"][0]
         digest = hashlib.sha256(data["installation"]["installation_identifier"].encode()).hexdigest()
@@ -162,10 +162,15 @@ def _product_fields(category: str, data: dict[str, Any]) -> dict[str, Any]:
         return {
             "gtin": body + str(identifiers.gs1_check_digit(body)),
             "name": good["goods_description"][:200],
-            "cn_code": good["cn_code"],
+            "cn_code": _cn(good["cn_code"]),
         }
     info = data["product_identification"]
-    return {"gtin": info["gtin"], "name": info["product_name"], "cn_code": info["cn_code"]}
+    return {"gtin": info["gtin"], "name": info["product_name"], "cn_code": _cn(info["cn_code"])}
+
+
+def _cn(code: str) -> str:
+    """Passports may print a CN code as the nomenclature does (``8507 60 00``); products keep eight digits."""
+    return identifiers.normalize_cn_code(code)
 
 
 def _org_for(tenants: DemoTenants, maker: dict[str, Any]) -> Organization:

@@ -52,7 +52,7 @@ def _tier_of(node: Mapping[str, Any], inherited: str) -> str:
     return access if access in TIERS else "hidden"
 
 
-_walked: dict[tuple[str, str], tuple[FieldSpec, ...]] = {}
+_walked: dict[tuple[str, str], tuple[Mapping[str, Any], tuple[FieldSpec, ...]]] = {}
 _WALKED_LIMIT = 64
 
 
@@ -65,13 +65,16 @@ def walk_schema(schema: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     """
     schema_id, version = schema.get("$id"), schema.get("x-version", "")
     key = (schema_id, str(version)) if isinstance(schema_id, str) else None
-    if key is not None and key in _walked:
-        return _walked[key]
+    cached = _walked.get(key) if key is not None else None
+    # The same object costs nothing to recognise; an equal one (read again from the registry) one comparison.
+    # An edited copy under the same $id is walked afresh rather than answered with the original's fields.
+    if cached is not None and (cached[0] is schema or cached[0] == schema):
+        return cached[1]
     found: list[FieldSpec] = []
     _walk(schema, (), _tier_of(schema, "public"), found)
     specs = tuple(found)
-    if key is not None and len(_walked) < _WALKED_LIMIT:
-        _walked[key] = specs
+    if key is not None and (key in _walked or len(_walked) < _WALKED_LIMIT):
+        _walked[key] = (schema, specs)
     return specs
 
 

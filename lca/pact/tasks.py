@@ -154,7 +154,9 @@ def event_handle(*, event_id: int) -> PactEvent:
     from passports.jobs import enqueue_after_commit
 
     with transaction.atomic():
-        event = PactEvent.objects.select_for_update().select_related("client__organization").get(pk=event_id)
+        event = (
+            PactEvent.objects.select_for_update(of=("self",)).select_related("client__organization").get(pk=event_id)
+        )
         if event.status != PactEvent.Status.RECEIVED:
             return event
         kind = event.event_type.rsplit(".", 2)[-2] if event.spec_version == "3" else event.event_type

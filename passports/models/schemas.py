@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from passports.models.fields import OrderedJSONField
+
 
 class PassportSchema(models.Model):
     """One ``category/version`` JSON Schema (Draft 2020-12) shipped in ``passports/schemas/``.
@@ -17,7 +19,8 @@ class PassportSchema(models.Model):
     category = models.CharField(_("category"), max_length=40)
     version = models.CharField(_("version"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
-    document = models.JSONField(_("JSON Schema"))
+    # Key order matters: forms, pages, reports and error lists follow the schema's own order.
+    document = OrderedJSONField(_("JSON Schema"))
     sha256 = models.CharField(_("SHA-256 of the canonical schema"), max_length=64)
     loaded_at = models.DateTimeField(auto_now=True)
 

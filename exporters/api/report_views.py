@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exporters.models import ReportPack
-from exporters.reports import packs
 from exporters.reports.cbam import SummaryError, importer_summary
 from exporters.reports.cbam_formats import to_json, to_xml
 from exporters.reports.labels import LANGS, Lang, check_lang
+from exporters.reports.pack_requests import pack_file_response, pack_request, pack_resume_if_stalled
 from exporters.reports.rendering import (
     NotCbamError,
     cbam_document,
@@ -32,16 +32,13 @@ from exporters.reports.rendering import (
     report_filename,
 )
 from exporters.reports.selectors import passport_for_report, version_for_report
-from exporters.reports.tasks import build_report_pack
 from exporters.reports.verification import verify_report
 from passports.api.base import OrganizationScopedMixin
 from passports.api.parsers import OrjsonParser
-from passports.jobs import enqueue_after_commit
 from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import TIERS
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
-INLINE_PACK_BYTES = 32 * 1024 * 1024
 REPORT_PARAMETERS = [
     OpenApiParameter("lang", str, enum=list(LANGS), description="Language of the report (default en)"),
     OpenApiParameter("tier", str, enum=list(TIERS), description="Access tier of the data shown (default public)"),
@@ -195,20 +192,17 @@ class ReportPackListView(OrganizationScopedMixin, APIView):
         serializer = PackCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        org = self.organization
-        if "passports" in data:
-            chosen = packs.passports_for_ids(org=org, ids=data["passports"])
-            source = f"{len(chosen)} selected passport(s)"
         try:
-            if "import_job" in data:
-                chosen = packs.passports_for_import_job(org=org, job_id=data["import_job"])
-                source = f"import {data['import_job']}"
-            pack = packs.pack_create(
-                org=org, passports=chosen, lang=data["lang"], tier=data["tier"], source=source, by=request.user
+            pack = pack_request(
+                org=self.organization,
+                passport_ids=data.get("passports"),
+                import_job_id=data.get("import_job"),
+                lang=data["lang"],
+                tier=data["tier"],
+                by=request.user,
             )
         except ValueError as exc:
             raise ValidationError({"passports": [str(exc)]}) from exc
-        enqueue_after_commit(build_report_pack, pack.pk)
         body = PackSerializer(pack, context={"request": request}).data
         response = Response(body, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/reports/packs/{pack.pk}"
@@ -220,11 +214,7 @@ class ReportPackDetailView(OrganizationScopedMixin, APIView):
 
     @extend_schema(responses=PackSerializer)
     def get(self, request: Request, pk: str) -> Response:
-        pack = get_scoped_or_404(ReportPack, self.organization, pk=pk)
-        if packs.is_stalled(pack):
-            packs.pack_touch(pack)
-            build_report_pack.delay(pack.pk)
-            pack.refresh_from_db()
+        pack = pack_resume_if_stalled(get_scoped_or_404(ReportPack, self.organization, pk=pk))
         return Response(PackSerializer(pack, context={"request": request}).data)
 
 
@@ -234,16 +224,10 @@ class ReportPackDownloadView(OrganizationScopedMixin, APIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: str) -> HttpResponse | FileResponse:
         pack = get_scoped_or_404(ReportPack, self.organization, pk=pk)
-        path = packs.pack_zip_path(pack) if pack.status == ReportPack.Status.DONE else None
-        if path is None:
+        response = pack_file_response(pack)
+        if response is None:
             body = {"error": {"code": "not_ready", "message": f"The pack is {pack.status}.", "details": []}}
             return HttpResponse(json.dumps(body), status=409, content_type="application/json")
-        response: HttpResponse | FileResponse
-        if pack.size <= INLINE_PACK_BYTES:
-            response = HttpResponse(path.read_bytes(), content_type="application/zip")
-        else:  # large packs stream from disk instead of sitting in the web worker's memory
-            response = FileResponse(path.open("rb"), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="report-pack-{pack.pk}.zip"'
         return response
 
 

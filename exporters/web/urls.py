@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from exporters.web import resolver, trust_views
+from exporters.web import packs, resolver, trust_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # GS1 Digital Link resolver (exporters/web/resolver.py): the URIs in our QR codes.
@@ -23,4 +23,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         trust_views.passport_data,
         name="passport-data",
     ),
+    # Report packs (exporters/web/packs.py): ZIPs of compliance PDFs, built like the API's.
+    path("reports/packs/", packs.pack_list, name="report-pack-list-page"),
+    path("reports/packs/new/", packs.pack_create, name="report-pack-create-page"),
+    path("reports/packs/<int:pk>/", packs.pack_detail, name="report-pack-detail-page"),
+    path("reports/packs/<int:pk>/progress/", packs.pack_progress, name="report-pack-progress-page"),
+    path("reports/packs/<int:pk>/download/", packs.pack_download, name="report-pack-download-page"),
 ]

@@ -15,19 +15,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from passports.models import Membership, Organization
 from passports.tenancy import request_membership
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # pages, and files streamed from disk (FileResponse)
 
 
 def _requiring(check: Callable[[Membership], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             membership = request_membership(request)
             if membership is None or not check(membership):
                 raise PermissionDenied

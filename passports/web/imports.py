@@ -325,6 +325,10 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
             and job.mode == ImportJob.Mode.DRY_RUN
             and (job.rows_created + job.rows_updated) > 0
         ),
+        # A report pack of the passports the import stored (built by exporters, behind an optional link).
+        "can_pack": (
+            can_edit(request) and job.status == ImportJob.Status.DONE and job.committed and job.passports.exists()
+        ),
         "nav_section": "imports",
     }
 

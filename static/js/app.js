@@ -28,4 +28,17 @@
       button.textContent = button.getAttribute("data-copied-label") || "✓";
     });
   });
+
+  // A "select all" box (data-check-all="<form id>") ticks every checkbox that belongs to that form, such as
+  // the passports chosen for a report pack; without scripts each box is ticked by hand.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.hasAttribute("data-check-all")) {
+      return;
+    }
+    var selector = 'input[type="checkbox"][form="' + box.getAttribute("data-check-all") + '"]';
+    document.querySelectorAll(selector).forEach(function (other) {
+      other.checked = box.checked;
+    });
+  });
 })();

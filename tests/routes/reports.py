@@ -1,4 +1,4 @@
-"""Isolation rows of the compliance-report routes (reports, CBAM files, packs, verification)."""
+"""Isolation rows of the compliance-report routes (reports, CBAM files, packs and their pages, verification)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ def pack(tenant: Any) -> dict[str, Any]:
     return {"pk": built.pk}
 
 
+def listed_pack(tenant: Any) -> dict[str, Any]:
+    """The pack list page: the owner's pack exists (so a leak would show) but the page takes no kwargs."""
+    pack(tenant)
+    return {}
+
+
 ROWS: dict[str, Row] = {
     "passport-report-pdf": Row("api_object", passport),
     "cbam-report": Row("api_object", cbam),
@@ -42,4 +48,10 @@ ROWS: dict[str, Row] = {
     "report-pack-detail": Row("api_object", pack),
     "report-pack-download": Row("api_object", pack),
     "report-verify": Row("api_list", methods=("post",)),
+    # The web pages of packs (exporters/web/packs.py)
+    "report-pack-list-page": Row("web_page", listed_pack),
+    "report-pack-create-page": Row("web_page", methods=("post",)),
+    "report-pack-detail-page": Row("web_object", pack),
+    "report-pack-progress-page": Row("web_object", pack),
+    "report-pack-download-page": Row("web_object", pack),
 }

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from exporters.backup.demo import seed_backups
 from exporters.demo import seed_signing
-from exporters.reports.demo import seed_reports
+from exporters.reports.demo import seed_report_pack, seed_reports
 from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             seed_signing()
             seed_backups()
             seed_imports(tenants)
+            seed_report_pack(tenants)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -24,9 +26,33 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 
 
+def _application() -> Any:
+    """The WSGI application as Django's test client runs it: without closing "old" database connections.
+
+    Django closes them as each request starts and ends; its test client turns that off around a request,
+    and schemathesis calls the application directly, so this does the same. Otherwise, on PostgreSQL, the
+    first request closes the connection that holds the test's transaction.
+    """
+    handler = get_wsgi_application()
+
+    def application(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = handler(environ, start_response)
+            body = list(response)
+            response.close()  # sends request_finished, as a server would
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return body
+
+    return application
+
+
 @pytest.fixture
 def api_schema(db: Any) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", _application())
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.test import Client
 from rest_framework.test import APIClient
 
 from passports.models import ApiClient, Membership, Organization
@@ -101,6 +103,24 @@ def bearer_api(make_credentials: Callable[..., Credentials]) -> Callable[..., AP
         return client
 
     return make
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """A media folder of this test alone (uploads, packs, backups)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def post(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """POST with the test client, then run what the request queued for after its commit (a Celery task)."""
+
+    def send(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {})
+
+    return send
 
 
 from tests.workers import celery_worker  # noqa: E402  # fixture re-exported for every test module

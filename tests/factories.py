@@ -117,3 +117,12 @@ def make_passport(
         serial=serial,
         base_url=settings.PLATFORM_BASE_URL,
     )
+
+
+def make_published_passport(org: Organization, **kwargs: Any) -> Passport:
+    """``make_passport``, then published through the real service (signed, QR code stored, backed up)."""
+    from passports.services.passports import passport_publish
+
+    passport = make_passport(org, **kwargs)
+    passport_publish(passport=passport)
+    return passport

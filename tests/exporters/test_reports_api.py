@@ -21,23 +21,11 @@ from exporters.reports import packs
 from exporters.reports.selectors import signing_info
 from passports.models import Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_version_new
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, make_published_passport
 from tests.passports.test_imports_services import gtin
 from tests.passports.test_imports_services import run as import_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def _published(org: Any, **kwargs: Any) -> Passport:
-    passport = make_passport(org, **kwargs)
-    passport_publish(passport=passport)
-    return passport
 
 
 def _text(pdf: bytes) -> str:
@@ -45,7 +33,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_publication_makes_the_qr_code_once(tenant: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     code = PassportQrCode.objects.get(passport=passport)
     assert code.uri == passport.identifier
     assert code.svg.startswith("<?xml")
@@ -60,7 +48,7 @@ def test_publication_makes_the_qr_code_once(tenant: Any) -> None:
 
 
 def test_report_pdf_for_each_tier_and_language(tenant: Any, login_api: Any, django_assert_max_num_queries: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     version = passport.versions.get(status="published")
     client = login_api(tenant.owner)
     with django_assert_max_num_queries(12):
@@ -89,7 +77,7 @@ def test_report_pdf_for_each_tier_and_language(tenant: Any, login_api: Any, djan
 
 
 def test_report_of_an_older_version_says_it_was_superseded(tenant: Any, login_api: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     passport_version_new(passport=passport, data=example_data("battery") | {})
     passport_publish(passport=passport)
     client = login_api(tenant.owner)
@@ -100,7 +88,7 @@ def test_report_of_an_older_version_says_it_was_superseded(tenant: Any, login_ap
 
 
 def test_another_organizations_passport_is_not_found(tenant: Any, other_tenant: Any, login_api: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     client = login_api(other_tenant.owner)
     assert client.get(f"/api/v1/passports/{passport.pk}/report.pdf").status_code == 404
     assert client.get(f"/api/v1/cbam/{passport.pk}/report.json").status_code == 404
@@ -109,7 +97,7 @@ def test_another_organizations_passport_is_not_found(tenant: Any, other_tenant: 
 
 
 def test_verify_untouched_modified_and_unknown_reports(tenant: Any, other_tenant: Any, login_api: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     owner = login_api(tenant.owner)
     pdf = owner.get(f"/api/v1/passports/{passport.pk}/report.pdf").content
 
@@ -137,7 +125,7 @@ def test_verify_untouched_modified_and_unknown_reports(tenant: Any, other_tenant
 
 
 def test_verify_report_command(tenant: Any, login_api: Any, tmp_path: Path, capsys: Any) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     pdf = login_api(tenant.owner).get(f"/api/v1/passports/{passport.pk}/report.pdf?lang=ko").content
     good = tmp_path / "good.pdf"
     good.write_bytes(pdf)
@@ -188,14 +176,14 @@ def test_cbam_files_and_importer_summary(tenant: Any, login_api: Any) -> None:
     )
     assert wrong.status_code == 400
     assert wrong.json()["error"]["details"][0]["pointer"] == "/~1quantities~10~1cn_code"
-    battery = _published(tenant.org)
+    battery = make_published_passport(tenant.org)
     assert client.get(f"/api/v1/cbam/{battery.pk}/report.json").status_code == 400
 
 
 def test_pack_through_the_api(
     tenant: Any, login_api: Any, media: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    passports = [_published(tenant.org) for _ in range(3)]
+    passports = [make_published_passport(tenant.org) for _ in range(3)]
     client = login_api(tenant.viewer)  # packs export what viewers may read
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -230,7 +218,7 @@ def test_pack_of_a_whole_import_holds_exactly_the_passports_it_wrote(
 ) -> None:
     for n in range(3):
         ProductFactory(organization=tenant.org, gtin=gtin(900 + n), category="battery")
-    unrelated = _published(tenant.org)  # in the organization, not in the file: stays out of the pack
+    unrelated = make_published_passport(tenant.org)  # in the organization, not in the file: stays out of the pack
     dry = import_file(tenant, "battery-decimal-comma.csv", kind="battery")
     job = import_file(tenant, "battery-decimal-comma.csv", kind="battery", mode="commit")
     imported = set(
@@ -255,7 +243,7 @@ def test_pack_of_a_whole_import_holds_exactly_the_passports_it_wrote(
 
 
 def test_pack_build_resumes_after_a_failure_and_is_idempotent(tenant: Any, media: Path) -> None:
-    passports = [_published(tenant.org) for _ in range(3)]
+    passports = [make_published_passport(tenant.org) for _ in range(3)]
     pack = packs.pack_create(org=tenant.org, passports=passports, lang="en", tier="public", source="test")
     items = [dict(item) for item in pack.items]
     # The third version vanishes (as if deleted mid-build): two reports are made, then the build fails.
@@ -285,7 +273,7 @@ def test_pack_build_resumes_after_a_failure_and_is_idempotent(tenant: Any, media
 
 
 def test_stalled_pack_is_enqueued_again_by_the_status_endpoint(tenant: Any, login_api: Any, media: Path) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     pack = packs.pack_create(org=tenant.org, passports=[passport], lang="en", tier="public", source="test")
     ReportPack.objects.filter(pk=pack.pk).update(
         status="running", heartbeat_at=timezone.now() - timedelta(seconds=packs.stall_seconds() + 5)
@@ -312,7 +300,7 @@ def test_signed_version_report_names_its_key(tenant: Any, login_api: Any) -> Non
         credential_model = apps.get_model("exporters", "IssuedCredential")
     except LookupError:
         pytest.skip("publication does not sign passports in this build")
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     version = passport.versions.get(status="published")
     credential = credential_model.objects.filter(version=version).select_related("signing_key").first()
     if credential is None:
@@ -331,7 +319,7 @@ def test_large_pack_is_spread_over_chunks(
     from exporters.reports.tasks import build_report_pack
 
     monkeypatch.setattr(packs, "CHUNK_SIZE", 2)
-    passports = [_published(tenant.org) for _ in range(5)]
+    passports = [make_published_passport(tenant.org) for _ in range(5)]
     pack = packs.pack_create(org=tenant.org, passports=passports, lang="en", tier="public", source="chunks")
     assert packs.missing_chunks(pack) == [(0, 2), (2, 4), (4, 5)]
     # Two of the five are staged already (a run that died): only the chunks with missing reports remain.

@@ -27,8 +27,7 @@ from exporters.reports.receivers import PNG_SCALE
 from exporters.reports.rendering import render_cbam_pdf, render_version_report
 from exporters.reports.selectors import passport_for_report, report_facts, version_for_report
 from passports.models import Passport
-from passports.services.passports import passport_publish
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, make_published_passport
 
 pytestmark = pytest.mark.django_db
 
@@ -51,18 +50,6 @@ def segno_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     qr.modules_from_png.cache_clear()
     yield calls
     qr.qr_modules.cache_clear()  # entries made through the counter are right, but start the next test cold
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def _published(org: Any, **kwargs: Any) -> Passport:
-    passport = make_passport(org, **kwargs)
-    passport_publish(passport=passport)
-    return passport
 
 
 def _report(passport: Passport) -> bytes:
@@ -92,7 +79,7 @@ def _cover_qr_texts(pdf: bytes, folder: Path) -> list[str]:
 
 
 def test_published_report_draws_the_stored_qr_code(tenant: Any, tmp_path: Path, segno_calls: list[str]) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     assert _cover_qr_texts(_report(passport), tmp_path) == [passport.identifier]
     assert segno_calls == []  # no symbol made: the one stored at publication was drawn
     # Swap the stored PNG for another link's symbol (the row still names the passport's URI): the report
@@ -109,7 +96,7 @@ def test_draft_or_a_code_made_for_another_uri_gets_a_new_symbol(
     assert not PassportQrCode.objects.filter(passport=draft).exists()  # never published, nothing stored
     assert _cover_qr_texts(_report(draft), tmp_path) == [draft.identifier]
     assert segno_calls == [draft.identifier]
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     PassportQrCode.objects.filter(passport=passport).update(uri=ELSEWHERE, png=qr_png(ELSEWHERE, scale=PNG_SCALE))
     segno_calls.clear()
     # A stored code that names another URI is not the passport's: the report makes the right one.
@@ -118,7 +105,7 @@ def test_draft_or_a_code_made_for_another_uri_gets_a_new_symbol(
 
 
 def test_stored_symbol_renders_the_same_bytes_as_a_new_one(tenant: Any, segno_calls: list[str]) -> None:
-    passport = _published(tenant.org)
+    passport = make_published_passport(tenant.org)
     facts = report_facts(version_for_report(passport_for_report(org=tenant.org, pk=passport.pk)))
     assert facts.qr_png == bytes(PassportQrCode.objects.get(passport=passport).png)
     stored = render_report(build_report(facts, tier="public", lang="ko"))
@@ -131,8 +118,8 @@ def test_stored_symbol_renders_the_same_bytes_as_a_new_one(tenant: Any, segno_ca
 
 def test_one_report_reads_the_stored_qr_code_in_one_query(tenant: Any) -> None:
     passports = [
-        _published(tenant.org),
-        _published(tenant.org, granularity="item", serial="SN-0001"),
+        make_published_passport(tenant.org),
+        make_published_passport(tenant.org, granularity="item", serial="SN-0001"),
         make_passport(tenant.org),  # a draft: nothing stored, still one look
     ]
     counts = []
@@ -152,7 +139,7 @@ def test_one_report_reads_the_stored_qr_code_in_one_query(tenant: Any) -> None:
 def test_pack_reads_stored_qr_codes_with_its_versions(tenant: Any, media: Path, segno_calls: list[str]) -> None:
     qr_queries = {}
     for size in (1, 4):
-        passports = [_published(tenant.org) for _ in range(size)]
+        passports = [make_published_passport(tenant.org) for _ in range(size)]
         pack = packs.pack_create(org=tenant.org, passports=passports, lang="en", tier="public", source="qr")
         with CaptureQueriesContext(connection) as queries:
             assert packs.pack_build(pack.pk).status == "done"
@@ -166,7 +153,7 @@ def test_pack_reads_stored_qr_codes_with_its_versions(tenant: Any, media: Path, 
 def test_cbam_report_draws_the_stored_qr_code(tenant: Any, tmp_path: Path, segno_calls: list[str]) -> None:
     product = ProductFactory(organization=tenant.org, category="cbam-installation")
     data = example_data("cbam-installation", which=1)
-    passport = _published(tenant.org, category="cbam-installation", data=data, product=product)
+    passport = make_published_passport(tenant.org, category="cbam-installation", data=data, product=product)
     version = version_for_report(passport_for_report(org=tenant.org, pk=passport.pk))
     pdf = render_cbam_pdf(version, tier="legitimate_interest", lang="en")
     assert segno_calls == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +34,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def post(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """POST, then run what the request queued for after its commit (the pack's build)."""
-
-    def send(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return send
+def _own_media(media: Path) -> Path:
+    return media
 
 
 def published(org: Any, name: str = "Cell module") -> Passport:

@@ -34,17 +34,6 @@ def rows(count: int, start: int = 1000) -> str:
 
 
 @pytest.fixture
-def post(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """POST, then run what the request queued for after its commit (the import task)."""
-
-    def send(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {})
-
-    return send
-
-
-@pytest.fixture
 def upload(post: Callable[..., Any]) -> Callable[..., Any]:
     def send(client: Client, body: str, **options: str) -> Any:
         data = {"kind": "products", "mode": "dry_run", "policy": "all_or_nothing", "file": csv_file(body), **options}

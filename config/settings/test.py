@@ -4,6 +4,8 @@ Tasks run eagerly unless a test asks for the real worker (``@pytest.mark.celery_
 is fast; throttles are generous so that only the tests about throttling meet them.
 """
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK, STATIC_ROOT
 
@@ -27,3 +29,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# One backup store per xdist worker: two workers publishing the demo at once would otherwise write and read
+# back the same files. Real worker processes started by a test inherit PYTEST_XDIST_WORKER, so they agree.
+BACKUP_STORE_URL = env(  # noqa: F405
+    "BACKUP_STORE_URL",
+    default=(BASE_DIR / "var" / f"backup-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}").as_uri(),  # noqa: F405
+)

@@ -143,11 +143,15 @@ _CLOSING_MARKS = " ]}'\"\u2019\u201d\u300d\u300f"
 _ENDS_IN_VOWEL = set("2459abcdefghijkopqstuvwxyzABCDEFGHIJKOPQSTUVWXYZ%")
 
 
+@lru_cache(maxsize=4096)
 def korean_particle(word: str, after_consonant: str, after_vowel: str) -> str:
     """Return ``word`` followed by the Korean particle its last sound calls for (은/는, 이/가, 을/를, 과/와).
 
     Closing quotes and glosses in parentheses are skipped, since the particle follows the last spoken word. When the
     last sound cannot be told (a symbol), both forms are shown the customary way: ``은(는)``.
+
+    Remembered: the words are mostly field titles and values that recur from one passport to the next, and
+    every message in Korean needs one or two particles.
     """
     spoken = word.rstrip(_CLOSING_MARKS)
     # A parenthesis glosses the word before it ("GTIN(국제거래단품식별코드)"): the particle follows that word.
@@ -178,6 +182,8 @@ def _ends_in_word(text: str) -> bool:
     return len(letters) > 1 and any(letter.islower() for letter in letters)
 
 
+# typed: 1, 1.0 and True are equal keys to a plain cache, but True must not be shown as 1.
+@lru_cache(maxsize=4096, typed=True)
 def format_number(value: float) -> str:
     """Show a number the way a person typed it: no float noise, no trailing zeros."""
     if isinstance(value, int):
@@ -201,6 +207,21 @@ class _FieldRule:
     spec: Any
 
 
+class FieldLabel(NamedTuple):
+    """What a message needs to name one field: its JSON Pointer, its English and Korean names (see
+    ``field_titles``) and the legal clause of its schema node or the nearest one above it (``x-legal``)."""
+
+    pointer: str
+    title_en: str
+    title_ko: str
+    legal: str | None
+
+
+# Labels kept per compiled schema. Passports repeat the same paths, so a few hundred cover a category; the
+# bound is there because paths also carry array indices and member names that come from the data.
+_LABELS_KEPT = 4096
+
+
 @dataclass
 class RulePlan:
     """Where each rule applies in one schema, found once per schema and reused for every passport."""
@@ -210,35 +231,49 @@ class RulePlan:
     cn_prefixes: tuple[str, ...] = ()
     named: list[Callable[[RulePlan, Any], Iterator[Finding]]] = field(default_factory=list)
 
-    # Path with array indices blanked -> (node describing the full path or None, nearest x-legal). Passports
-    # repeat the same fields, so after the first few the lookups cost one dict access.
-    _described: dict[tuple[PathPart | None, ...], tuple[Mapping[str, Any] | None, str | None]] = field(
-        default_factory=dict
-    )
+    # Path with array indices blanked -> (node describing the full path, nearest x-legal), for paths the schema
+    # describes (a bounded set: the schema's own shape).
+    _described: dict[tuple[PathPart | None, ...], tuple[Mapping[str, Any], str | None]] = field(default_factory=dict)
+    _labels: Callable[[Path], FieldLabel] = field(init=False, repr=False, compare=False)
 
-    def _describe(self, path: Sequence[PathPart]) -> tuple[Mapping[str, Any] | None, str | None]:
-        key: tuple[PathPart | None, ...] = tuple(path)
-        if int in map(type, key):
-            key = tuple(None if type(part) is int else part for part in key)
-        found = self._described.get(key)
-        if found is None:
-            chain = schema_node_chain(self.schema, path)
-            legal = next((node["x-legal"] for node in reversed(chain) if isinstance(node.get("x-legal"), str)), None)
-            found = (chain[-1] if len(chain) == len(path) + 1 else None, legal)
-            self._described[key] = found
-        return found
+    def __post_init__(self) -> None:
+        self._labels = lru_cache(maxsize=_LABELS_KEPT)(self._new_label)
+
+    def label(self, path: Path) -> FieldLabel:
+        """Pointer, names and legal clause of the field at ``path``, found once per path and schema."""
+        return self._labels(path)
 
     def titles(self, path: Sequence[PathPart]) -> tuple[str, str]:
         """English and Korean name of the field at ``path`` (see ``field_titles``), cached per schema."""
-        node, _legal = self._describe(path)
-        if node is not None and path and isinstance(node.get("title"), str):
-            title_ko = node.get("x-title-ko")
-            return node["title"], title_ko if isinstance(title_ko, str) else node["title"]
-        return _fallback_titles(path)
+        label = self._labels(tuple(path))
+        return label.title_en, label.title_ko
 
     def legal(self, path: Sequence[PathPart]) -> str | None:
         """The ``x-legal`` of the schema node at ``path`` or nearest above it, cached per schema."""
-        return self._describe(path)[1]
+        return self._labels(tuple(path)).legal
+
+    def _new_label(self, path: Path) -> FieldLabel:
+        node, legal = self._describe(path)
+        if node is not None and path and isinstance(node.get("title"), str):
+            title_en, title_ko = node["title"], node.get("x-title-ko")
+            if not isinstance(title_ko, str):
+                title_ko = title_en
+        else:
+            title_en, title_ko = _fallback_titles(path)
+        return FieldLabel(to_pointer(path), title_en, title_ko, legal)
+
+    def _describe(self, path: Path) -> tuple[Mapping[str, Any] | None, str | None]:
+        key = tuple(None if type(part) is int else part for part in path)
+        found = self._described.get(key)
+        if found is not None:
+            return found
+        chain = schema_node_chain(self.schema, path)
+        legal = next((node["x-legal"] for node in reversed(chain) if isinstance(node.get("x-legal"), str)), None)
+        if len(chain) != len(path) + 1:
+            # A member the schema does not describe: its name comes from the data, so it is not kept here.
+            return None, legal
+        self._described[key] = (chain[-1], legal)
+        return chain[-1], legal
 
 
 def compile_rules(schema: Mapping[str, Any]) -> RulePlan:
@@ -407,8 +442,9 @@ def _check_sum(plan: RulePlan, spec: Mapping[str, Any], path: Path, value: Any) 
         return
     total_path = (*path, spec["total"])
     total_en, total_ko = plan.titles(total_path)
-    names_en = ", ".join(plan.titles((*path, name))[0] for name in spec["parts"])
-    names_ko = ", ".join(plan.titles((*path, name))[1] for name in spec["parts"])
+    labels = [plan.label((*path, name)) for name in spec["parts"]]
+    names_en = ", ".join(label.title_en for label in labels)
+    names_ko = ", ".join(label.title_ko for label in labels)
     tol_en, tol_ko = _tolerance_text(relative, absolute)
     yield Finding(
         total_path,
@@ -521,13 +557,16 @@ _FIELD_CHECKERS: dict[str, Callable[[RulePlan, Any, Path, Any], Iterator[Finding
 
 
 def _get(data: Any, *path: PathPart) -> Any:
+    """The value at ``path`` in ``data``, or ``None`` where nothing is there."""
     for part in path:
         if isinstance(part, int):
             if not isinstance(data, list) or part >= len(data):
                 return None
-        elif not isinstance(data, dict):
+            data = data[part]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
             return None
-        data = data[part] if isinstance(part, int) else data.get(part)
     return data
 
 
@@ -539,9 +578,10 @@ def battery_rated_energy(plan: RulePlan, data: Any) -> Iterator[Finding]:
     wrong unit (Wh for kWh, mAh for Ah) or belongs to another battery.
     """
     base = ("performance_and_durability", "battery_technical_properties")
-    capacity = _get(data, *base, "rated_capacity")
-    voltage = _get(data, *base, "nominal_voltage")
-    energy = _get(data, *base, "rated_energy")
+    properties = _get(data, *base)
+    if not isinstance(properties, dict):
+        return
+    capacity, voltage, energy = (properties.get(name) for name in ("rated_capacity", "nominal_voltage", "rated_energy"))
     if not (_is_number(capacity) and _is_number(voltage) and _is_number(energy)):
         return
     expected = capacity * voltage / 1000
@@ -566,8 +606,8 @@ def battery_materials_mass(plan: RulePlan, data: Any) -> Iterator[Finding]:
     materials = _get(data, "material_composition", "battery_materials")
     if not _is_number(battery_mass) or not isinstance(materials, list):
         return
-    masses = [_get(item, "battery_material_mass") for item in materials]
-    if not all(_is_number(mass) for mass in masses):
+    masses: list[Any] = [item.get("battery_material_mass") if isinstance(item, dict) else None for item in materials]
+    if not all(map(_is_number, masses)):
         return
     added = math.fsum(masses)
     if added <= battery_mass * (1 + MASS_TOLERANCE):

@@ -73,6 +73,12 @@ def test_format_number_drops_float_noise() -> None:
     assert format_number(2.5e-9) == "2.5e-09"
 
 
+def test_format_number_remembers_each_type_apart() -> None:
+    # 1, 1.0 and True are equal (and hash alike) in Python; the cache must not hand one's text to another.
+    assert [format_number(1), format_number(1.0), format_number(True)] == ["1", "1", "True"]
+    assert [format_number(True), format_number(1)] == ["True", "1"]
+
+
 def test_expand_reaches_every_array_item_in_document_order() -> None:
     data = {"a": [{"b": 1}, {"c": 2}, {"b": 3}]}
     assert list(expand(data, ("a", ANY_ITEM, "b"))) == [(("a", 0, "b"), 1), (("a", 2, "b"), 3)]

@@ -162,6 +162,23 @@ def test_compiled_schemas_are_cached_by_id_and_an_edited_schema_is_not_served_st
     assert validate(schema, data) == []
 
 
+def test_member_names_from_the_data_do_not_grow_the_schema_caches() -> None:
+    # Unknown members are reported one by one, but their names come from the caller: the per-schema caches
+    # keep only what the schema describes, and a bounded number of recent labels.
+    schema, data = _battery()
+    validate(schema, data)
+    plan = validation._compiled(schema).rules
+    section_legal = plan.legal(("general_product_information",))
+    described = len(plan._described)
+    data["general_product_information"].update({f"unknown_{n}": n for n in range(5_000)})
+    issues = validate(schema, data)
+    assert {issue.pointer for issue in issues} == {f"/general_product_information/unknown_{n}" for n in range(5_000)}
+    assert section_legal is not None
+    assert {issue.legal for issue in issues} == {section_legal}  # the nearest clause above an unknown member
+    assert len(plan._described) == described
+    assert plan._labels.cache_info().currsize <= 4096
+
+
 def test_a_schema_without_id_still_validates() -> None:
     schema = {"type": "object", "properties": {"a": {"type": "integer", "x-legal": "Rule A"}}, "required": ["a"]}
     assert [issue.pointer for issue in validate(schema, {})] == ["/a"]

@@ -361,7 +361,9 @@ def _show(value: Any, limit: int = 60) -> str:
     if type(value) is str and '"' not in value and "\\" not in value:
         text = f'"{value}"'
     else:
-        text = json.dumps(value, ensure_ascii=False)
+        # Keys sorted: jsonschema_rs hands objects back with their keys sorted, the reference engine in the
+        # order sent, and one value must read the same whichever engine found it.
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -99,3 +99,12 @@ def test_engines_agree_on_randomly_broken_passports(case: tuple[str, dict[str, A
     name, data = case
     category, version = example_schema(Path(name))
     _assert_same(load_schema(category, version), data)
+
+
+def test_an_object_in_the_wrong_place_reads_the_same_from_both_engines() -> None:
+    """jsonschema_rs returns objects with sorted keys, the reference engine in the order sent."""
+    schema = load_schema("cbam-installation", "1.0")
+    data = json.loads(example_files("cbam-installation", "1.0")[0].read_text(encoding="utf-8"))
+    data["goods"][0]["precursors"][0]["aggregated_goods_category"] = {"unexpected": True, "extra": None}
+    issues = _assert_same(schema, data)
+    assert any('{"extra": null, "unexpected": true}' in issue.message_en for issue in issues)

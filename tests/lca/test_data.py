@@ -49,6 +49,8 @@ def test_starter_dataset_covers_the_groups_it_claims() -> None:
         ("freight-road-hgv-diesel-average-laden", 0.10163),
         # UK conversion factors 2025, material use: average plastics 3,172.49932 kg CO2e per tonne.
         ("material-plastics-average-primary", 3172.49932),
+        # Nuss and Eckelman 2014, SI Table S38: copper, 2008 supply mix, 2.8 kg CO2-eq per kg (given only as CO2e).
+        ("material-copper-supply-mix-glo-2008", 2.8),
     ],
 )
 def test_spot_values_match_their_sources(factor_id: str, expected_kg_co2e_ar6: float) -> None:
@@ -67,6 +69,16 @@ def test_sources_document_names_every_dataset_and_licence() -> None:
         assert row.dataset in text, row.dataset
         assert row.licence in text, row.licence
     assert "Gaps" in text
+
+
+def test_sources_document_states_the_counts_the_file_holds() -> None:
+    text = (STARTER_CSV.parent / "SOURCES.md").read_text(encoding="utf-8")
+    factors = load_starter_factors().values()
+    groups = {"electricity": "electricity grids", "freight": "freight", "material": "materials",
+              "fuel combustion": "fuels"}
+    counted = ", ".join(f"{sum(row.activity == activity for row in factors)} {label}"
+                        for activity, label in groups.items())
+    assert f"{len(factors)} factors: {counted}." in text
 
 
 def test_reader_accepts_a_file_object_a_path_and_a_byte_order_mark(tmp_path: Path) -> None:

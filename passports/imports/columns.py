@@ -28,6 +28,7 @@ from typing import Any
 
 from passports.imports.formats import NumberFormat, parse_decimal, parse_number
 from passports.rules import escape_pointer_token, korean_particle
+from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
 
 Step = str | int | None  # a member name, an item number (1-based), or None: the item of this row
@@ -46,6 +47,7 @@ class Node:
     unit: str | None = None
     required: bool = False
     description: str = ""
+    description_ko: str = ""
     children: dict[str, Node] = field(default_factory=dict)
     item: Node | None = None
 
@@ -85,7 +87,8 @@ class ColumnTree:
         root = Node("", str(schema.get("title", "")), str(schema.get("x-title-ko", schema.get("title", ""))), "object")
         for node in extra:
             root.children[node.name] = node
-        for name, child in _schema_children(schema):
+        korean = translations_for(schema, "ko")
+        for name, child in _schema_children(schema, "", korean):
             root.children[name] = child
         return cls(root)
 
@@ -202,14 +205,21 @@ def _match_child(node: Node, segment: str, language: str) -> tuple[Node | None, 
     return found, int(numbered.group(2))
 
 
-def _schema_children(schema: Mapping[str, Any]) -> Iterable[tuple[str, Node]]:
+def _schema_children(
+    schema: Mapping[str, Any], pointer: str, korean: Mapping[str, Translation]
+) -> Iterable[tuple[str, Node]]:
+    """The properties of a schema node at ``pointer`` (the schema's own JSON Pointer, which keys the Korean
+    help text of ``passports/schemas/i18n/ko/``)."""
     required = set(schema.get("required", []))
     for name, sub in (schema.get("properties") or {}).items():
         if isinstance(sub, Mapping):
-            yield name, _schema_node(name, sub, required=name in required)
+            at = f"{pointer}/properties/{escape_pointer_token(name)}"
+            yield name, _schema_node(name, sub, required=name in required, pointer=at, korean=korean)
 
 
-def _schema_node(name: str, schema: Mapping[str, Any], *, required: bool) -> Node:
+def _schema_node(
+    name: str, schema: Mapping[str, Any], *, required: bool, pointer: str, korean: Mapping[str, Translation]
+) -> Node:
     kind = schema.get("type", "string")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
@@ -224,12 +234,15 @@ def _schema_node(name: str, schema: Mapping[str, Any], *, required: bool) -> Nod
         unit=schema.get("x-unit"),
         required=required,
         description=str(schema.get("description") or ""),
+        description_ko=translated_description(korean, pointer, schema.get("description")) or "",
     )
     if kind == "object":
-        node.children = dict(_schema_children(schema))
+        node.children = dict(_schema_children(schema, pointer, korean))
     elif kind == "array":
         items = schema.get("items")
-        node.item = _schema_node("", items if isinstance(items, Mapping) else {}, required=False)
+        node.item = _schema_node(
+            "", items if isinstance(items, Mapping) else {}, required=False, pointer=f"{pointer}/items", korean=korean
+        )
         node.item.title_en, node.item.title_ko = node.title_en, node.title_ko
     return node
 

@@ -48,13 +48,33 @@ def _example_gtin(body: str) -> str:
 
 
 PRODUCT_NODES: tuple[Node, ...] = (
-    Node("gtin", "GTIN", "GTIN(국제거래단품식별코드)", required=True, description="GS1 GTIN-8/12/13/14"),
+    Node(
+        "gtin",
+        "GTIN",
+        "GTIN(국제거래단품식별코드)",
+        required=True,
+        description="GS1 GTIN-8/12/13/14",
+        description_ko="GS1 GTIN-8/12/13/14",
+    ),
     Node("name", "Name (English)", "제품명(영어)", required=True),
     Node("name_ko", "Name (Korean)", "제품명(한국어)"),
     Node("description", "Description (English)", "설명(영어)"),
     Node("description_ko", "Description (Korean)", "설명(한국어)"),
-    Node("category", "Category", "범주", required=True, description="battery, textile, steel, espr-core..."),
-    Node("cn_code", "CN code", "CN 코드(품목번호)", description="8-digit EU Combined Nomenclature code"),
+    Node(
+        "category",
+        "Category",
+        "범주",
+        required=True,
+        description="battery, textile, steel, espr-core...",
+        description_ko="battery, textile, steel, espr-core 등 스키마 범주",
+    ),
+    Node(
+        "cn_code",
+        "CN code",
+        "CN 코드(품목번호)",
+        description="8-digit EU Combined Nomenclature code",
+        description_ko="EU 통합품목분류(CN) 8자리 코드",
+    ),
     Node("brand", "Brand", "브랜드"),
     Node("model_name", "Model", "모델명"),
     Node("facility_gln", "Manufacturing facility (GLN)", "제조 사업장(GLN)"),
@@ -75,9 +95,28 @@ PRODUCT_EXAMPLE: dict[str, Any] = {
 }
 
 PASSPORT_KEY_NODES: tuple[Node, ...] = (
-    Node("gtin", "GTIN", "GTIN(국제거래단품식별코드)", required=True, description="the product's GTIN"),
-    Node("lot", "Lot or batch number", "로트(배치) 번호", description="empty for a model passport"),
-    Node("serial", "Serial number", "일련번호", description="for an item passport"),
+    Node(
+        "gtin",
+        "GTIN",
+        "GTIN(국제거래단품식별코드)",
+        required=True,
+        description="the product's GTIN",
+        description_ko="제품의 GTIN",
+    ),
+    Node(
+        "lot",
+        "Lot or batch number",
+        "로트(배치) 번호",
+        description="empty for a model passport",
+        description_ko="모델 여권은 비워 둠",
+    ),
+    Node(
+        "serial",
+        "Serial number",
+        "일련번호",
+        description="for an item passport",
+        description_ko="개별 제품 여권에 기재",
+    ),
 )
 
 

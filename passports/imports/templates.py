@@ -149,5 +149,5 @@ def _field_row(tree: ColumnTree, index: int, path: tuple[Step, ...], leaf: Node,
         required,
         leaf.unit or "",
         allowed,
-        leaf.description[:500],
+        ((korean and leaf.description_ko) or leaf.description)[:500],
     ]

@@ -63,3 +63,22 @@ def test_repeated_groups_get_as_many_numbered_columns_as_the_examples_use() -> N
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="language"):
         template_rows(kinds()["products"], "de")
+
+
+def test_xlsx_field_sheet_describes_columns_in_the_templates_language() -> None:
+    """The Korean template explains each column with the schema's Korean help text, the English one in
+    English; an array's item fields find their help through the schema's ``items``."""
+    found = kinds()["battery"]
+
+    def described(language: str) -> dict[str, str]:
+        fields = load_workbook(io.BytesIO(template_xlsx(found, language))).worksheets[1]
+        return {row[1]: row[8] for row in fields.iter_rows(min_row=2, values_only=True)}
+
+    korean, english = described("ko"), described("en")
+    mass = "general_product_information.battery_mass"
+    assert english[mass] == "Weight of the battery."
+    assert korean[mass] == "배터리의 무게."
+    material = "material_composition.battery_materials.1.battery_material_mass"
+    assert english[material] and korean[material] and korean[material] != english[material]
+    untranslated = [key for key, text in korean.items() if text and text == english[key]]
+    assert not untranslated, untranslated

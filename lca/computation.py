@@ -129,47 +129,9 @@ def _rounded(value: float) -> float:
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if value else 0.0
 
 
-def _maybe(value: float | None) -> float | None:
-    return None if value is None else _rounded(value)
-
-
 def result_json(result: FootprintResult) -> dict[str, Any]:
-    """``result.as_dict(SIGNIFICANT_DIGITS)`` with plain floats instead of Decimals (same keys, same digits).
-
-    Built directly because a recalculation serialises ten thousand results: going through Decimals and
-    back cost more than solving them.
-    """
-    return {
-        "gwp": result.gwp,
-        "gwp_citation": result.gwp_citation,
-        "functional_unit": dict(result.functional_unit),
-        "significant_digits": SIGNIFICANT_DIGITS,
-        "total_kg_co2e": _rounded(result.total_kg_co2e),
-        "total_including_biogenic_kg_co2e": _rounded(result.total_including_biogenic_kg_co2e),
-        "biogenic_co2_kg": _rounded(result.biogenic_co2_kg),
-        "luc_kg_co2e": _rounded(result.luc_kg_co2e),
-        "by_gas": {gas: _rounded(value) for gas, value in result.by_gas.items()},
-        "by_stage": {stage: _rounded(value) for stage, value in result.by_stage.items()},
-        "by_stage_biogenic": {stage: _rounded(value) for stage, value in result.by_stage_biogenic.items()},
-        "primary_data_share": _maybe(result.primary_data_share),
-        "data_quality": {key: _maybe(value) for key, value in result.data_quality.items()},
-        "factors_used": [
-            {
-                "kind": used.kind,
-                "id": used.id,
-                "name": used.name,
-                "dataset": used.dataset,
-                "source": used.source,
-                "source_url": used.source_url,
-                "licence": used.licence,
-                "year": used.year,
-                "kg_co2e": _rounded(used.kg_co2e),
-                "kg_co2e_including_biogenic": _rounded(used.kg_co2e_including_biogenic),
-                "share": _maybe(used.share),
-            }
-            for used in result.factors_used
-        ],
-    }
+    """The result as stored and served: ``SIGNIFICANT_DIGITS`` significant digits, plain floats."""
+    return result.as_dict(SIGNIFICANT_DIGITS, as_float=True)
 
 
 def battery_figures(

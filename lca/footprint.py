@@ -178,11 +178,17 @@ class FootprintResult:
     data_quality: dict[str, float | None]
     factors_used: list[FactorContribution] = field(default_factory=list)
 
-    def as_dict(self, significant_digits: int = 6) -> dict[str, Any]:
-        """Plain dict for serialisation; every number rounded to ``significant_digits`` as a Decimal."""
+    def as_dict(self, significant_digits: int = 6, *, as_float: bool = False) -> dict[str, Any]:
+        """Plain dict for serialisation; every number rounded to ``significant_digits``, as a Decimal or, with
+        ``as_float``, as a plain float (what JSON storage wants: a recalculation serialises ten thousand
+        results, and going through Decimals and back cost more than solving them)."""
 
-        def rounded(value: float | None) -> Decimal | None:
-            return None if value is None else _significant(value, significant_digits)
+        def rounded(value: float | None) -> Decimal | float | None:
+            if value is None:
+                return None
+            if as_float:
+                return float(f"{value:.{significant_digits}g}") if value else 0.0
+            return _significant(value, significant_digits)
 
         return {
             "gwp": self.gwp,

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -569,9 +570,9 @@ def _local_source(job: ImportJob) -> Iterator[CsvSource | XlsxSource]:
     for UTF-16/UTF-32 or bare-CR files a UTF-8 rewrite, made the same way on every run so that byte
     offsets in the checkpoint stay valid."""
     with contextlib.ExitStack() as stack:
-        try:
+        if isinstance(job.file.storage, FileSystemStorage):
             path = Path(job.file.path)
-        except NotImplementedError:
+        else:  # remote storage (S3 and the like) has no local path: copy the file down once
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="import-")))
             path = folder / "upload"
             with job.file.open("rb") as remote, path.open("wb") as local:

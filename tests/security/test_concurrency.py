@@ -21,6 +21,7 @@ from django.db import connection
 from passports.models import ColumnMapping, IdempotencyKey, Passport, PassportVersion, Product
 from tests.conftest import token_request
 from tests.factories import gtin_from, make_passport
+from tests.workers import database_url_for_test_db
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -145,15 +146,8 @@ def test_two_concurrent_patches_with_one_etag_one_wins_one_gets_412(
 
 
 def _raw_connection() -> psycopg.Connection[Any]:
-    conf = connection.settings_dict
-    return psycopg.connect(
-        host=conf.get("HOST") or "127.0.0.1",
-        port=int(conf.get("PORT") or 5432),
-        user=conf.get("USER") or "postgres",
-        password=conf.get("PASSWORD") or None,
-        dbname=conf["NAME"],
-        autocommit=False,
-    )
+    """A connection of our own to the test database, outside Django's."""
+    return psycopg.connect(database_url_for_test_db(), autocommit=False)
 
 
 def test_the_draft_update_waits_for_the_row_lock_and_checks_the_etag_under_it(

@@ -55,15 +55,8 @@ def _free_port() -> int:
 
 
 def _raw() -> psycopg.Connection[Any]:
-    conf = connection.settings_dict
-    return psycopg.connect(
-        host=conf.get("HOST") or "127.0.0.1",
-        port=int(conf.get("PORT") or 5432),
-        user=conf.get("USER") or "postgres",
-        password=conf.get("PASSWORD") or None,
-        dbname=conf["NAME"],
-        autocommit=True,
-    )
+    """A connection of our own to the test database, outside Django's."""
+    return psycopg.connect(database_url_for_test_db(), autocommit=True)
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ from lca.models import (
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
 from passports.api.errors import error_body
 from passports.api.filtering import IdFilter
+from passports.api.parsers import OrjsonParser
 from passports.api.schema import ERROR_ENVELOPE
 from passports.api.views import as_drf_validation_error
 from passports.models import Organization
@@ -284,6 +285,9 @@ class RecalculationJobViewSet(OrganizationScopedMixin, mixins.CreateModelMixin, 
 
     serializer_class = RecalculationJobSerializer
     filter_backends: list[Any] = []
+    # JSON only: every field of a request is optional, so a form body that parses to nothing would quietly
+    # ask for a full recalculation instead of being refused.
+    parser_classes = [OrjsonParser]
 
     def get_org_queryset(self, org: Organization) -> QuerySet[RecalculationJob]:
         return selectors.recalculation_job_list(org=org)

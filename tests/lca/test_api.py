@@ -586,3 +586,11 @@ def test_list_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(8) as many:
         assert client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_recalculation_is_asked_for_in_json_only(tenant: Any, login_api: Any) -> None:
+    """Every field is optional, so a form body that parses to nothing must not quietly start a full run."""
+    client = login_api(tenant.owner)
+    response = client.post("/api/v1/lca/recalculations/", {"x": "1"}, format="multipart")
+    assert response.status_code == 415
+    assert client.post("/api/v1/lca/recalculations/", {}, format="json").status_code == 201

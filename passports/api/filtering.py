@@ -2,8 +2,10 @@
 
 django-filter reads a boolean filter through a widget that turns anything it does not know (``null``,
 ``yes please``) into "no filter", and a filter that takes one value silently uses the last of several. A
-client that misspelt a filter then gets the unfiltered list and believes it filtered. This backend answers
-400 naming the parameter, as the documented schema (a boolean, one value) says it should.
+client that misspelt a filter then gets the unfiltered list and believes it filtered. An empty value
+(``?facility=``) is read as "no filter" too, though the schema documents an id, a choice or a boolean. This
+backend answers 400 naming the parameter, as the documented schema (a boolean, one value) says it should;
+only free-text filters take an empty value, which is a string like any other.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
@@ -32,6 +35,8 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
                 values = request.query_params.getlist(name)
                 if len(values) > 1 and not isinstance(field, _MULTIPLE):
                     errors[name] = ["Give this filter once."]
+                elif values and not values[0].strip() and not _takes_free_text(field):
+                    errors[name] = ["Give a value, or leave this filter out."]
                 elif values and isinstance(field, filters.BooleanFilter) and values[0].lower() not in BOOLEAN_WORDS:
                     errors[name] = ["Give true or false."]
             if errors:
@@ -39,6 +44,12 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+def _takes_free_text(field: filters.Filter) -> bool:
+    """A text filter is documented as a plain string, for which an empty value is well formed."""
+    return isinstance(field, filters.CharFilter) and not isinstance(field, _MULTIPLE)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A filter on a row id: a whole number from 1 up to the largest the database stores.
 

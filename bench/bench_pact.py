@@ -164,19 +164,21 @@ def page_paths(port: int, token: str) -> list[str]:
     return paths
 
 
-def worker_cpu_seconds(master: int) -> float:
-    """CPU seconds (user + system) of the gunicorn workers so far, from /proc: on shared cores wall-clock
-    rates mostly measure the other jobs, so the CPU cost per request is reported beside them."""
+def cpu_seconds(*, parent: int | None = None, command: str | None = None) -> float:
+    """CPU seconds (user + system) so far of the processes with this parent (the gunicorn workers) or this
+    command name (the PostgreSQL backends), from /proc: on shared cores wall-clock rates mostly measure
+    the other jobs, so where the CPU of a request goes is reported beside them."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        if int(fields[1]) == master:
+        fields = tail.split()
+        if (parent is not None and int(fields[1]) == parent) or (command is not None and head.endswith(f"({command}")):
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
@@ -228,9 +230,13 @@ def main() -> None:
     try:
         paths = page_paths(port, token)
         load(port, token, paths[:10])  # warm-up: workers import, connections open
-        cpu_before = worker_cpu_seconds(server.pid)
+        cpu_before = cpu_seconds(parent=server.pid)
+        database_before = cpu_seconds(command="postgres")
+        client_before = time.process_time()
         count, elapsed, latencies = load(port, token, paths)
-        cpu = worker_cpu_seconds(server.pid) - cpu_before
+        cpu = cpu_seconds(parent=server.pid) - cpu_before
+        database_cpu = cpu_seconds(command="postgres") - database_before
+        client_cpu = time.process_time() - client_before
     finally:
         server.terminate()
         try:
@@ -246,6 +252,10 @@ def main() -> None:
     print(f"  latency p50 {median:.1f} ms, p99 {p99:.1f} ms (target p99 < {TARGET_P99_MS:.0f} ms)")
     per_core = count / cpu if cpu else float("nan")
     print(f"  server CPU: {cpu * 1000 / count:.1f} ms per request = {per_core * 2:,.0f} requests/s on 2 free cores")
+    print(
+        f"  CPU per request elsewhere: PostgreSQL {database_cpu * 1000 / count:.1f} ms, "
+        f"this load generator {client_cpu * 1000 / count:.1f} ms"
+    )
     print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other jobs share them)")
     print(f"  pages walked through Link headers: {len(paths)} (each request a different keyset page)")
 

@@ -10,7 +10,7 @@ the caller answers 404 like one that does not exist, so nothing about its existe
 
 Pages are keyset pages: the ``cursor`` of a next-page link encodes the last row's ``(created_at, id)``, so
 the link returns the same page each time it is called (v3 "Pagination" 4 to 6) and costs one index range scan
-however deep it goes, unlike an offset.
+however deep it goes, unlike an offset. The list's queries are SQL, in ``lca.pact.listing``.
 """
 
 from __future__ import annotations
@@ -22,15 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from django.db.models import Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from oauth2_provider.models import AccessToken
 
+from lca.pact import listing
 from lca.pact.models import PactFootprint, Sharing
-from passports.models import ApiClient
+from passports.models import ApiClient, Organization
 
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
@@ -66,46 +67,82 @@ def access_denied(message: str) -> PactError:
 
 @dataclass(frozen=True)
 class Caller:
-    client: ApiClient
+    client_id: int
+    organization_id: int
     scopes: frozenset[str]
+
+
+def _token_sql() -> str:
+    token, client, org = AccessToken._meta, ApiClient._meta, Organization._meta
+    # Table names from the models' metadata; every value is a parameter.
+    return (
+        "SELECT t.expires < %s, t.scope, c.id, c.organization_id, c.revoked_at IS NOT NULL, c.scopes, o.is_active "  # noqa: S608
+        f"FROM {token.db_table} t "
+        f"LEFT JOIN {client.db_table} c ON c.application_id = t.application_id "
+        f"LEFT JOIN {org.db_table} o ON o.id = c.organization_id "
+        f"WHERE t.token_checksum = %s"
+    )
+
+
+TOKEN_SQL: Final = _token_sql()
+SHARING_SQL: Final = f"SELECT organization_id, product_id FROM {Sharing._meta.db_table} WHERE partner_id = %s"  # noqa: S608
 
 
 def authenticate(request: HttpRequest) -> Caller:
     """The API client behind the request's bearer token, in one query; raises ``PactError`` otherwise.
 
     django-oauth-toolkit deletes nothing when a token expires, so an expired token is still found by its
-    checksum, which tells "expired" (401 ``TokenExpired``: fetch a new token) from "unknown" (403).
+    checksum, which tells "expired" (401 ``TokenExpired``: fetch a new token) from "unknown" (403). The
+    query is SQL (see ``lca.pact.listing``): token, client and organization, reading only what is decided on.
     """
     scheme, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise access_denied("Send an OAuth2 access token from /auth/token as 'Authorization: Bearer <token>'.")
     checksum = hashlib.sha256(token.strip().encode()).hexdigest()
-    access = (
-        AccessToken.objects.select_related("application__api_client__organization")
-        .filter(token_checksum=checksum)
-        .first()
-    )
-    if access is None:
+    with connection.cursor() as cursor:
+        cursor.execute(TOKEN_SQL, [listing.moment_param(timezone.now()), checksum])
+        row = cursor.fetchone()
+    if row is None:
         raise access_denied("The access token is invalid.")
-    if access.is_expired():
+    expired, token_scope, client_id, organization_id, revoked, client_scopes, org_active = row
+    if expired:
         raise PactError(401, "TokenExpired", "The access token has expired; request a new one.")
-    client: ApiClient | None = getattr(access.application, "api_client", None) if access.application else None
-    if client is None or client.revoked_at is not None or not client.organization.is_active:
+    if client_id is None or revoked or not org_active:
         raise access_denied("The API client of this access token is revoked.")
-    return Caller(client=client, scopes=frozenset(access.scope.split()) & client.scope_set)
+    scopes = frozenset(token_scope.split()) & frozenset(client_scopes.split())
+    return Caller(client_id=client_id, organization_id=organization_id, scopes=scopes)
+
+
+@dataclass(frozen=True)
+class Shares:
+    """What a partner client may read: every footprint of some organizations, or those of some products."""
+
+    organizations: set[int]
+    products: set[int]
+
+    def q(self) -> Q:
+        return Q(organization_id__in=self.organizations) | Q(product_id__in=self.products)
+
+
+def shares_of(caller: Caller) -> Shares:
+    """The caller's sharings (one query); ``AccessDenied`` when the client may read none, or its token lacks
+    the ``read`` scope."""
+    if "read" not in caller.scopes:
+        raise access_denied("The access token lacks the 'read' scope.")
+    with connection.cursor() as cursor:
+        cursor.execute(SHARING_SQL, [caller.client_id])
+        rows = cursor.fetchall()
+    if not rows:
+        raise access_denied("No organization shares product footprints with this client.")
+    return Shares(
+        organizations={org for org, product in rows if product is None},
+        products={product for _org, product in rows if product is not None},
+    )
 
 
 def visible_footprints(caller: Caller) -> QuerySet[PactFootprint]:
-    """Footprints shared with the caller's client (one query for the sharings); ``AccessDenied`` when the
-    client may read none, or its token lacks the ``read`` scope."""
-    if "read" not in caller.scopes:
-        raise access_denied("The access token lacks the 'read' scope.")
-    shares = list(Sharing.objects.filter(partner=caller.client).values_list("organization_id", "product_id"))
-    if not shares:
-        raise access_denied("No organization shares product footprints with this client.")
-    whole_orgs = {org for org, product in shares if product is None}
-    products = {product for _org, product in shares if product is not None}
-    return PactFootprint.objects.filter(Q(organization_id__in=whole_orgs) | Q(product_id__in=products))
+    """Footprints shared with the caller's client, as a queryset (one footprint, or a request's answer)."""
+    return PactFootprint.objects.filter(shares_of(caller).q())
 
 
 def parse_limit(query: QueryDict) -> int:
@@ -133,13 +170,6 @@ def decode_cursor(text: str) -> tuple[datetime, int]:
     return moment, pk
 
 
-def after_cursor(queryset: QuerySet[PactFootprint], cursor: str | None) -> QuerySet[PactFootprint]:
-    if not cursor:
-        return queryset
-    created, pk = decode_cursor(cursor)
-    return queryset.filter(Q(created_at__gt=created) | Q(created_at=created, pk__gt=pk))
-
-
 def _moment(query: QueryDict, name: str) -> datetime | None:
     raw = query.get(name)
     if raw is None:
@@ -150,42 +180,36 @@ def _moment(query: QueryDict, name: str) -> datetime | None:
     return moment if moment.tzinfo else timezone.make_aware(moment, UTC)
 
 
-def _contains_any(field: str, values: list[str]) -> Q:
-    condition = Q()
-    for value in values:
-        condition |= Q(**{f"{field}__contains": f"|{value.strip().lower()}|"})
-    return condition
-
-
-def apply_v3_filters(queryset: QuerySet[PactFootprint], query: QueryDict) -> QuerySet[PactFootprint]:
+def v3_filters(conditions: listing.Conditions, query: QueryDict) -> None:
     """v3 ``ListFootprints`` filters: a repeated parameter ORs its values, different parameters AND."""
     columns = {"productId": "product_ids_key", "companyId": "company_ids_key", "classification": "classifications_key"}
     for name, column in columns.items():
-        values = [v for v in query.getlist(name) if v.strip()]
+        values = [v.strip().lower() for v in query.getlist(name) if v.strip()]
         if values:
-            if any(not v.strip().lower().startswith("urn:") for v in values):
+            if any(not v.startswith("urn:") for v in values):
                 raise bad_request(f"{name} values must be URNs.")
-            queryset = queryset.filter(_contains_any(column, values))
-    geographies = [v.strip().upper() for v in query.getlist("geography") if v.strip()]
+            listing.containing_any(conditions, column, values)
+    geographies = sorted({v.strip().upper().split("-", 1)[0] for v in query.getlist("geography") if v.strip()})
     if geographies:
         # We declare geography at country level; a region or subdivision filter matches its country code.
-        queryset = queryset.filter(geography__in={g.split("-", 1)[0] for g in geographies})
+        conditions.add(f"{listing.column('geography')} IN ({listing.placeholders(geographies)})", *geographies)
+    start, end = listing.column("validity_start"), listing.column("validity_end")
     valid_on = _moment(query, "validOn")
     if valid_on is not None:
-        queryset = queryset.filter(validity_start__lte=valid_on, validity_end__gte=valid_on)
+        conditions.add(f"{start} <= %s AND {end} >= %s", *[listing.moment_param(valid_on)] * 2)
     valid_after = _moment(query, "validAfter")
     if valid_after is not None:
-        queryset = queryset.filter(validity_start__gt=valid_after)
+        conditions.add(f"{start} > %s", listing.moment_param(valid_after))
     valid_before = _moment(query, "validBefore")
     if valid_before is not None:
-        queryset = queryset.filter(validity_end__lt=valid_before)
-    statuses = [v.strip().lower() for v in query.getlist("status") if v.strip()]
+        conditions.add(f"{end} < %s", listing.moment_param(valid_before))
+    statuses = sorted({v.strip().lower() for v in query.getlist("status") if v.strip()})
     if statuses:
         known = {"active": PactFootprint.Status.ACTIVE, "deprecated": PactFootprint.Status.DEPRECATED}
         if any(s not in known for s in statuses):
             raise bad_request("status must be Active or Deprecated.")
-        queryset = queryset.filter(status__in=[known[s] for s in statuses])
-    return queryset
+        wanted = [str(known[s]) for s in statuses]
+        conditions.add(f"{listing.column('status')} IN ({listing.placeholders(wanted)})", *wanted)
 
 
 def next_link(request: HttpRequest, cursor: str) -> str:
@@ -197,24 +221,18 @@ def next_link(request: HttpRequest, cursor: str) -> str:
 
 
 def page_of(
-    request: HttpRequest, queryset: QuerySet[PactFootprint], *, document: str, limit: int
+    request: HttpRequest, conditions: listing.Conditions, *, document: str, limit: int
 ) -> tuple[list[str], str | None]:
     """The page's documents as JSON text (read as text from the database: no parse and re-serialise) and
     the next-page link if more rows remain."""
-    # The page's ids first (an index-ordered scan), then only their documents cast to text: casting in
-    # the same select made PostgreSQL cast every visible row before sorting.
-    page_ids = after_cursor(queryset, request.GET.get("cursor")).order_by("created_at", "pk").values("pk")
-    rows = list(
-        PactFootprint.objects.filter(pk__in=Subquery(page_ids[: limit + 1]))
-        .order_by("created_at", "pk")
-        .annotate(document_text=Cast(document, TextField()))
-        .values_list("created_at", "pk", "document_text")
-    )
+    cursor = request.GET.get("cursor")
+    if cursor:
+        listing.after(conditions, *decode_cursor(cursor))
+    rows = listing.page(conditions, document=document, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    texts = [value if isinstance(value, str) else json.dumps(value) for _c, _pk, value in rows]
     link = next_link(request, encode_cursor(rows[-1][0], rows[-1][1])) if more and rows else None
-    return texts, link
+    return [text for _created, _pk, text in rows], link
 
 
 def json_list_response(texts: list[str], link: str | None) -> HttpResponse:

@@ -18,6 +18,7 @@ from lca.pact.events import build_event, requested_product_ids
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 from lca.pact.server import Caller, PactError, visible_footprints
 
+READ: Final = frozenset({"read"})
 DELIVERY_MAX_RETRIES: Final = 8
 DELIVERY_BACKOFF: Final = 2
 DELIVERY_BACKOFF_MAX: Final = 600
@@ -44,7 +45,8 @@ def request_answer(*, event: PactEvent) -> PactEvent:
         error = {"code": "BadRequest", "message": "The request names no product id."}
     else:
         try:
-            queryset = visible_footprints(Caller(client=event.client, scopes=frozenset({"read"})))
+            caller = Caller(client_id=event.client.pk, organization_id=event.client.organization_id, scopes=READ)
+            queryset = visible_footprints(caller)
         except PactError as exc:
             error = {"code": exc.code, "message": exc.message}
         else:

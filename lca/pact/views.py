@@ -17,17 +17,19 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from lca.pact import listing
 from lca.pact.events import CONTENT_TYPE, EventError, read_event
 from lca.pact.models import PactEvent
 from lca.pact.server import (
     PactError,
-    apply_v3_filters,
     authenticate,
     bad_request,
     json_list_response,
     not_found,
     page_of,
     parse_limit,
+    shares_of,
+    v3_filters,
     visible_footprints,
 )
 
@@ -49,16 +51,17 @@ def pact_errors(view: View) -> View:
 
 
 def _list(request: HttpRequest, version: str) -> HttpResponse:
-    caller = authenticate(request)
-    queryset = visible_footprints(caller)
+    shares = shares_of(authenticate(request))
     limit = parse_limit(request.GET)
+    conditions = listing.Conditions()
+    listing.scope(conditions, organizations=shares.organizations, products=shares.products)
     if version == "2":
         if request.GET.get("$filter"):
             raise PactError(400, "NotImplemented", "The $filter parameter is not supported; use /3/footprints filters.")
-        queryset = queryset.filter(document_v2__isnull=False)
+        conditions.add(f"{listing.column('document_v2')} IS NOT NULL")
     else:
-        queryset = apply_v3_filters(queryset, request.GET)
-    texts, link = page_of(request, queryset, document=f"document_v{version}", limit=limit)
+        v3_filters(conditions, request.GET)
+    texts, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
     return json_list_response(texts, link)
 
 
@@ -90,20 +93,20 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
         raise bad_request(str(exc)) from exc
     if event.kind == "created":
         # A request is answered with the footprints shared with this client: it must be a partner.
-        visible_footprints(caller)
+        shares_of(caller)
     from lca.pact.tasks import pact_event_handle
     from passports.jobs import enqueue_after_commit
 
     with transaction.atomic():
         row = PactEvent.objects.create(
-            organization=caller.client.organization,
+            organization_id=caller.organization_id,
             direction=PactEvent.Direction.INBOUND,
             spec_version=version,
             event_id=event.event_id[:200],
             event_type=body["type"],
             source=event.source[:500],
             payload=body,
-            client=caller.client,
+            client_id=caller.client_id,
             status=PactEvent.Status.RECEIVED,
         )
         enqueue_after_commit(pact_event_handle, row.pk)

@@ -244,3 +244,22 @@ def test_events_endpoint(version: str, partner: Any, django_capture_on_commit_ca
     plain_json = api.post(f"/{version}/events", json.dumps(published), content_type="application/json")
     assert assert_conforms(version, f"/{version}/events", "post", plain_json)["code"] == "BadRequest"
     assert APIClient().post(f"/{version}/events", json.dumps(published), content_type=CONTENT_TYPE).status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
+def test_a_deep_page_is_an_index_range_scan(tenant: Any, partner: Any) -> None:
+    """The next-page cursor starts an index range scan at the previous page's last row, so a deep page costs
+    what the first does; an OR of comparisons made PostgreSQL read the index from its start and filter."""
+    _credentials, api, _token = partner
+    for _ in range(3):
+        publish(tenant.org)
+    link = api.get("/3/footprints?limit=1").headers["Link"]
+    target = urlsplit(link[1 : link.index(">")])
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(f"{target.path}?{target.query}").status_code == 200
+    page_sql = queries.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond: (ROW(created_at, id) > ROW(" in plan, plan

@@ -1,0 +1,110 @@
+"""The PACT list query, written as SQL: the scope of what a caller may see, the v3 filters, the keyset page.
+
+``ListFootprints`` is the path partners poll, and its answer is stored JSON text, so the work per request is
+almost all query building. Through the ORM the three statements of a list request cost about 3.5 ms of CPU
+(compiling querysets, building model rows), several times what the database took to run them; written out
+here they cost a fraction of that (bench/bench_pact.py). The statements are small and fixed in shape; table
+and column names come from the models' metadata, and the same SQL runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from django.db import connection
+from django.db.models import Field
+
+from lca.pact.models import PactFootprint
+
+TABLE: Final = PactFootprint._meta.db_table
+PK: Final = PactFootprint._meta.pk.column
+
+
+def column(name: str) -> str:
+    found = PactFootprint._meta.get_field(name)
+    if not isinstance(found, Field):  # a relation's reverse side has no column
+        raise TypeError(f"{name} is not a column of {TABLE}")
+    return str(found.column)
+
+
+@dataclass
+class Conditions:
+    """``WHERE`` conditions joined by AND, with their parameters in order."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def any_of(self, clauses: list[str], params: list[Any]) -> None:
+        """One condition that holds when any of ``clauses`` does (a repeated filter parameter ORs)."""
+        self.add("(" + " OR ".join(clauses) + ")", *params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1 = 1"
+
+
+def placeholders(values: Any) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def moment_param(moment: datetime) -> Any:
+    """A date-time as the backend stores it (SQLite: UTC text), as the ORM would have passed it."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def moment_from_db(value: datetime | str) -> datetime:
+    if isinstance(value, str):  # SQLite returns the stored UTC text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def scope(conditions: Conditions, *, organizations: set[int], products: set[int]) -> None:
+    """Rows of the organizations that share everything with the caller, or of the products shared one by one."""
+    parts, params = [], []
+    if organizations:
+        parts.append(f"{column('organization')} IN ({placeholders(organizations)})")
+        params += sorted(organizations)
+    if products:
+        parts.append(f"{column('product')} IN ({placeholders(products)})")
+        params += sorted(products)
+    conditions.any_of(parts or ["1 = 0"], params)
+
+
+def containing_any(conditions: Conditions, name: str, values: list[str]) -> None:
+    """The delimited ``*_key`` column holds one of ``values`` (lower-cased, matched whole between bars)."""
+    escaped = [v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for v in values]
+    clause = f"{column(name)} LIKE %s ESCAPE '\\'"
+    conditions.any_of([clause] * len(values), [f"%|{v}|%" for v in escaped])
+
+
+def after(conditions: Conditions, created_at: datetime, pk: int) -> None:
+    """Rows after the keyset position ``(created_at, id)`` of the previous page's last row.
+
+    A row-value comparison, which PostgreSQL answers with a range scan of the ``(created_at, id)`` index;
+    the equivalent ``created_at > x OR (created_at = x AND id > y)`` made it read the index from the start
+    and filter, so a deep page cost 7.5 ms instead of 0.1 ms.
+    """
+    conditions.add(f"({column('created_at')}, {PK}) > (%s, %s)", moment_param(created_at), pk)
+
+
+def page(conditions: Conditions, *, document: str, limit: int) -> list[tuple[datetime, int, str]]:
+    """Up to ``limit`` rows in keyset order: ``(created_at, id, document as JSON text)``.
+
+    The page's ids come first (an index-ordered scan), and only their documents are cast to text: casting
+    in the same select made PostgreSQL cast every visible row before sorting.
+    """
+    created = column("created_at")
+    # Only names from the model's metadata and the conditions' own placeholders go into the text.
+    sql = (
+        f"SELECT {created}, {PK}, CAST({column(document)} AS TEXT) FROM {TABLE} WHERE {PK} IN "  # noqa: S608
+        f"(SELECT {PK} FROM {TABLE} WHERE {conditions.sql()} ORDER BY {created}, {PK} LIMIT %s) "
+        f"ORDER BY {created}, {PK}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*conditions.params, limit])
+        return [(moment_from_db(created_at), pk, text) for created_at, pk, text in cursor.fetchall()]

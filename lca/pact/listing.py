@@ -57,10 +57,11 @@ def moment_param(moment: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def moment_from_db(value: datetime | str) -> datetime:
-    if isinstance(value, str):  # SQLite returns the stored UTC text
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def moment_from_db(text: str) -> datetime:
+    """A time stamp cast to text: PostgreSQL's ``2025-01-01 00:00:00.5+00`` (the connection is in UTC), or
+    SQLite's stored UTC text, which has no offset."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def scope(conditions: Conditions, *, organizations: set[int], products: set[int]) -> None:
@@ -92,19 +93,21 @@ def after(conditions: Conditions, created_at: datetime, pk: int) -> None:
     conditions.add(f"({column('created_at')}, {PK}) > (%s, %s)", moment_param(created_at), pk)
 
 
-def page(conditions: Conditions, *, document: str, limit: int) -> list[tuple[datetime, int, str]]:
-    """Up to ``limit`` rows in keyset order: ``(created_at, id, document as JSON text)``.
+def page(conditions: Conditions, *, document: str, limit: int) -> list[tuple[str, int, str]]:
+    """Up to ``limit`` rows in keyset order: ``(created_at as text, id, document as JSON text)``.
 
     The page's ids come first (an index-ordered scan), and only their documents are cast to text: casting
-    in the same select made PostgreSQL cast every visible row before sorting.
+    in the same select made PostgreSQL cast every visible row before sorting. The time stamps come as text
+    because only the last row's is ever read (for the next-page cursor; ``moment_from_db`` parses it):
+    converting all of them was a fifth of the request's CPU.
     """
     created = column("created_at")
     # Only names from the model's metadata and the conditions' own placeholders go into the text.
     sql = (
-        f"SELECT {created}, {PK}, CAST({column(document)} AS TEXT) FROM {TABLE} WHERE {PK} IN "  # noqa: S608
+        f"SELECT CAST({created} AS TEXT), {PK}, CAST({column(document)} AS TEXT) FROM {TABLE} WHERE {PK} IN "  # noqa: S608
         f"(SELECT {PK} FROM {TABLE} WHERE {conditions.sql()} ORDER BY {created}, {PK} LIMIT %s) "
         f"ORDER BY {created}, {PK}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*conditions.params, limit])
-        return [(moment_from_db(created_at), pk, text) for created_at, pk, text in cursor.fetchall()]
+        return cursor.fetchall()

@@ -231,7 +231,8 @@ def page_of(
     rows = listing.page(conditions, document=document, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    link = next_link(request, encode_cursor(rows[-1][0], rows[-1][1])) if more and rows else None
+    last = rows[-1] if more and rows else None
+    link = next_link(request, encode_cursor(listing.moment_from_db(last[0]), last[1])) if last else None
     return [text for _created, _pk, text in rows], link
 
 

@@ -189,10 +189,12 @@ class PassportViewSet(OrganizationScopedViewSet):
     @extend_schema(methods=["POST"], request=NewVersionSerializer, responses={201: VersionSerializer})
     @action(detail=True, methods=["get", "post"])
     def versions(self, request: Request, pk: str | None = None) -> Response:
-        """GET: every version, newest first. POST: a new draft from the latest version's data."""
+        """GET: the versions, newest first, a page at a time like every list. POST: a new draft from the latest
+        version's data."""
         passport = self.get_object()
         if request.method == "GET":
-            return Response(VersionSerializer(selectors.version_list(passport=passport), many=True).data)
+            page = self.paginate_queryset(selectors.version_list(passport=passport))
+            return self.get_paginated_response(VersionSerializer(page, many=True).data)
         serializer = NewVersionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

@@ -82,7 +82,12 @@ def test_full_life_of_a_passport(tenant: Any, login_api: Any) -> None:
     assert api.post(f"/api/v1/passports/{pid}/publish").status_code == 200
 
     versions = api.get(f"/api/v1/passports/{pid}/versions").json()
-    assert [(v["number"], v["status"]) for v in versions] == [(2, "published"), (1, "superseded")]
+    assert versions["count"] == 2
+    assert [(v["number"], v["status"]) for v in versions["results"]] == [(2, "published"), (1, "superseded")]
+    second_page = api.get(f"/api/v1/passports/{pid}/versions", {"page_size": 1, "page": 2}).json()
+    assert [v["number"] for v in second_page["results"]] == [1]
+    assert second_page["next"] is None
+    assert api.get(f"/api/v1/passports/{pid}/versions", {"page": -1}).status_code == 400
     old = api.get(f"/api/v1/passports/{pid}/versions/1").json()
     assert old["content_hash"] == v1["content_hash"] == content_hash(old["data"])
     assert old["data"] == good

@@ -106,7 +106,7 @@ def page(conditions: Conditions, *, document: str, limit: int) -> list[tuple[str
     sql = (
         f"SELECT CAST({created} AS TEXT), {PK}, CAST({column(document)} AS TEXT) FROM {TABLE} WHERE {PK} IN "  # noqa: S608
         f"(SELECT {PK} FROM {TABLE} WHERE {conditions.sql()} ORDER BY {created}, {PK} LIMIT %s) "
-        f"ORDER BY {created}, {PK}"
+        f"ORDER BY {TABLE}.{created}, {TABLE}.{PK}"  # the column, not the text of the same name selected
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*conditions.params, limit])

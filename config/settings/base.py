@@ -251,7 +251,9 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105  # a mo
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # --- Celery: long jobs, survive a killed worker ----------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager mode sends nothing, but Celery still opens its broker; naming a host keeps kombu from warning
+# "No hostname was supplied" on every start of the embedded runtime.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

@@ -34,6 +34,7 @@ from exporters.reports.rendering import (
 from exporters.reports.selectors import passport_for_report, version_for_report
 from exporters.reports.verification import verify_report
 from passports.api.base import OrganizationScopedMixin
+from passports.api.ids import IdField
 from passports.api.parsers import OrjsonParser
 from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import TIERS
@@ -122,7 +123,7 @@ class QuantitySerializer(serializers.Serializer[Any]):
 
 class ImporterSummaryRequestSerializer(serializers.Serializer[Any]):
     quantities = QuantitySerializer(many=True, allow_empty=False)
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = IdField(required=False)
 
 
 class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
@@ -147,8 +148,8 @@ class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
 
 
 class PackCreateSerializer(serializers.Serializer[Any]):
-    passports = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
-    import_job = serializers.IntegerField(required=False, min_value=1)
+    passports = serializers.ListField(child=IdField(), required=False, allow_empty=False)
+    import_job = IdField(required=False)
     lang = serializers.ChoiceField(choices=list(LANGS), default="en")
     tier = serializers.ChoiceField(choices=list(TIERS), default="public")
 

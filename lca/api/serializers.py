@@ -24,6 +24,7 @@ from lca.models import (
     RecalculationJob,
     SupplierFootprint,
 )
+from passports.api.ids import IdField
 from passports.models import Organization, Product
 
 
@@ -286,9 +287,7 @@ class RecalculationJobSerializer(serializers.ModelSerializer[Any]):
 class RecalculationRequestSerializer(serializers.Serializer[Any]):
     """Recompute these products (all of the organization's products with footprint data when omitted)."""
 
-    product_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=100_000
-    )
+    product_ids = serializers.ListField(child=IdField(), required=False, allow_empty=False, max_length=100_000)
 
     def validate_product_ids(self, value: list[int]) -> list[int]:
         org: Organization | None = self.context.get("organization")

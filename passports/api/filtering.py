@@ -19,8 +19,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-# The largest value a 64-bit signed column holds: larger ids cannot exist, and SQLite refuses to compare them.
-MAX_ID = 2**63 - 1
+from passports.api.ids import MAX_ID
+
 BOOLEAN_WORDS = frozenset({"true", "false", "1", "0"})
 # Filters whose widget reads several values of one parameter (or a range split over two).
 _MULTIPLE = (filters.MultipleChoiceFilter, filters.ModelMultipleChoiceFilter, filters.BaseCSVFilter)

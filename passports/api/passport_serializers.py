@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from passports.api.ids import IdField
 from passports.models import Facility, Passport, PassportVersion, Product
 from passports.selectors.passports import current_version, effective_data_of, schema_by_key
 
@@ -147,7 +148,7 @@ class NewVersionSerializer(serializers.Serializer[Any]):
 
 
 class RevokeSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1)
+    version = IdField()
     reason = serializers.CharField(max_length=300)
 
 
@@ -178,6 +179,6 @@ class PassportFilterSerializer(serializers.Serializer[Any]):
         r"^[a-z][a-z0-9-]*(/[0-9]+(\.[0-9]+)*)?$", required=False, max_length=60,
         help_text="category or category/version, e.g. battery/1.0",
     )
-    product = serializers.IntegerField(min_value=1, required=False)
+    product = IdField(required=False)
     granularity = serializers.ChoiceField(choices=Passport.Granularity.choices, required=False)
     search = serializers.CharField(required=False, max_length=100, help_text="GTIN, product name, lot or serial")

@@ -119,3 +119,25 @@ def test_an_empty_value_is_refused_where_the_schema_refuses_it(tenant: Any, logi
 @pytest.mark.parametrize("query", ["/api/v1/products/?cn_code=", "/api/v1/facilities/?country="])
 def test_an_empty_text_filter_is_no_filter(tenant: Any, bearer_api: Any, query: str) -> None:
     assert bearer_api(tenant.org).get(query).status_code == 200
+
+
+TOO_LARGE = str(2**63)  # one past the largest id a 64-bit column holds: SQLite cannot bind it (it was a 500)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "pointer"),
+    [
+        ("get", f"/api/v1/passports/?product={TOO_LARGE}", None, "/product"),
+        ("get", f"/api/v1/lca/activities/?product={TOO_LARGE}", None, "/product"),
+        ("post", "/api/v1/reports/packs", {"passports": [1, int(TOO_LARGE)], "lang": "en"}, "/passports"),
+        ("post", "/api/v1/reports/packs", {"import_job": int(TOO_LARGE), "lang": "en"}, "/import_job"),
+        ("post", "/api/v1/lca/recalculations/", {"product_ids": [int(TOO_LARGE)]}, "/product_ids"),
+    ],
+)
+def test_an_id_too_large_for_any_row_answers_400(
+    tenant: Any, bearer_api: Any, method: str, url: str, body: Any, pointer: str
+) -> None:
+    client = bearer_api(tenant.org)
+    response = getattr(client, method)(url, body, format="json") if body else client.get(url)
+    assert response.status_code == 400, response.content
+    assert all(d["pointer"].startswith(pointer) for d in response.json()["error"]["details"]), response.json()

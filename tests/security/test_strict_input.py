@@ -125,7 +125,7 @@ TOO_LARGE = str(2**63)  # one past the largest id a 64-bit column holds: SQLite 
 
 
 @pytest.mark.parametrize(
-    ("method", "url", "body", "pointer"),
+    "case",  # (method, url, body, pointer of the refused field)
     [
         ("get", f"/api/v1/passports/?product={TOO_LARGE}", None, "/product"),
         ("get", f"/api/v1/lca/activities/?product={TOO_LARGE}", None, "/product"),
@@ -134,9 +134,8 @@ TOO_LARGE = str(2**63)  # one past the largest id a 64-bit column holds: SQLite 
         ("post", "/api/v1/lca/recalculations/", {"product_ids": [int(TOO_LARGE)]}, "/product_ids"),
     ],
 )
-def test_an_id_too_large_for_any_row_answers_400(
-    tenant: Any, bearer_api: Any, method: str, url: str, body: Any, pointer: str
-) -> None:
+def test_an_id_too_large_for_any_row_answers_400(tenant: Any, bearer_api: Any, case: tuple[str, str, Any, str]) -> None:
+    method, url, body, pointer = case
     client = bearer_api(tenant.org)
     response = getattr(client, method)(url, body, format="json") if body else client.get(url)
     assert response.status_code == 400, response.content

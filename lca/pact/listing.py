@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, Q
 
 from lca.pact.models import PactFootprint
 
@@ -64,16 +64,29 @@ def moment_from_db(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def scope(conditions: Conditions, *, organizations: set[int], products: set[int]) -> None:
-    """Rows of the organizations that share everything with the caller, or of the products shared one by one."""
-    parts, params = [], []
-    if organizations:
-        parts.append(f"{column('organization')} IN ({placeholders(organizations)})")
-        params += sorted(organizations)
-    if products:
-        parts.append(f"{column('product')} IN ({placeholders(products)})")
-        params += sorted(products)
-    conditions.any_of(parts or ["1 = 0"], params)
+@dataclass(frozen=True)
+class Shares:
+    """What a partner client may read: every footprint of some organizations, or those of some products.
+
+    The one rule, in the two forms its readers need: a queryset filter (one footprint, a request's answer)
+    and a condition of the list's SQL.
+    """
+
+    organizations: set[int]
+    products: set[int]
+
+    def q(self) -> Q:
+        return Q(organization_id__in=self.organizations) | Q(product_id__in=self.products)
+
+    def limit(self, conditions: Conditions) -> None:
+        parts, params = [], []
+        if self.organizations:
+            parts.append(f"{column('organization')} IN ({placeholders(self.organizations)})")
+            params += sorted(self.organizations)
+        if self.products:
+            parts.append(f"{column('product')} IN ({placeholders(self.products)})")
+            params += sorted(self.products)
+        conditions.any_of(parts or ["1 = 0"], params)
 
 
 def containing_any(conditions: Conditions, name: str, values: list[str]) -> None:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -113,18 +113,7 @@ def authenticate(request: HttpRequest) -> Caller:
     return Caller(client_id=client_id, organization_id=organization_id, scopes=scopes)
 
 
-@dataclass(frozen=True)
-class Shares:
-    """What a partner client may read: every footprint of some organizations, or those of some products."""
-
-    organizations: set[int]
-    products: set[int]
-
-    def q(self) -> Q:
-        return Q(organization_id__in=self.organizations) | Q(product_id__in=self.products)
-
-
-def shares_of(caller: Caller) -> Shares:
+def shares_of(caller: Caller) -> listing.Shares:
     """The caller's sharings (one query); ``AccessDenied`` when the client may read none, or its token lacks
     the ``read`` scope."""
     if "read" not in caller.scopes:
@@ -134,7 +123,7 @@ def shares_of(caller: Caller) -> Shares:
         rows = cursor.fetchall()
     if not rows:
         raise access_denied("No organization shares product footprints with this client.")
-    return Shares(
+    return listing.Shares(
         organizations={org for org, product in rows if product is None},
         products={product for _org, product in rows if product is not None},
     )

@@ -54,7 +54,7 @@ def _list(request: HttpRequest, version: str) -> HttpResponse:
     shares = shares_of(authenticate(request))
     limit = parse_limit(request.GET)
     conditions = listing.Conditions()
-    listing.scope(conditions, organizations=shares.organizations, products=shares.products)
+    shares.limit(conditions)
     if version == "2":
         if request.GET.get("$filter"):
             raise PactError(400, "NotImplemented", "The $filter parameter is not supported; use /3/footprints filters.")

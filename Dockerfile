@@ -4,6 +4,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-nanum && 
 WORKDIR /srv/app
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY core ./core
 COPY passports ./passports
 COPY lca ./lca
 COPY exporters ./exporters

@@ -32,11 +32,11 @@ test: $(STAMP) messages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy config passports lca exporters
+	$(BIN)/mypy config core passports lca exporters
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format config passports lca exporters tests bench
+	$(BIN)/ruff format config core passports lca exporters tests bench
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -3,7 +3,7 @@
 Run: ``python bench/bench_validation.py``. Measures the shipped EV battery pack example as it arrives
 (bytes), valid and with the 20 mistakes of its broken variant (every error collected, with messages in
 English and Korean and legal clauses), on the fast engine and on the reference engine. The bytes are parsed
-the way the API parses a request body: ``passports.json_bodies.parse_json`` (orjson), which the API's
+the way the API parses a request body: ``core.json_bodies.parse_json`` (orjson), which the API's
 ``OrjsonParser`` calls. Each figure is printed beside its target; the limit is the fast engine's bare
 ``is_valid`` (or ``iter_errors``) plus that parse, which no wrapper can beat.
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jsonschema_rs
 
-from passports.json_bodies import parse_json
+from core.json_bodies import parse_json
 from passports.schema_files import BROKEN_DIR, EXAMPLES_DIR, load_broken_variant, load_schema
 from passports.tiers import render_for_tier
 from passports.validation import validate, validate_reference

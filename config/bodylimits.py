@@ -35,7 +35,7 @@ class RequestBodyLimitMiddleware:
                 declared = 0
             limit = body_limit(request)
             if limit and declared > limit:
-                from passports.api.errors import error_body
+                from core.errors import error_body
 
                 body = error_body(
                     "too_large",

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.health import healthz, readyz
 from config.oauth import ThrottledTokenView
-from passports.api.errors import api_not_found
+from core.errors import api_not_found
 
 # Swagger UI and Redoc style their pages with inline styles; scripts stay 'self' only.
 docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})

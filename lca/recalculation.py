@@ -43,8 +43,8 @@ def recalculation_schedule(
     Changed factors concern every organization with activity data on them (a shared factor, many);
     changed supplier footprints concern ``org``. The job finds the affected products when it starts.
     """
+    from core.jobs import enqueue_after_commit
     from lca.tasks import recalculation_job_task
-    from passports.jobs import enqueue_after_commit
 
     orgs: set[int] = set()
     if factor_ids:
@@ -74,8 +74,8 @@ def recalculation_job_create(
     *, org: Organization, product_ids: Sequence[int] | None = None, by: Any = None
 ) -> RecalculationJob:
     """A requested recalculation: the given products, or every product of the organization with LCA data."""
+    from core.jobs import enqueue_after_commit
     from lca.tasks import recalculation_job_task
-    from passports.jobs import enqueue_after_commit
 
     if product_ids is not None:
         known = set(Product.objects.filter(organization=org, pk__in=product_ids).values_list("pk", flat=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
@@ -31,9 +31,8 @@ def recalculation_job_task(self: Any, job_id: int) -> None:
 @shared_task(name="lca.recalculations.resume_orphaned")
 def recalculations_resume_orphaned() -> list[int]:
     """Queue again the recalculations whose worker does not answer a ping (killed, lost its host)."""
-    from config.celery import app
 
-    replies = app.control.ping(timeout=2.0) or []
+    replies = current_app.control.ping(timeout=2.0) or []
     alive = {name for reply in replies for name in reply}
     return recalculation_jobs_resume_orphaned(alive=alive)
 

@@ -12,8 +12,11 @@ class PassportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from passports import audit, retention
-        from passports.api import schema  # noqa: F401  # registers the OpenAPI auth extension
+        from passports import (
+            audit,
+            auth,  # noqa: F401  # registers the OpenAPI description of its bearer tokens
+            retention,
+        )
         from passports.registry import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self)

@@ -38,7 +38,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from config.requestid import request_context_var
+from core.requestid import request_context_var
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.signals import passport_published, passport_revoked
 

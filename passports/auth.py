@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from rest_framework import exceptions
@@ -95,3 +96,21 @@ def revoke_client(client: ApiClient) -> None:
     client.revoked_at = timezone.now()
     client.save(update_fields=["revoked_at", "updated_at"])
     client.application.accesstoken_set.all().delete()
+
+
+class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes ``ApiClientAuthentication``: OAuth2 client credentials."""
+
+    target_class = "passports.auth.ApiClientAuthentication"
+    name = "oauth2"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "oauth2",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/auth/token",
+                    "scopes": {"read": "Read the organization's data", "write": "Change it"},
+                }
+            },
+        }

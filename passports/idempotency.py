@@ -32,7 +32,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from passports.api.errors import error_body
+from core.errors import error_body
 from passports.models import ApiClient
 from passports.models.idempotency import IdempotencyKey
 

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.requestid.RequestIdMiddleware",
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses oversized API bodies from Content-Length, before anything reads them.
@@ -151,7 +151,7 @@ IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default
 IDEMPOTENCY_MAX_BODY_BYTES = API_MAX_UPLOAD_BYTES
 
 # Outbound requests (supplier PACT endpoints, did:web documents) reach public addresses only; these hosts
-# and networks are the named exceptions (passports/netguard.py), e.g. "10.20.0.0/16,pact.partner.internal".
+# and networks are the named exceptions (core/netguard.py), e.g. "10.20.0.0/16,pact.partner.internal".
 OUTBOUND_ALLOWLIST: list[str] = env.list("OUTBOUND_ALLOWLIST", default=[])
 
 # --- API ---------------------------------------------------------------------------------------------
@@ -161,28 +161,28 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["passports.permissions.IsOrganizationMember"],
-    "DEFAULT_PAGINATION_CLASS": "passports.api.pagination.StandardPagination",
-    # DRF's default parsers, with JSON read by orjson (passports/api/parsers.py): a third of the cost of a
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
+    # DRF's default parsers, with JSON read by orjson (core/parsers.py): a third of the cost of a
     # passport's validation was json.loads.
     "DEFAULT_PARSER_CLASSES": [
-        "passports.api.parsers.OrjsonParser",
+        "core.parsers.OrjsonParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "passports.api.filtering.StrictFilterBackend",
+        "core.filtering.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "passports.api.throttling.PrincipalRateThrottle",
+        "core.throttling.PrincipalRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "principal": env("API_THROTTLE_PRINCIPAL", default="1200/min"),
         "anon": env("API_THROTTLE_ANON", default="120/min"),
     },
-    "EXCEPTION_HANDLER": "passports.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -207,8 +207,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "passports.api.schema.add_error_responses",
-        "passports.api.schema.add_idempotency_key_header",
+        "core.openapi.add_error_responses",
+        "core.openapi.add_idempotency_key_header",
     ],
 }
 
@@ -272,7 +272,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="dpp")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# The stuck-job sweeper (passports/sweeper.py): jobs in a live status whose heartbeat has not moved for their
+# The stuck-job sweeper (core/sweeper.py): jobs in a live status whose heartbeat has not moved for their
 # stall period (worker killed, message lost with a Redis restart) are enqueued again; their tasks resume.
 STUCK_JOBS: list[dict[str, Any]] = [
     {
@@ -288,7 +288,7 @@ STUCK_JOBS: list[dict[str, Any]] = [
         "stale_seconds": env.int("SWEEPER_PACK_STALL_SECONDS", default=300),
     },
 ]
-CELERY_IMPORTS = ["passports.sweeper"]
+CELERY_IMPORTS = ["core.sweeper"]
 # Run by `celery -A config beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0},
@@ -324,7 +324,7 @@ AXES_RESET_ON_SUCCESS = True
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.requestid.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import IdField
+from core.parsers import OrjsonParser
 from exporters.models import ReportPack
 from exporters.reports.cbam import SummaryError, importer_summary
 from exporters.reports.cbam_formats import to_json, to_xml
@@ -34,8 +36,6 @@ from exporters.reports.rendering import (
 from exporters.reports.selectors import passport_for_report, version_for_report
 from exporters.reports.verification import verify_report
 from passports.api.base import OrganizationScopedMixin
-from passports.api.ids import IdField
-from passports.api.parsers import OrjsonParser
 from passports.scoping import get_scoped_or_404, scoped
 from passports.tiers import TIERS
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.parsers import OrjsonParser
 from exporters import selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.exports import EXPORT_FORMATS, ExportError, export_version
@@ -33,7 +34,6 @@ from exporters.services.credentials import NotIssuableError, credential_suspend
 from exporters.signing import MAX_TOKEN_BYTES
 from exporters.verification import verify_token
 from passports.api.base import OrganizationScopedMixin
-from passports.api.parsers import OrjsonParser
 from passports.tiers import TIERS
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse
 
+from core.jobs import enqueue_after_commit
 from exporters.models import ReportPack
 from exporters.reports import packs
 from exporters.reports.tasks import build_report_pack
-from passports.jobs import enqueue_after_commit
 from passports.models import Organization
 
 # A pack up to this size is answered from memory; larger ones stream from disk instead of sitting in the

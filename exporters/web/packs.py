@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from core.language import ui_language
 from exporters.models import ReportPack
 from exporters.reports.pack_requests import (
     pack_file_response,
@@ -35,7 +36,6 @@ from exporters.reports.packs import MAX_PASSPORTS, pack_zip_path
 from passports.models import Organization, Passport, PassportVersion
 from passports.scoping import get_scoped_or_404, scoped
 from passports.web.access import can_edit, editor_required, member_required, organization_of
-from passports.web.language import ui_language
 
 PAGE_SIZE = 20
 PASSPORTS_SHOWN = 200  # a pack may hold thousands; its page lists the first ones, the manifest has them all

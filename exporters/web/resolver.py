@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
+from core.language import ui_language
 from exporters import selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.linkset import MEDIA_TYPE as LINKSET
@@ -37,7 +38,6 @@ from exporters.web.data_sections import data_sections
 from exporters.web.trust_views import public_headers
 from passports.identifiers import DigitalLink, DigitalLinkError
 from passports.models import Passport, PassportVersion
-from passports.web.language import ui_language
 
 JSON_LD = "application/ld+json"
 FORMATS = {"html": "text/html", "jsonld": JSON_LD, "vc-jwt": VC_JWT, "linkset": LINKSET, "json": "application/json"}

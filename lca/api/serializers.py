@@ -13,6 +13,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.ids import IdField
 from lca.graph import STAGES
 from lca.gwp import GWP_SETS
 from lca.models import (
@@ -24,7 +25,6 @@ from lca.models import (
     RecalculationJob,
     SupplierFootprint,
 )
-from passports.api.ids import IdField
 from passports.models import Organization, Product
 
 

@@ -18,6 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import error_body
+from core.filtering import IdFilter
+from core.openapi import ERROR_ENVELOPE
+from core.parsers import OrjsonParser
 from lca import selectors, services
 from lca.api.serializers import (
     GRAPH_EXAMPLE,
@@ -48,10 +52,6 @@ from lca.models import (
     SupplierFootprint,
 )
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
-from passports.api.errors import error_body
-from passports.api.filtering import IdFilter
-from passports.api.parsers import OrjsonParser
-from passports.api.schema import ERROR_ENVELOPE
 from passports.api.views import as_drf_validation_error
 from passports.models import Organization
 

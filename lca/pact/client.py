@@ -5,7 +5,7 @@ keeps it in the cache until shortly before it expires and fetches a new one when
 ``TokenExpired``; follows ``Link: <...>; rel="next"`` pages only on the supplier's own host (a link
 elsewhere would carry our token away); checks every document against ``lca.pact.contract``; and retries
 connection failures and 5xx answers with exponential backoff. Every request goes through
-``passports.netguard.guarded_client``: private and loopback addresses are refused unless listed in
+``core.netguard.guarded_client``: private and loopback addresses are refused unless listed in
 ``settings.OUTBOUND_ALLOWLIST``.
 
 ``footprints_store`` turns pulled documents into ``SupplierFootprint`` rows of the components whose GTIN
@@ -27,12 +27,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.netguard import OutboundUrlRefusedError, guarded_client
 from lca.pact.contract import ContractError, check_list_body
 from lca.pact.events import CONTENT_TYPE
 from lca.pact.mapping import DEPRECATED, PactMappingError, ReceivedFootprint, gtins_of, read_document
 from lca.pact.models import SupplierEndpoint
 from passports.models import Organization, Product
-from passports.netguard import OutboundUrlRefusedError, guarded_client
 
 _LINK_NEXT: Final = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
 TOKEN_MARGIN_SECONDS: Final = 30

@@ -153,7 +153,7 @@ def pact_deliveries_resume() -> int:
 
 def event_handle(*, event_id: int) -> PactEvent:
     """Act on a received event: answer a request, store a fulfilment's footprints, note the rest."""
-    from passports.jobs import enqueue_after_commit
+    from core.jobs import enqueue_after_commit
 
     with transaction.atomic():
         event = (

@@ -94,8 +94,8 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
     if event.kind == "created":
         # A request is answered with the footprints shared with this client: it must be a partner.
         shares_of(caller)
+    from core.jobs import enqueue_after_commit
     from lca.pact.tasks import pact_event_handle
-    from passports.jobs import enqueue_after_commit
 
     with transaction.atomic():
         row = PactEvent.objects.create(

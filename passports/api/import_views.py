@@ -24,9 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import error_body
+from core.parsers import OrjsonParser
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
-from passports.api.errors import error_body
-from passports.api.parsers import OrjsonParser
 from passports.api.passport_serializers import OrgScopedPrimaryKeyField
 from passports.api.views import as_drf_validation_error
 from passports.imports import mapping as mapping_services

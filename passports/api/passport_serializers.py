@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from passports.api.ids import IdField
+from core.ids import IdField
 from passports.models import Facility, Passport, PassportVersion, Product
 from passports.selectors.passports import current_version, effective_data_of, schema_by_key
 

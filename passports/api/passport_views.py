@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import error_body
 from passports.api.base import OrganizationScopedViewSet
-from passports.api.errors import error_body
 from passports.api.passport_serializers import (
     DraftUpdateSerializer,
     NewVersionSerializer,

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
@@ -150,8 +151,8 @@ def import_job_create(
     job.file.save(name, upload, save=False)
     job.save()
     if enqueue:
+        from core.jobs import enqueue_after_commit
         from passports.imports.tasks import import_job_task
-        from passports.jobs import enqueue_after_commit
 
         enqueue_after_commit(import_job_task, job.pk)
     return job
@@ -201,13 +202,12 @@ def import_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
     redelivers only after its visibility timeout (hours). Each worker, when it starts, asks which workers
     answer and resumes the jobs of those that do not; the lease makes a double resume harmless.
     """
-    from config.celery import app
     from passports.imports.tasks import import_job_task
 
     resumed = []
     for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner=""):
         if "@" in job.runner and job.runner not in alive:
-            app.send_task(import_job_task.name, args=[job.pk])  # through the broker, to any worker
+            current_app.send_task(import_job_task.name, args=[job.pk])  # through the broker, to any worker
             resumed.append(job.pk)
     return resumed
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
@@ -28,9 +28,8 @@ def import_job_task(self: Any, job_id: int) -> None:
 @shared_task(name="passports.imports.resume_orphaned")
 def imports_resume_orphaned() -> list[int]:
     """Queue again the running imports whose worker does not answer a ping (killed, lost its host)."""
-    from config.celery import app
 
-    replies = app.control.ping(timeout=2.0) or []
+    replies = current_app.control.ping(timeout=2.0) or []
     alive = {name for reply in replies for name in reply}
     return import_jobs_resume_orphaned(alive=alive)
 
@@ -42,6 +41,5 @@ def resume_after_worker_start(sender: Any = None, **kwargs: Any) -> None:
     ``send_task`` always goes through the broker (never runs eagerly in the worker's main process), so the
     check runs in a pool process like any task, once the worker consumes.
     """
-    from config.celery import app
 
-    app.send_task(imports_resume_orphaned.name)
+    current_app.send_task(imports_resume_orphaned.name)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.language import ui_language
 from passports.imports.formats import (
     SAMPLE_BYTES,
     FormatError,
@@ -50,7 +51,6 @@ from passports.imports.services import ImportRejectedError, import_job_create
 from passports.models import ColumnMapping, ImportJob, Organization
 from passports.scoping import get_scoped_or_404, scoped
 from passports.web.access import can_edit, editor_required, member_required, organization_of
-from passports.web.language import ui_language
 
 STAGING_KEY = "import_staging"
 ROW_ERRORS_SHOWN = 50

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.language import ui_language
 from passports.models import Passport, PassportVersion, Product
 from passports.overrides import diff_overrides
 from passports.rules import field_titles
@@ -35,7 +36,6 @@ from passports.validation import Issue, validate
 from passports.web.access import can_edit, editor_required, member_required, organization_of, owner_required
 from passports.web.diffs import field_changes, leaves
 from passports.web.forms.passports import PassportCreateForm, PassportFilterForm, RevokeForm
-from passports.web.language import ui_language
 from passports.web.prefill import product_prefill
 from passports.web.schema_forms import build_form, parse_form
 

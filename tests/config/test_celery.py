@@ -10,7 +10,7 @@ from django.db import transaction
 
 from config.celery import app
 from config.tasks import worker_ping
-from passports.jobs import enqueue_after_commit
+from core.jobs import enqueue_after_commit
 from tests.workers import WorkerProcess, wait_for
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from config.requestid import RequestIdLogFilter
+from core.requestid import RequestIdLogFilter
 
 
 def test_healthz_needs_no_database(client: Client) -> None:
@@ -47,7 +47,7 @@ def test_request_id_is_echoed_or_made(client: Client) -> None:
 def test_json_log_lines_carry_the_request_id() -> None:
     from pythonjsonlogger.json import JsonFormatter
 
-    from config.requestid import request_id_var
+    from core.requestid import request_id_var
 
     formatter = JsonFormatter("%(levelname)s %(name)s %(request_id)s %(message)s")
     record = logging.LogRecord("dpp", logging.INFO, __file__, 1, "hello", None, None)

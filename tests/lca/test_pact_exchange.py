@@ -83,7 +83,7 @@ def test_pull_follows_pages_and_reuses_the_token(tenant: Any, other_tenant: Any,
     def record(request: httpx.Request) -> None:
         calls.append(request.url.path)
 
-    from passports.netguard import guarded_client
+    from core.netguard import guarded_client
 
     http = guarded_client(event_hooks={"request": [record]})
     client = PactClient(supply_chain["endpoint"], http=http)

@@ -38,9 +38,9 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.sweeper import sweep_stuck_jobs
 from passports.imports.services import import_job_create
 from passports.models import IdempotencyKey, ImportJob, PassportVersion, Product
-from passports.sweeper import sweep_stuck_jobs
 from tests.conftest import token_request
 from tests.factories import gtin_from, make_passport
 from tests.workers import ROOT, WorkerProcess, database_url_for_test_db, real_services_available, wait_for

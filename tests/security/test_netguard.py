@@ -1,4 +1,4 @@
-"""The outbound-URL guard (passports/netguard.py): no URL a caller gives can reach inside our network."""
+"""The outbound-URL guard (core/netguard.py): no URL a caller gives can reach inside our network."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from passports.netguard import (
+from core.netguard import (
     OutboundUrlRefusedError,
     address_problem,
     check_outbound_url,

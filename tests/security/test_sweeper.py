@@ -1,4 +1,4 @@
-"""The stuck-job sweeper (passports/sweeper.py): jobs whose worker died are found by heartbeat and finished."""
+"""The stuck-job sweeper (core/sweeper.py): jobs whose worker died are found by heartbeat and finished."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.sweeper import StuckJobKind, configured_kinds, stuck_rows, sweep_stuck_jobs
 from exporters.models import ReportPack
 from exporters.reports import packs
 from passports.imports.services import import_job_create, import_job_run
 from passports.models import ImportJob, Product
 from passports.services.passports import passport_publish
-from passports.sweeper import StuckJobKind, configured_kinds, stuck_rows, sweep_stuck_jobs
 from tests.factories import gtin_from, make_passport
 from tests.workers import WorkerProcess, wait_for
 

@@ -1,4 +1,4 @@
-"""The API's JSON parser: DRF's ``JSONParser`` reading bodies with orjson (``passports.json_bodies``).
+"""The API's JSON parser: DRF's ``JSONParser`` reading bodies with orjson (``core.json_bodies``).
 
 Same media type, same ``ParseError`` (``JSON parse error - ...``, answered as ``parse_error`` in the error
 envelope) with the same message wherever the standard library refuses the body too; parsing a 10 KB
@@ -14,11 +14,11 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from passports.json_bodies import parse_json
+from core.json_bodies import parse_json
 
 
 class OrjsonParser(JSONParser):
-    """``application/json`` bodies parsed by orjson; see ``passports.json_bodies`` for what it refuses."""
+    """``application/json`` bodies parsed by orjson; see ``core.json_bodies`` for what it refuses."""
 
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None

@@ -1,4 +1,4 @@
-"""JSON request bodies read by orjson (passports/json_bodies.py, passports/api/parsers.py): the same values and
+"""JSON request bodies read by orjson (core/json_bodies.py, core/parsers.py): the same values and
 the same refusals, in the same words, as DRF's own parser on the standard library, except where the module says."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from passports.api.parsers import OrjsonParser
-from passports.json_bodies import parse_json
+from core.json_bodies import parse_json
+from core.parsers import OrjsonParser
 from tests.factories import example_data
 
 
@@ -99,7 +99,7 @@ def test_deep_nesting_is_a_parse_error_not_a_stack_overflow() -> None:
 
 
 def test_integers_past_64_bits_are_read_as_doubles() -> None:
-    # Deliberate (see passports/json_bodies.py): RFC 8785, which hashes passports, reads every number as a double.
+    # Deliberate (see core/json_bodies.py): RFC 8785, which hashes passports, reads every number as a double.
     assert parse_json(b"[18446744073709551616, -9223372036854775809]") == [2.0**64, -(2.0**63)]
     assert parse_json(b"[18446744073709551615, -9223372036854775808]") == [2**64 - 1, -(2**63)]
 

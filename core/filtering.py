@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from passports.api.ids import MAX_ID
+from core.ids import MAX_ID
 
 BOOLEAN_WORDS = frozenset({"true", "false", "1", "0"})
 # Filters whose widget reads several values of one parameter (or a range split over two).

@@ -17,7 +17,8 @@ was only slow, not dead, loses at most the work since its last checkpoint. Each 
 conditional UPDATE that moves its heartbeat to now: two sweepers running at once enqueue it once, and a job
 is re-enqueued at most once per stall period.
 
-The kinds are named in settings (model label, task path), so this module imports no other app.
+The kinds are named in settings (model label, task path), so this module imports no app. The task keeps
+its first name, ``passports.sweep_stuck_jobs``, so the beat schedule and queued messages still resolve.
 """
 
 from __future__ import annotations
@@ -115,10 +116,3 @@ def sweep_stuck_jobs(*, kinds: list[StuckJobKind] | None = None, now: datetime |
 @shared_task(name="passports.sweep_stuck_jobs")
 def sweep_stuck_jobs_task() -> dict[str, list[int]]:
     return sweep_stuck_jobs().resumed
-
-
-@shared_task(name="passports.purge_idempotency_keys")
-def purge_idempotency_keys_task() -> int:
-    from passports.idempotency import idempotency_keys_purge
-
-    return idempotency_keys_purge()

@@ -1,7 +1,7 @@
 """Read a JSON document that arrives as bytes (an API request body): orjson decides, the standard library explains.
 
 orjson parses a 10 KB passport about three times faster than ``json.loads``, which is a third of the cost of
-validating one, so the API (``passports.api.parsers``) and the validation benchmark both read bodies here.
+validating one, so the API (``core.parsers``) and the validation benchmark both read bodies here.
 
 What it accepts is what the API accepted before (DRF's ``JSONParser`` on ``json.loads`` with ``NaN`` and
 ``Infinity`` refused), with these deliberate differences:

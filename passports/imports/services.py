@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from celery import current_app
 from django.conf import settings
 from django.core.files import File
@@ -32,23 +33,15 @@ from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from passports.imports.columns import Built, HeaderMap, build_flat, build_record, pointer_to_key, resolve_headers
-from passports.imports.formats import (
-    Encoding,
-    FormatError,
-    NumberFormat,
-    bom_length,
-    cr_only,
-    is_blank,
-    is_comment,
-)
+from passports.imports.batches import CsvFile, Position, XlsxFile
+from passports.imports.chunks import ACTIONS, CREATE, REJECT, UPDATE, Chunk, Plan, Reading, plan_from_outcomes
+from passports.imports.columns import resolve_headers
+from passports.imports.formats import Encoding, FormatError, NumberFormat, bom_length, cr_only
 from passports.imports.inspection import inspect_upload
 from passports.imports.kinds import Kind, kind_get
 from passports.imports.limits import limits_from
-from passports.imports.readers import CsvSource, Position, SourceRow, XlsxSource, count_csv_rows
-from passports.imports.rows import CREATE, REJECT, UPDATE, Outcome, RunContext
+from passports.imports.rows import RunContext
 from passports.models import ColumnMapping, ImportJob, ImportRowError, Organization
-from passports.validation import Issue
 
 logger = logging.getLogger(__name__)
 
@@ -256,15 +249,12 @@ class _Run:
 
     def run(self) -> None:
         with _local_source(self.job) as source:
-            self.source = source
-            header = self._header()
-            self.start = Position(header.end, header.number)
-            self.header_map: HeaderMap = resolve_headers(header.cells, self.kind.tree, self.job.mapping_used)
-            self.key_indexes = {
-                resolved.key: index
-                for index, _, resolved in self.header_map.columns
-                if resolved.key in self.kind.key_columns
-            }
+            header, self.start = source.header()
+            header_map = resolve_headers(header, self.kind.tree, self.job.mapping_used)
+            self.reading = Reading(
+                source, header_map, self.kind.tree, self.numbers, self.kind.key_columns, width=len(header)
+            )
+            self.header_map = header_map
             if self.job.rows_total is None:
                 self._count()
             phases = [CHECK] if self.job.mode == ImportJob.Mode.DRY_RUN else [WRITE]
@@ -281,77 +271,13 @@ class _Run:
                     return
             self._finish()
 
-    # ----------------------------------------------------------------------------------------------
-    # Reading
-
-    def _header(self) -> SourceRow:
-        for row in self.source.rows():
-            if not (is_blank(row.cells) or is_comment(row.cells)):
-                return row
-        raise FormatError("no_header", "The file has no header row.", "파일에 머리글 행이 없습니다.")
-
     def _count(self) -> None:
-        if isinstance(self.source, CsvSource):
-            total: int | None = count_csv_rows(self.source)
-        else:
-            total = self.source.estimated_rows()
+        total = self.reading.count()
         with transaction.atomic():
             job = _locked(self.job.pk, self.lease)
             job.rows_total = total
             job.save(update_fields=["rows_total", "updated_at"])
         self.job.rows_total = total
-
-    def _groups(self, start: Position) -> Iterator[list[SourceRow]]:
-        """Rows gathered into records: one row each, or consecutive rows of one key (one row per item)."""
-        per_row = self.header_map.per_row
-        pending: list[SourceRow] = []
-        pending_key: tuple[str, ...] | None = None
-        for row in self.source.rows(start):
-            if is_blank(row.cells) or is_comment(row.cells):
-                continue
-            key = self.kind.group_key(row.cells, self.key_indexes) if per_row else None
-            if pending and (key is None or key != pending_key):
-                yield pending
-                pending = []
-            pending.append(row)
-            pending_key = key
-        if pending:
-            yield pending
-
-    def _chunks(self, start: Position) -> Iterator[list[list[SourceRow]]]:
-        chunk: list[list[SourceRow]] = []
-        rows = 0
-        for group in self._groups(start):
-            chunk.append(group)
-            rows += len(group)
-            if rows >= self.job.chunk_rows:
-                yield chunk
-                chunk, rows = [], 0
-        if chunk:
-            yield chunk
-
-    def _records(self, chunk: list[list[SourceRow]]) -> list[Built]:
-        records = []
-        flat = self.kind.tree.is_flat and not self.header_map.per_row
-        for group in chunk:
-            if flat:
-                built = build_flat(group[0].number, group[0].cells, self.header_map, self.numbers)
-            else:
-                rows = [(row.number, row.cells) for row in group]
-                built = build_record(rows, self.header_map, self.kind.tree, self.numbers)
-            for row in group:
-                if row.problem:
-                    built.issues.append(
-                        Issue(
-                            "",
-                            "encoding",
-                            f"The row cannot be read: {row.problem}.",
-                            f"행을 읽을 수 없습니다: {row.problem}.",
-                            None,
-                        )
-                    )
-            records.append(built)
-        return records
 
     def _context(self, *, write: bool) -> RunContext:
         return RunContext(
@@ -376,43 +302,38 @@ class _Run:
         if phase == CHECK and resume:
             # A dry run keeps in memory what earlier rows would have created: replay them to rebuild it.
             start = self.start
-        for chunk in self._chunks(start):
-            if phase == CHECK and resume and chunk[-1][-1].end <= checkpoint["offset"]:
-                self.handler_plan(chunk, write=False)
+        for chunk in self.reading.chunks(start, self.job.chunk_rows):
+            if phase == CHECK and resume and chunk.end.offset <= checkpoint["offset"]:
+                self._plan(self._context(write=False), chunk)
                 continue
             if self.budget is not None and self.budget <= 0:
                 return False
             if phase == CHECK:
-                outcomes = self.handler_plan(chunk, write=False)
-                self._commit(chunk, outcomes, phase)
+                plan = self._plan(self._context(write=False), chunk)
+                self._commit(chunk, plan, phase)
             else:
                 self._write_chunk(chunk, phase)
             if self.budget is not None:
                 self.budget -= 1
         return True
 
-    def handler_plan(self, chunk: list[list[SourceRow]], *, write: bool) -> list[Outcome]:
-        outcomes, _ = self._plan(self._context(write=write), chunk)
-        return outcomes
+    def _plan(self, ctx: RunContext, chunk: Chunk) -> Plan:
+        """The kind's plan of a chunk: column by column where the kind can, else record by record."""
+        by_columns = getattr(self.kind.handler, "plan_chunk", None)
+        if by_columns is not None and self.reading.flat:
+            return by_columns(ctx, self.reading, chunk)  # type: ignore[no-any-return]
+        outcomes, payload = self.kind.handler.plan(ctx, self.reading.records(chunk))
+        return plan_from_outcomes(outcomes, payload)
 
-    def _plan(self, ctx: RunContext, chunk: list[list[SourceRow]]) -> tuple[list[Outcome], Any]:
-        """The handler's plan of a chunk; column by column where the handler can (flat CSV rows)."""
-        by_columns = getattr(self.kind.handler, "plan_rows", None)
-        flat = self.kind.tree.is_flat and not self.header_map.per_row and isinstance(self.source, CsvSource)
-        if by_columns is not None and flat:
-            rows = [group[0] for group in chunk]
-            return by_columns(ctx, self.header_map, self.numbers, rows, lambda some: self._records([[r] for r in some]))
-        return self.kind.handler.plan(ctx, self._records(chunk))
-
-    def _write_chunk(self, chunk: list[list[SourceRow]], phase: str) -> None:
+    def _write_chunk(self, chunk: Chunk, phase: str) -> None:
         for attempt in range(3):
             try:
                 with transaction.atomic():
                     job = _locked(self.job.pk, self.lease)
                     ctx = self._context(write=True)
-                    outcomes, payload = self._plan(ctx, chunk)
-                    self.kind.handler.apply(ctx, payload)
-                    self._record(job, chunk, outcomes, phase)
+                    plan = self._plan(ctx, chunk)
+                    self.kind.handler.apply(ctx, plan.payload)
+                    self._record(job, chunk, plan, phase)
                 return
             except IntegrityError:
                 # Someone wrote one of these keys between our lookup and our insert: judge the chunk again.
@@ -424,21 +345,22 @@ class _Run:
         with transaction.atomic():
             job = _locked(self.job.pk, self.lease)
             counts = {CREATE: 0, UPDATE: 0}
-            for chunk in self._chunks(self.start):
+            for chunk in self.reading.chunks(self.start, self.job.chunk_rows):
                 ctx = self._context(write=True)
-                outcomes, payload = self._plan(ctx, chunk)
-                rejected = [o for o in outcomes if o.action == REJECT]
-                if rejected:
+                plan = self._plan(ctx, chunk)
+                rejected = np.flatnonzero(plan.actions == REJECT)
+                if len(rejected):
+                    row = chunk.first_row(int(rejected[0]))
                     raise FormatError(
                         "changed_meanwhile",
-                        f"Row {rejected[0].record.first_row} no longer passes (the data changed while the file was "
+                        f"Row {row} no longer passes (the data changed while the file was "
                         "checked); nothing was stored. Upload the file again.",
-                        f"{rejected[0].record.first_row}행이 더 이상 검사를 통과하지 못합니다(검사 중 데이터가 바뀜). "
+                        f"{row}행이 더 이상 검사를 통과하지 못합니다(검사 중 데이터가 바뀜). "
                         "아무것도 저장하지 않았습니다. 파일을 다시 올리십시오.",
                     )
-                self.kind.handler.apply(ctx, payload)
-                for outcome in outcomes:
-                    counts[outcome.action] += 1
+                self.kind.handler.apply(ctx, plan.payload)
+                counts[CREATE] += plan.count(CREATE)
+                counts[UPDATE] += plan.count(UPDATE)
             job.rows_created, job.rows_updated = counts[CREATE], counts[UPDATE]
             job.committed = True
             job.status, job.phase, job.finished_at = ImportJob.Status.DONE, "", timezone.now()
@@ -446,27 +368,29 @@ class _Run:
             job.save()
             self.job = job
 
-    def _commit(self, chunk: list[list[SourceRow]], outcomes: list[Outcome], phase: str) -> None:
+    def _commit(self, chunk: Chunk, plan: Plan, phase: str) -> None:
         with transaction.atomic():
             job = _locked(self.job.pk, self.lease)
-            self._record(job, chunk, outcomes, phase)
+            self._record(job, chunk, plan, phase)
 
-    def _record(self, job: ImportJob, chunk: list[list[SourceRow]], outcomes: list[Outcome], phase: str) -> None:
+    def _record(self, job: ImportJob, chunk: Chunk, plan: Plan, phase: str) -> None:
         """Save a chunk's rejected rows, counts and checkpoint (inside the chunk's transaction)."""
-        errors = [error for outcome in outcomes if outcome.action == REJECT for error in self._errors(job, outcome)]
-        ImportRowError.objects.bulk_create(errors, batch_size=1000)
-        for outcome in outcomes:
-            if len(job.preview) >= PREVIEW_ROWS:
-                break
-            key = outcome.key or "/".join(str(value) for value in list(outcome.record.data.values())[:3])
-            job.preview.append({"row": outcome.record.first_row, "action": outcome.action, "key": key})
-        job.rows_done += sum(len(group) for group in chunk)
-        job.rows_created += sum(1 for o in outcomes if o.action == CREATE)
-        job.rows_updated += sum(1 for o in outcomes if o.action == UPDATE)
-        job.rows_rejected += sum(1 for o in outcomes if o.action == REJECT)
-        job.committed = job.committed or (phase == WRITE and any(o.action != REJECT for o in outcomes))
-        last = chunk[-1][-1]
-        job.checkpoint = {"phase": phase, "offset": last.end, "row": last.number}
+        ImportRowError.objects.bulk_create(self.reading.error_rows(job, chunk, plan), batch_size=1000)
+        for record in range(min(chunk.records, max(PREVIEW_ROWS - len(job.preview), 0))):
+            job.preview.append(
+                {
+                    "row": chunk.first_row(record),
+                    "action": ACTIONS[int(plan.actions[record])],
+                    "key": self.reading.preview_key(chunk, plan, record),
+                }
+            )
+        job.rows_done += chunk.rows
+        job.rows_created += plan.count(CREATE)
+        job.rows_updated += plan.count(UPDATE)
+        job.rows_rejected += plan.count(REJECT)
+        job.committed = job.committed or (phase == WRITE and bool((plan.actions != REJECT).any()))
+        end = chunk.end
+        job.checkpoint = {"phase": phase, "offset": end.offset, "row": end.row}
         job.phase = phase
         job.save(
             update_fields=[
@@ -482,34 +406,6 @@ class _Run:
             ]
         )
         self.job = job
-
-    def _errors(self, job: ImportJob, outcome: Outcome) -> list[ImportRowError]:
-        record = outcome.record
-        if not isinstance(record, Built):  # an accepted row's reference: nothing to report
-            return []
-        header_of_key = self.header_map.header_of_key()
-        found = []
-        for issue in outcome.issues:
-            cell = record.cell(issue.pointer)
-            key = pointer_to_key(issue.pointer, record.numbers_of)
-            if cell is not None:
-                row, column, value = cell
-            else:
-                row, column, value = _row_of(record, issue.pointer), header_of_key.get(key, key), ""
-            found.append(
-                ImportRowError(
-                    job=job,
-                    row=row,
-                    column=column[:300],
-                    column_key=key[:300],
-                    value=_shown(value),
-                    pointer=issue.pointer[:300],
-                    rule=issue.rule[:60],
-                    message_en=issue.message_en,
-                    message_ko=issue.message_ko,
-                )
-            )
-        return found
 
     def _advance(self) -> bool:
         """Close the checking pass of all-or-nothing: stop if any row is bad, else move on to writing."""
@@ -545,27 +441,12 @@ class _Run:
             self.job = job
 
 
-def _row_of(record: Built, pointer: str) -> int:
-    prefix = pointer
-    while prefix:
-        if prefix in record.row_of:
-            return record.row_of[prefix]
-        prefix = prefix.rsplit("/", 1)[0]
-    return record.first_row
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value)[:1000]
-
-
 # --------------------------------------------------------------------------------------------------
 # The file on local disk
 
 
 @contextlib.contextmanager
-def _local_source(job: ImportJob) -> Iterator[CsvSource | XlsxSource]:
+def _local_source(job: ImportJob) -> Iterator[CsvFile | XlsxFile]:
     """The job's file as a readable source: a local path (copied from remote storage if need be), and
     for UTF-16/UTF-32 or bare-CR files a UTF-8 rewrite, made the same way on every run so that byte
     offsets in the checkpoint stay valid."""
@@ -578,7 +459,7 @@ def _local_source(job: ImportJob) -> Iterator[CsvSource | XlsxSource]:
             with job.file.open("rb") as remote, path.open("wb") as local:
                 shutil.copyfileobj(remote, local)
         if job.file_format == "xlsx":
-            yield XlsxSource(path)
+            yield XlsxFile(path)
             return
         with path.open("rb") as handle:
             head = handle.read(64 * 1024)
@@ -587,7 +468,7 @@ def _local_source(job: ImportJob) -> Iterator[CsvSource | XlsxSource]:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="import-")))
             path = _rewritten(path, encoding, folder / "utf8.csv", newlines=cr_only(head))
             encoding = Encoding("utf-8")
-        yield CsvSource(path, encoding, job.delimiter or ",")
+        yield CsvFile(path, encoding, job.delimiter or ",")
 
 
 def _rewritten(source: Path, encoding: Encoding, target: Path, *, newlines: bool) -> Path:

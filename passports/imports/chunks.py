@@ -247,11 +247,16 @@ class Reading:
         return "/".join(values)
 
 
+def encoding_issue(problem: str) -> Issue:
+    """A row whose bytes are not text in the file's encoding."""
+    return Issue("", "encoding", f"The row cannot be read: {problem}.", f"행을 읽을 수 없습니다: {problem}.", None)
+
+
 def plan_from_outcomes(outcomes: list[Any], payload: Any) -> Plan:
     """A plan from a row handler's outcomes (one per record, in order)."""
     codes = {"reject": REJECT, "create": CREATE, "update": UPDATE}
-    actions = np.array([codes[outcome.action] for outcome in outcomes], dtype=np.int8)
-    issues = {index: outcome.issues for index, outcome in enumerate(outcomes) if outcome.action == "reject"}
+    actions = np.array([codes.get(outcome.action, outcome.action) for outcome in outcomes], dtype=np.int8)
+    issues = {index: outcome.issues for index, outcome in enumerate(outcomes) if actions[index] == REJECT}
     records = {index: outcome.record for index, outcome in enumerate(outcomes) if isinstance(outcome.record, Built)}
     keys = [outcome.key for outcome in outcomes]
     return Plan(actions, issues, payload, records, lambda index: keys[index])

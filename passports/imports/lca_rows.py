@@ -17,92 +17,29 @@ a bill-of-materials line is its product, component and stage (the model's unique
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.utils import timezone, translation
+from django.db import models
+from django.utils import timezone
 
 from lca.models import ActivityData, BomLine, EmissionFactor
 from lca.services import _check_activity, _check_bom_line
-from passports.imports.columns import Built, CellError, ColumnTree, HeaderMap, Node, flat_readers
-from passports.imports.formats import NumberFormat
-from passports.imports.readers import SourceRow
-from passports.imports.rows import CREATE, REJECT, UPDATE, Outcome, RowRef, RunContext, gtin_key, gtin_spellings
+from passports.imports.chunks import CREATE, REJECT, UPDATE, Chunk, Plan, Reading, encoding_issue
+from passports.imports.columnar import Column, FieldJudge, read_columns
+from passports.imports.columns import Built, ColumnTree, Node
+from passports.imports.rows import Outcome, RunContext, gtin_key, gtin_spellings
+from passports.imports.writing import write_table
 from passports.models import Product
 from passports.validation import Issue
 
 MEMO_LIMIT = 100_000
-
-
-class FieldCleaner:
-    """``clean`` of one model field, its verdict on each distinct value remembered.
-
-    A value either cleans to the same result or fails with the same messages every time (the validators of
-    these fields read nothing but the value), so the second row with ``kWh`` costs a dictionary lookup.
-    Amounts, nearly all distinct, skip the memory and run the field's validators directly.
-    """
-
-    def __init__(self, field: models.Field[Any, Any], *, remember: bool = True) -> None:
-        self.field = field
-        self.remember = remember
-        self.validators = tuple(field.validators)
-        self.memo: dict[Any, tuple[Any, tuple[str, str] | None]] = {}
-
-    def __call__(self, value: Any) -> tuple[Any, tuple[str, str] | None]:
-        if self.remember:
-            found = self.memo.get(value)
-            if found is not None:
-                return found
-        if not self.remember and value.__class__ is Decimal:
-            try:
-                for validator in self.validators:  # what run_validators runs, without its bookkeeping
-                    validator(value)
-            except ValidationError:
-                try:
-                    self.field.run_validators(value)  # again, for every message at once
-                except ValidationError as exc:
-                    return None, _messages(exc)
-            return value, None
-        try:
-            verdict: tuple[Any, tuple[str, str] | None] = (self.field.clean(value, None), None)
-        except ValidationError as exc:
-            verdict = (None, _messages(exc))
-        if self.remember and len(self.memo) < MEMO_LIMIT:
-            self.memo[value] = verdict
-        return verdict
-
-
-def _messages(exc: ValidationError) -> tuple[str, str]:
-    texts = []
-    for language in ("en", "ko"):
-        with translation.override(language):
-            texts.append(" ".join(str(message) for message in exc.messages))
-    return texts[0], texts[1]
-
-
-def _cell_verdict(
-    value: str, default: Any, read: Callable[[Any], Any] | None, cleaner: FieldCleaner
-) -> tuple[bool, Any]:
-    """(passes, cleaned value) of one distinct cell, read and cleaned as the row-by-row path does."""
-    if value == "":
-        converted = default
-    elif read is None:
-        return False, None
-    else:
-        try:
-            converted = read(value)
-        except CellError:
-            return False, None
-    cleaned, error = cleaner(converted)
-    return error is None, cleaned
 
 
 def _rule_issues(exc: ValidationError, pointer_of: dict[str, str]) -> list[Issue]:
@@ -142,46 +79,6 @@ def _products(ctx: RunContext, gtins: Iterable[str]) -> dict[str, Product | None
     for key in wanted:
         known.setdefault(key, None)
     return known
-
-
-def _cleaners(ctx: RunContext, model: type[models.Model], names: Iterable[str], exact: set[str]) -> dict[str, Any]:
-    key = f"cleaners:{model._meta.label}"
-    if key not in ctx.cache:
-        ctx.cache[key] = {
-            name: FieldCleaner(model._meta.get_field(name), remember=name not in exact)  # type: ignore[arg-type]
-            for name in names
-        }
-    return ctx.cache[key]
-
-
-def _copy_or_bulk_create(
-    model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]], *, text: Iterable[str] = ()
-) -> None:
-    """Insert rows: PostgreSQL ``COPY`` in CSV form (the csv module writes a chunk in C; four times
-    ``bulk_create``'s speed), ``bulk_create`` elsewhere. In CSV form an empty unquoted value is NULL, so
-    the ``text`` columns, which are never NULL, are named in ``FORCE_NOT_NULL`` to read it as ``""``."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        names = ", ".join(quote(_column(model, name)) for name in columns)
-        not_null = ", ".join(quote(_column(model, name)) for name in text)
-        options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})" if not_null else "FORMAT csv"
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN ({options})") as copy:
-            copy.write(buffer.getvalue().encode())
-        return
-    model._default_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000)
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    column = getattr(field, "column", None)
-    if not isinstance(column, str):
-        raise TypeError(f"{model.__name__}.{name} has no column")
-    return column
 
 
 # --------------------------------------------------------------------------------------------------
@@ -286,200 +183,225 @@ _ACTIVITY_FIELDS = (
 )
 _ACTIVITY_UPDATABLE = ("amount", "unit", "primary", "dq_technology", "dq_geography", "dq_time", "notes")
 _ACTIVITY_POINTERS = {"product": "/gtin", "upstream_product": "/upstream_gtin", "factor": "/factor"}
-_ACTIVITY_COLUMNS = [
-    "organization_id",
-    "product_id",
-    "stage",
-    "process",
-    "amount",
-    "unit",
-    "factor_id",
-    "upstream_product_id",
-    "gas",
-    "primary",
-    "dq_technology",
-    "dq_geography",
-    "dq_time",
-    "notes",
-    "created_at",
-    "updated_at",
-]
 
 
-@dataclass
 class _ActivityKeys:
-    """What one run knows about the natural keys of activity rows.
+    """What one run knows about the natural keys of activity rows (product, stage, process, source).
 
-    The table has no index on the natural key (product, stage, process, source), so a per-chunk lookup of
-    a product's rows would rescan every row this very import already added: quadratic over a large file.
-    Instead each product's stored rows are read once, the first time the file names it, and the keys the
-    run creates are remembered by hash (8 bytes, not the key) until a key is met again: then the database
-    is asked for that key alone, so a hash collision can cost a query but never a wrong update.
+    The table has no index on the natural key, so a per-chunk lookup of a product's rows would rescan every row
+    this very import already added: quadratic over a large file. Instead each product's stored rows are read
+    once, the first time the file names it, and the keys the run creates are remembered in a Bloom filter of
+    fixed size (32 MB, whatever the file's length): a key it has seen is asked of the database (one query per
+    chunk for all of them), so a false positive costs part of a query, never a wrong update. A dry run, which
+    writes nothing to ask, counts a false positive as an update: with 10 million distinct keys about one in
+    7,000, with a million one in a hundred million.
+
+    Keys are texts: the six key fields joined by a unit separator, NULL as empty.
     """
 
-    loaded: set[int] = field(default_factory=set)
-    stored: dict[tuple[Any, ...], int] = field(default_factory=dict)
-    created: set[int] = field(default_factory=set)
+    BITS = 1 << 28
+    HASHES = 5
 
-    def load(self, org: Any, products: Iterable[Product]) -> None:
-        wanted = [product.pk for product in products if product.pk not in self.loaded]
+    def __init__(self) -> None:
+        self.loaded: set[int] = set()
+        self.stored: dict[str, int] = {}
+        self.filter: np.ndarray | None = None
+
+    def load(self, org: Any, product_ids: set[int]) -> None:
+        wanted = sorted(product_ids - self.loaded)
         for start in range(0, len(wanted), 5000):
             batch = wanted[start : start + 5000]
             rows = ActivityData.objects.filter(organization=org, product_id__in=batch).values_list(*_KEY_FIELDS, "pk")
-            self.stored.update((tuple(row[:-1]), row[-1]) for row in rows)
+            self.stored.update((_key_text(row[:-1]), row[-1]) for row in rows)
             self.loaded.update(batch)
 
-    def created_earlier(self, org: Any, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
-        """The stored rows of keys this run created in an earlier chunk (asked for one by one: rare)."""
-        found: dict[tuple[Any, ...], int] = {}
-        for key in keys:
-            pk = (
-                ActivityData.objects.filter(organization=org, **dict(zip(_KEY_FIELDS, key, strict=True)))
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if pk is not None:
-                found[key] = pk
+    def stored_of(self, keys: pa.Array) -> dict[int, int]:
+        """{index in ``keys``: stored row} for the keys already stored."""
+        if not self.stored:
+            return {}
+        stored = self.stored
+        return {index: stored[key] for index, key in enumerate(keys.to_pylist()) if key in stored}
+
+    def _positions(self, keys: pa.Array) -> np.ndarray:
+        hashes = np.fromiter((hash(key) for key in keys.to_pylist()), dtype=np.int64, count=len(keys))
+        first = hashes.view(np.uint64)
+        second = (first >> np.uint64(17)) | np.uint64(1)
+        steps = np.arange(self.HASHES, dtype=np.uint64)
+        return ((first[:, None] + steps[None, :] * second[:, None]) % np.uint64(self.BITS)).astype(np.int64)
+
+    def seen(self, keys: pa.Array) -> np.ndarray:
+        """For each key: whether this run may have created it in an earlier chunk."""
+        if self.filter is None or not len(keys):
+            return np.zeros(len(keys), dtype=bool)
+        positions = self._positions(keys)
+        bits = (self.filter[positions >> 3] >> (positions & 7).astype(np.uint8)) & 1
+        return bits.all(axis=1)
+
+    def remember(self, keys: pa.Array) -> None:
+        if not len(keys):
+            return
+        if self.filter is None:
+            self.filter = np.zeros(self.BITS // 8, dtype=np.uint8)
+        positions = self._positions(keys).ravel()
+        np.bitwise_or.at(self.filter, positions >> 3, (1 << (positions & 7)).astype(np.uint8))
+
+    def created_earlier(self, org: Any, keys: pa.Array, candidates: list[int]) -> dict[int, int]:
+        """{index: stored row} of the candidate keys that an earlier chunk of this run did store."""
+        wanted = {keys[index].as_py(): index for index in candidates}
+        products = {int(key.split("\x1f", 1)[0]) for key in wanted}
+        found: dict[int, int] = {}
+        rows = ActivityData.objects.filter(organization=org, product_id__in=products).values_list(*_KEY_FIELDS, "pk")
+        for row in rows:
+            index = wanted.get(_key_text(row[:-1]))
+            if index is not None:
+                found[index] = row[-1]
         return found
 
 
+def _key_text(values: Sequence[Any]) -> str:
+    return "\x1f".join("" if value is None else str(value) for value in values)
+
+
 _KEY_FIELDS = ("product_id", "stage", "process", "factor_id", "upstream_product_id", "gas")
+_KEY_VALUES = ("product_id", "stage", "process", "factor_id", "upstream_id", "gas")
 
 
 class ActivityRows:
     """Activity data by product, stage, process and source; new rows copied in, known ones updated."""
 
-    def plan(self, ctx: RunContext, records: list[Built]) -> tuple[list[Outcome], Any]:
-        cleaners = _cleaners(ctx, ActivityData, _ACTIVITY_FIELDS, exact={"amount"})
+    def plan_chunk(self, ctx: RunContext, reading: Reading, chunk: Chunk) -> Plan:
+        """The plan of a chunk, column by column: each field's column converted and judged by the model
+        field (``FieldJudge``), products and factors looked up once per distinct key, the cross-field rules of
+        ``lca.services`` once per distinct combination of what they read, natural keys matched in bulk. Rows
+        that fail get their issues, in the words the row-by-row checks used."""
+        count = chunk.rows
+        columns = read_columns(chunk.batch.columns, reading.header_map, reading.numbers)
+        issues: dict[int, list[Issue]] = {}
+        for name, column in columns.items():
+            for row, (en, ko) in column.failed.items():
+                issues.setdefault(row, []).append(Issue(f"/{name}", "cell_format", en, ko, None))
+        for row, problem in chunk.batch.problems.items():
+            issues.setdefault(row, []).append(encoding_issue(problem))
+        judges = _judges(ctx, ActivityData, _ACTIVITY_FIELDS)
+        values: dict[str, Any] = {}
+        for name, default, pointer in self._columns_set(ctx):
+            column = columns.get(name) or _absent(name, count)
+            _passes, cleaned, failed = judges[name].judge(column.values, column.present, default)
+            for row, (en, ko) in failed.items():
+                if row not in column.failed:
+                    issues.setdefault(row, []).append(Issue(pointer, "invalid", en, ko, None))
+            values[name] = cleaned
+        products = _products(ctx, _distinct(columns, "gtin", "upstream_gtin"))
         factors = self._factors(ctx)
-        products = _products(ctx, _gtins(records, "gtin", "upstream_gtin"))
-        judged = [(record, *self._values(ctx, record, cleaners, factors, products)) for record in records]
-        return self._decide(ctx, judged, products)
+        product = lambda key: products.get(gtin_key(key))  # noqa: E731
+        product_ids = _looked_up(columns.get("gtin"), product, issues, lambda value: _no_product("/gtin", value),
+                                 count=count, required=True)  # fmt: skip
+        upstream_ids = _looked_up(columns.get("upstream_gtin"), product, issues,
+                                  lambda value: _no_product("/upstream_gtin", value), count=count)  # fmt: skip
+        factor_ids = _looked_up(columns.get("factor"), factors.get, issues, _unknown_factor, count=count)
+        values["product_id"], values["upstream_id"], values["factor_id"] = product_ids, upstream_ids, factor_ids
+        judged = np.ones(count, dtype=bool)
+        if issues:
+            judged[np.fromiter(issues, dtype=np.int64)] = False
+        self._check_rules(ctx, values, judged, issues, products, factors)
+        return self._decide_columns(ctx, chunk, values, issues)
 
-    def plan_rows(
-        self,
-        ctx: RunContext,
-        header_map: HeaderMap,
-        numbers: NumberFormat,
-        rows: list[SourceRow],
-        build: Callable[[list[SourceRow]], list[Built]],
-    ) -> tuple[list[Outcome], Any]:
-        """``plan`` for the rows of a CSV file, checked column by column: each distinct value of a column is
-        read and cleaned once (by the same readers and field cleaners ``plan`` uses), so a million rows
-        with a few hundred distinct units, stages and processes cost little more than their amounts. A row
-        with any cell that fails goes through ``plan``'s row-by-row path, which says what is wrong."""
-        names, columns, bad = self._columns(ctx, header_map, numbers, rows)
-        bad.update(index for index, row in enumerate(rows) if row.problem)  # undecodable bytes: reported
-        slow = [index for index in range(len(rows)) if index in bad]
-        rebuilt = dict(zip(slow, build([rows[index] for index in slow]), strict=True))
-        cleaners = _cleaners(ctx, ActivityData, _ACTIVITY_FIELDS, exact={"amount"})
-        factors = self._factors(ctx)
-        products = ctx.cache["products"]
-        judged: list[tuple[Built | RowRef, dict[str, Any], list[Issue]]] = []
-        for index, (row, cells) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
-            record = rebuilt.get(index)
-            if record is not None:
-                judged.append((record, *self._values(ctx, record, cleaners, factors, products)))
-                continue
-            values = dict(zip(names, cells, strict=True))
-            product, upstream, factor = values["product"], values["upstream"], values["factor"]
-            values["factor_id"] = factor.id if factor else None
-            values["upstream_id"] = upstream.id if upstream else None
-            values["key"] = (product.id, values["stage"], values["process"], values["factor_id"],
-                             values["upstream_id"], values["gas"])  # fmt: skip
-            if self._rules(ctx, values):  # a cross-field rule fails: the row-by-row path reports it
-                record = build([row])[0]
-                judged.append((record, *self._values(ctx, record, cleaners, factors, products)))
-                continue
-            judged.append((RowRef(row.number), values, []))
-        return self._decide(ctx, judged, products)
-
-    def _columns(
-        self, ctx: RunContext, header_map: HeaderMap, numbers: NumberFormat, rows: list[SourceRow]
-    ) -> tuple[list[str], list[list[Any]], set[int]]:
-        """Each field's column read and cleaned, and the rows where any cell failed."""
-        cleaners = _cleaners(ctx, ActivityData, _ACTIVITY_FIELDS, exact={"amount"})
-        readers = {name: read for _, name, read in flat_readers(header_map, numbers)}
-        index_of = {resolved.leaf.name: index for index, _, resolved in header_map.columns}
-        cells = [row.cells for row in rows]
-        bad: set[int] = set()
-
-        def column(name: str) -> list[str]:
-            index = index_of.get(name)
-            if index is None:
-                return [""] * len(cells)
-            return [row[index].strip() if index < len(row) else "" for row in cells]
-
-        def judged(raw: list[str], verdicts: dict[str, tuple[bool, Any]]) -> list[Any]:
-            if not all(ok for ok, _ in verdicts.values()):
-                bad.update(index for index, value in enumerate(raw) if not verdicts[value][0])
-            return [verdicts[value][1] for value in raw]
-
-        names: list[str] = []
-        columns: list[list[Any]] = []
-        for name, cleaner, default, _pointer in self._fields(ctx, cleaners):
-            raw = column(name)
-            verdicts = {value: _cell_verdict(value, default, readers.get(name), cleaner) for value in set(raw)}
-            names.append(name)
-            columns.append(judged(raw, verdicts))
-        gtins, upstreams, factor_keys = column("gtin"), column("upstream_gtin"), column("factor")
-        products = _products(ctx, {*gtins, *upstreams} - {""})
-        factors = self._factors(ctx)
-        for name, raw, lookup, optional in (
-            ("product", gtins, lambda value: products.get(gtin_key(value)), False),
-            ("upstream", upstreams, lambda value: products.get(gtin_key(value)), True),
-            ("factor", factor_keys, factors.get, True),
-        ):
-            verdicts = {}
-            for value in set(raw):
-                found = lookup(value) if value else None
-                verdicts[value] = (found is not None or (optional and not value), found)
-            names.append(name)
-            columns.append(judged(raw, verdicts))
-        return names, columns, bad
-
-    def _decide(
-        self,
-        ctx: RunContext,
-        judged: Sequence[tuple[Built | RowRef, dict[str, Any], list[Issue]]],
-        products: dict[str, Product | None],
-    ) -> tuple[list[Outcome], Any]:
-        """Create or update each judged record by its natural key (rejected ones carry their issues)."""
-        keys: _ActivityKeys = ctx.cache.setdefault("activity_keys", _ActivityKeys())
-        keys.load(ctx.org, [product for product in products.values() if product is not None])
-        created, stored_keys = keys.created, keys.stored
-        hashes = [hash(values["key"]) if not issues else 0 for _, values, issues in judged]
-        seen_before = [
-            values["key"]
-            for (_, values, issues), hashed in zip(judged, hashes, strict=True)
-            if not issues and hashed in created and values["key"] not in stored_keys
+    def _columns_set(self, ctx: RunContext) -> list[tuple[str, Any, str]]:
+        """The fields a row of this file sets (the columns it has, and those every new row needs)."""
+        return [
+            (name, _ACTIVITY_DEFAULTS.get(name, ""), f"/{name}")
+            for name in _ACTIVITY_FIELDS
+            if name in ctx.header_keys or name in _REQUIRED_OR_DEFAULTED
         ]
-        earlier = keys.created_earlier(ctx.org, seen_before) if ctx.write and seen_before else {}
-        outcomes: list[Outcome] = []
-        creates: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        updates: dict[int, dict[str, Any]] = {}
-        now = timezone.now()
-        org_id, write = ctx.org.pk, ctx.write
-        for (record, values, issues), hashed in zip(judged, hashes, strict=True):
-            if issues:
-                outcomes.append(Outcome(record, REJECT, "", issues))
-                continue
-            key = values["key"]
-            stored = stored_keys.get(key) or earlier.get(key)
-            known = stored is not None or key in creates or (not write and hashed in created)
-            if stored is not None:
-                updates[stored] = {name: values[name] for name in _ACTIVITY_UPDATABLE if name in values}
-            elif write:
-                creates[key] = _row(org_id, values, now)
-            created.add(hashed)
-            outcomes.append(Outcome(record, UPDATE if known else CREATE))
-        return outcomes, (list(creates.values()), updates)
+
+    def _check_rules(
+        self,
+        ctx: RunContext,
+        values: dict[str, Any],
+        judged: np.ndarray,
+        issues: dict[int, list[Issue]],
+        products: dict[str, Product | None],
+        factors: dict[str, EmissionFactor],
+    ) -> None:
+        """``lca.services``' cross-field rules, asked once per distinct combination of the values they read."""
+        rows = np.flatnonzero(judged)
+        if not len(rows):
+            return
+        by_id = {product.pk: product for product in products.values() if product is not None}
+        factor_by_id = {factor.pk: factor for factor in factors.values()}
+        names = ("upstream_id", "factor_id", "gas", "unit", "dq_technology", "dq_geography", "dq_time")
+        parts = [_as_text(values.get(name), len(judged)) for name in names]
+        signature = pc.binary_join_element_wise(*parts, "\x1f").take(pa.array(rows, pa.int64()))
+        encoded = pc.dictionary_encode(signature)
+        indices = np.asarray(encoded.indices, dtype=np.int64)
+        _distinct_codes, first = np.unique(indices, return_index=True)
+        verdicts: list[list[Issue]] = []
+        for position in first.tolist():
+            row = int(rows[position])
+            found = {name: _value_at(values.get(name), row) for name in names}
+            found["product"] = by_id[_value_at(values["product_id"], row)]
+            found["upstream"] = by_id.get(found["upstream_id"]) if found["upstream_id"] is not None else None
+            found["factor"] = factor_by_id.get(found["factor_id"]) if found["factor_id"] is not None else None
+            verdicts.append(self._rules(ctx, found))
+        failing = [code for code, verdict in enumerate(verdicts) if verdict]
+        if not failing:
+            return
+        for position in np.flatnonzero(np.isin(indices, failing)).tolist():
+            issues.setdefault(int(rows[position]), []).extend(verdicts[int(indices[position])])
+
+    def _decide_columns(
+        self, ctx: RunContext, chunk: Chunk, values: dict[str, Any], issues: dict[int, list[Issue]]
+    ) -> Plan:
+        """Create or update each accepted row by its natural key (product, stage, process, source).
+
+        A key met twice in the chunk is written once, with its last row's values (the earlier row counts as an
+        update); a key stored before, or created by an earlier chunk of this run, is updated.
+        """
+        count = chunk.rows
+        actions = np.full(count, CREATE, dtype=np.int8)
+        if issues:
+            actions[np.fromiter(issues, dtype=np.int64)] = REJECT
+        accepted = np.flatnonzero(actions != REJECT)
+        if not len(accepted):
+            return Plan(actions, issues, (None, {}))
+        keys: _ActivityKeys = ctx.cache.setdefault("activity_keys", _ActivityKeys())
+        product_ids = np.asarray(values["product_id"].fill_null(0), dtype=np.int64)
+        keys.load(ctx.org, {int(pk) for pk in np.unique(product_ids[accepted])})
+        where = pa.array(accepted, pa.int64())
+        parts = [_as_text(values.get(name), count).take(where) for name in _KEY_VALUES]
+        encoded = pc.dictionary_encode(pc.binary_join_element_wise(*parts, "\x1f"))
+        distinct = encoded.dictionary
+        codes = np.asarray(encoded.indices, dtype=np.int64)
+        last = np.full(len(distinct), -1, dtype=np.int64)
+        last[codes] = np.arange(len(codes))
+        repeated = np.ones(len(codes), dtype=bool)
+        repeated[np.unique(codes, return_index=True)[1]] = False
+        seen = keys.seen(distinct)
+        stored = keys.stored_of(distinct)
+        candidates = [int(code) for code in np.flatnonzero(seen) if int(code) not in stored]
+        earlier = keys.created_earlier(ctx.org, distinct, candidates) if ctx.write and candidates else {}
+        target = {**stored, **earlier}
+        known = repeated | np.isin(codes, list(target))
+        if not ctx.write:
+            known |= seen[codes]
+        actions[accepted[known]] = UPDATE
+        keys.remember(distinct)
+        written = last[last >= 0]
+        updates = {
+            target[int(codes[position])]: {
+                name: _value_at(values[name], int(accepted[position])) for name in _ACTIVITY_UPDATABLE if name in values
+            }
+            for position in written.tolist()
+            if int(codes[position]) in target
+        }
+        new = np.sort(accepted[[position for position in written.tolist() if int(codes[position]) not in target]])
+        creates = _activity_table(ctx, values, new) if ctx.write and len(new) else None
+        return Plan(actions, issues, (creates, updates))
 
     def apply(self, ctx: RunContext, payload: Any) -> None:
         creates, updates = payload
-        _copy_or_bulk_create(
-            ActivityData, _ACTIVITY_COLUMNS, creates, text=("stage", "process", "unit", "gas", "notes")
-        )
+        if creates is not None:
+            write_table(ActivityData, creates)
         if updates:
             now = timezone.now()
             fields = sorted({name for change in updates.values() for name in change})
@@ -494,61 +416,6 @@ class ActivityRows:
                     found[factor.key] = factor  # the organization's own factor wins over the shared one
             ctx.cache["factors"] = found
         return ctx.cache["factors"]
-
-    def _values(
-        self,
-        ctx: RunContext,
-        record: Built,
-        cleaners: dict[str, FieldCleaner],
-        factors: dict[str, EmissionFactor],
-        products: dict[str, Product | None],
-    ) -> tuple[dict[str, Any], list[Issue]]:
-        data = record.data
-        issues = list(record.issues)
-        failed = {issue.pointer for issue in issues}
-        values: dict[str, Any] = {}
-        for name, cleaner, default, pointer in self._fields(ctx, cleaners):
-            if failed and pointer in failed:
-                continue
-            raw = data.get(name, default)
-            verdict = cleaner.memo.get(raw) if cleaner.remember else None
-            value, error = verdict if verdict is not None else cleaner(raw)
-            if error is not None:
-                issues.append(Issue(pointer, "invalid", error[0], error[1], None))
-            values[name] = value
-        product = products.get(gtin_key(str(data.get("gtin") or "")))
-        if product is None:
-            issues.append(_no_product("/gtin", str(data.get("gtin") or "")))
-        upstream = None
-        if "upstream_gtin" in data:
-            upstream = products.get(gtin_key(str(data["upstream_gtin"])))
-            if upstream is None:
-                issues.append(_no_product("/upstream_gtin", str(data["upstream_gtin"])))
-        factor = None
-        if "factor" in data:
-            factor = factors.get(str(data["factor"]))
-            if factor is None:
-                issues.append(_unknown_factor(str(data["factor"])))
-        if issues or product is None:
-            return values, issues
-        values["product"], values["upstream"], values["factor"] = product, upstream, factor
-        values["factor_id"] = factor.id if factor else None
-        values["upstream_id"] = upstream.id if upstream else None
-        values["key"] = (product.id, values["stage"], values["process"], values["factor_id"],
-                         values["upstream_id"], values["gas"])  # fmt: skip
-        return values, self._rules(ctx, values)
-
-    def _fields(self, ctx: RunContext, cleaners: dict[str, FieldCleaner]) -> list[tuple[str, FieldCleaner, Any, str]]:
-        """The fields a row of this file sets (the columns it has, and those every new row needs)."""
-        found = ctx.cache.get("activity_fields")
-        if found is None:
-            found = [
-                (name, cleaners[name], _ACTIVITY_DEFAULTS.get(name, ""), f"/{name}")
-                for name in _ACTIVITY_FIELDS
-                if name in ctx.header_keys or name in _REQUIRED_OR_DEFAULTED
-            ]
-            ctx.cache["activity_fields"] = found
-        return found
 
     def _rules(self, ctx: RunContext, values: dict[str, Any]) -> list[Issue]:
         """``lca.services._check_activity`` on the row, its verdict remembered per combination it reads."""
@@ -596,26 +463,108 @@ _ACTIVITY_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _row(org_id: int, values: dict[str, Any], now: dt.datetime) -> tuple[Any, ...]:
-    """An activity as the COPY row of ``_ACTIVITY_COLUMNS``."""
-    get = values.get
-    return (
-        org_id,
-        values["product"].id,
-        values["stage"],
-        values["process"],
-        values["amount"],
-        values["unit"],
-        values["factor_id"],
-        values["upstream_id"],
-        values["gas"],
-        get("primary", False),
-        get("dq_technology"),
-        get("dq_geography"),
-        get("dq_time"),
-        get("notes", ""),
-        now,
-        now,
+def _judges(ctx: RunContext, model: type[models.Model], names: Iterable[str]) -> dict[str, FieldJudge]:
+    key = f"judges:{model._meta.label}"
+    if key not in ctx.cache:
+        ctx.cache[key] = {name: FieldJudge(model._meta.get_field(name)) for name in names}  # type: ignore[arg-type]
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
+def _absent(name: str, count: int) -> Column:
+    return Column(name, pa.array([""] * count, pa.string()), np.zeros(count, dtype=bool))
+
+
+def _distinct(columns: dict[str, Column], *names: str) -> set[str]:
+    found: set[str] = set()
+    for name in names:
+        column = columns.get(name)
+        if column is not None and column.present.any():
+            present = column.values.filter(pa.array(column.present))
+            found.update(pc.unique(present).to_pylist())
+    return found
+
+
+def _looked_up(
+    column: Column | None,
+    lookup: Callable[[str], Any],
+    issues: dict[int, list[Issue]],
+    issue_of: Callable[[str], Issue],
+    *,
+    count: int,
+    required: bool = False,
+) -> pa.Array:
+    """The id each row's key names (a product's GTIN, a factor's id), null where none; an issue for a key that
+    names nothing, and for a missing one when ``required``."""
+    if column is None:
+        if required:
+            for row in range(count):
+                issues.setdefault(row, []).append(issue_of(""))
+        return pa.nulls(count, pa.int64())
+    encoded = pc.dictionary_encode(pc.if_else(pa.array(column.present), column.values, pa.scalar(None, pa.string())))
+    distinct = encoded.dictionary.to_pylist()
+    found = [lookup(value) for value in distinct]
+    ids = pa.array([None if item is None else item.pk for item in found] + [None], pa.int64())
+    indices = encoded.indices.fill_null(len(distinct))
+    missing = [index for index, item in enumerate(found) if item is None]
+    codes = np.asarray(indices, dtype=np.int64)
+    if missing:
+        for row in np.flatnonzero(np.isin(codes, missing)).tolist():
+            issues.setdefault(row, []).append(issue_of(distinct[codes[row]]))
+    if required:
+        for row in np.flatnonzero(~column.present).tolist():
+            if row not in column.failed:
+                issues.setdefault(row, []).append(issue_of(""))
+    return ids.take(indices)
+
+
+def _as_text(values: Any, count: int) -> pa.Array:
+    """A column as text for joining keys: numbers in digits, null as empty."""
+    if values is None:
+        return pa.array([""] * count, pa.string())
+    array = values if isinstance(values, pa.Array) else pa.array(values)
+    if not pa.types.is_string(array.type):
+        array = array.cast(pa.string())
+    return array.fill_null("")
+
+
+def _value_at(values: Any, row: int) -> Any:
+    if values is None:
+        return None
+    return values[row].as_py() if isinstance(values, pa.Array) else values[row]
+
+
+def _activity_table(ctx: RunContext, values: dict[str, Any], rows: np.ndarray) -> pa.Table:
+    """The new rows as the Arrow table ``write_table`` copies in."""
+    where = pa.array(rows, pa.int64())
+    count = len(rows)
+
+    def column(name: str, default: Any, kind: pa.DataType) -> pa.Array:
+        found = values.get(name)
+        if found is None:
+            return pa.array([default] * count, kind)
+        array = found if isinstance(found, pa.Array) else pa.array(found, kind)
+        return array.take(where).cast(kind)
+
+    now = pa.array([timezone.now()] * count, pa.timestamp("us", tz="UTC"))
+    return pa.table(
+        {
+            "organization": pa.array([ctx.org.pk] * count, pa.int64()),
+            "product": column("product_id", None, pa.int64()),
+            "stage": column("stage", "", pa.string()),
+            "process": column("process", "", pa.string()),
+            "amount": column("amount", None, pa.string()),
+            "unit": column("unit", "", pa.string()),
+            "factor": column("factor_id", None, pa.int64()),
+            "upstream_product": column("upstream_id", None, pa.int64()),
+            "gas": column("gas", "", pa.string()),
+            "primary": column("primary", False, pa.bool_()),
+            "dq_technology": column("dq_technology", None, pa.int16()),
+            "dq_geography": column("dq_geography", None, pa.int16()),
+            "dq_time": column("dq_time", None, pa.int16()),
+            "notes": column("notes", "", pa.string()),
+            "created_at": now,
+            "updated_at": now,
+        }
     )
 
 
@@ -665,7 +614,7 @@ class BomRows:
     """Bill-of-materials lines by product, component and stage."""
 
     def plan(self, ctx: RunContext, records: list[Built]) -> tuple[list[Outcome], Any]:
-        cleaners = _cleaners(ctx, BomLine, _BOM_FIELDS, exact={"quantity"})
+        judges = _judges(ctx, BomLine, _BOM_FIELDS)
         products = _products(ctx, _gtins(records, "gtin", "component_gtin"))
         stored = {
             (row[0], row[1], row[2]): row[3]
@@ -677,7 +626,7 @@ class BomRows:
         creates: dict[tuple[Any, ...], BomLine] = {}
         updates: dict[int, BomLine] = {}
         for record in records:
-            line, issues = self._line(ctx, record, cleaners, products)
+            line, issues = self._line(ctx, record, judges, products)
             if line is None or issues:
                 outcomes.append(Outcome(record, REJECT, _shown_bom(record), issues))
                 continue
@@ -707,7 +656,7 @@ class BomRows:
         self,
         ctx: RunContext,
         record: Built,
-        cleaners: dict[str, FieldCleaner],
+        judges: dict[str, FieldJudge],
         products: dict[str, Product | None],
     ) -> tuple[BomLine | None, list[Issue]]:
         data = record.data
@@ -717,7 +666,7 @@ class BomRows:
         for name in _BOM_FIELDS:
             if f"/{name}" in failed or (name not in ctx.header_keys and name in ("stage", "notes")):
                 continue
-            value, error = cleaners[name](data.get(name, "" if name != "quantity" else None))
+            value, error = judges[name].clean(data.get(name, "" if name != "quantity" else None))
             if error is not None:
                 issues.append(Issue(f"/{name}", "invalid", error[0], error[1], None))
             values[name] = value

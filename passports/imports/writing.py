@@ -9,6 +9,7 @@ Django would prepare it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -49,5 +50,8 @@ def _prepared(field: Any, values: list[Any]) -> list[Any]:
     if isinstance(field, models.DecimalField):
         return [None if value is None else str(value) for value in values]
     if isinstance(field, models.DateTimeField):
-        return [connection.ops.adapt_datetimefield_value(value) for value in values]
+        return [
+            connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(v) if isinstance(v, str) else v)
+            for v in values
+        ]
     return values

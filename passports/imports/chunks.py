@@ -84,8 +84,16 @@ class Plan:
 class Reading:
     """A job's file read for its kind: header, column readers, chunks of records."""
 
-    def __init__(self, source: CsvFile | XlsxFile, header_map: HeaderMap, tree: ColumnTree, numbers: NumberFormat,
-                 key_columns: tuple[str, ...], width: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        source: CsvFile | XlsxFile,
+        header_map: HeaderMap,
+        tree: ColumnTree,
+        numbers: NumberFormat,
+        *,
+        key_columns: tuple[str, ...],
+        width: int,
+    ) -> None:
         self.source = source
         self.header_map = header_map
         self.tree = tree
@@ -105,7 +113,7 @@ class Reading:
         if isinstance(self.source, CsvFile):
             yield from self.source.batches(start, self.width)
             return
-        texts = [cell_text] * self.width
+        texts: list[Callable[[Any], str]] = [cell_text] * self.width
         for index, _header, resolved in self.header_map.columns:
             kind = resolved.leaf.type
             if kind in ("number", "integer", "decimal"):
@@ -120,10 +128,9 @@ class Reading:
         """Chunks of at least ``chunk_rows`` data rows (the last may have fewer), cut between records."""
         pending: list[Batch] = []
         held = 0
-        for batch in self.batches(start):
-            data = batch.data_mask()
-            if not data.all():
-                batch = batch.take(np.flatnonzero(data))
+        for read in self.batches(start):
+            data = read.data_mask()
+            batch = read if data.all() else read.take(np.flatnonzero(data))
             if not len(batch):
                 continue
             pending.append(batch)

@@ -188,7 +188,7 @@ class FieldJudge:
             cleaned: pa.Array | list[Any] = pa.array([value for value, _ in table]).take(pa.array(indices))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             cleaned = [table[index][0] for index in indices.tolist()]
-        return passes, cleaned, failed  # type: ignore[return-value]
+        return passes, cleaned, failed
 
 
 def _text(value: Any) -> str:
@@ -204,40 +204,51 @@ def _typed_value(model_field: models.Field[Any, Any], value: Any) -> Any:
     return value
 
 
+def _length_mask(limit: int) -> Callable[[pa.Array], np.ndarray]:
+    return lambda values: np.asarray(pc.less_equal(pc.utf8_length(values), limit), dtype=bool)
+
+
 def _declared_mask(model_field: models.Field[Any, Any]) -> Callable[[pa.Array], np.ndarray] | None:
     """A vectorised test that a text value passes ``model_field.clean``, read off its declaration; None when
     the field's rules cannot be read that way (choices, other validators): then distinct values are judged."""
     if getattr(model_field, "choices", None):
         return None
-    known: list[Callable[[pa.Array], np.ndarray]] = []
     if isinstance(model_field, models.DecimalField):
-        whole = model_field.max_digits - model_field.decimal_places
-        sign = "[+-]?"
-        for validator in model_field.validators:
-            if isinstance(validator, django_validators.MinValueValidator) and validator.limit_value == 0:
-                sign = r"\+?"
-            elif not isinstance(validator, django_validators.DecimalValidator):
-                return None
-        if sign != r"\+?" and any(isinstance(v, django_validators.MinValueValidator) for v in model_field.validators):
-            return None
-        pattern = rf"^{sign}[0-9]{{1,{whole}}}(\.[0-9]{{1,{model_field.decimal_places}}})?$"
-        return lambda values: np.asarray(pc.match_substring_regex(values, pattern), dtype=bool)
+        return _decimal_mask(model_field)
     if isinstance(model_field, models.CharField | models.TextField):
-        for validator in model_field.validators:
-            if isinstance(validator, django_validators.MaxLengthValidator):
-                limit = validator.limit_value
-                known.append(lambda values, limit=limit: np.asarray(pc.less_equal(pc.utf8_length(values), limit)))
-            elif isinstance(validator, django_validators.ProhibitNullCharactersValidator):
-                known.append(lambda values: ~np.asarray(pc.match_substring(values, "\x00"), dtype=bool))
-            else:
-                return None
-        blank = model_field.blank
-
-        def mask(values: pa.Array) -> np.ndarray:
-            inside = np.ones(len(values), dtype=bool) if blank else np.asarray(pc.not_equal(values, ""), dtype=bool)
-            for check in known:
-                inside &= check(values)
-            return inside
-
-        return mask
+        return _text_mask(model_field)
     return None
+
+
+def _decimal_mask(model_field: models.DecimalField) -> Callable[[pa.Array], np.ndarray] | None:
+    """Plain decimals within the field's digits; no minus sign where a ``MinValueValidator(0)`` stands."""
+    whole = model_field.max_digits - model_field.decimal_places
+    sign = "[+-]?"
+    for validator in model_field.validators:
+        if isinstance(validator, django_validators.MinValueValidator) and validator.limit_value == 0:
+            sign = r"\+?"
+        elif not isinstance(validator, django_validators.DecimalValidator):
+            return None
+    pattern = rf"^{sign}[0-9]{{1,{whole}}}(\.[0-9]{{1,{model_field.decimal_places}}})?$"
+    return lambda values: np.asarray(pc.match_substring_regex(values, pattern), dtype=bool)
+
+
+def _text_mask(model_field: models.CharField | models.TextField) -> Callable[[pa.Array], np.ndarray] | None:
+    """Text within ``max_length``, without NUL characters, not empty unless the field may be blank."""
+    known: list[Callable[[pa.Array], np.ndarray]] = []
+    for validator in model_field.validators:
+        if isinstance(validator, django_validators.MaxLengthValidator):
+            known.append(_length_mask(validator.limit_value))
+        elif isinstance(validator, django_validators.ProhibitNullCharactersValidator):
+            known.append(lambda values: ~np.asarray(pc.match_substring(values, "\x00"), dtype=bool))
+        else:
+            return None
+    blank = model_field.blank
+
+    def mask(values: pa.Array) -> np.ndarray:
+        inside = np.ones(len(values), dtype=bool) if blank else np.asarray(pc.not_equal(values, ""), dtype=bool)
+        for check in known:
+            inside &= check(values)
+        return inside
+
+    return mask

@@ -306,7 +306,7 @@ class ActivityRows:
         judged = np.ones(count, dtype=bool)
         if issues:
             judged[np.fromiter(issues, dtype=np.int64)] = False
-        self._check_rules(ctx, values, judged, issues, products, factors)
+        self._check_rules(ctx, values=values, judged=judged, issues=issues, products=products, factors=factors)
         return self._decide_columns(ctx, chunk, values, issues)
 
     def _columns_set(self, ctx: RunContext) -> list[tuple[str, Any, str]]:
@@ -320,6 +320,7 @@ class ActivityRows:
     def _check_rules(
         self,
         ctx: RunContext,
+        *,
         values: dict[str, Any],
         judged: np.ndarray,
         issues: dict[int, list[Issue]],
@@ -472,7 +473,7 @@ def _judges(ctx: RunContext, model: type[models.Model], names: Iterable[str]) ->
     key = f"judges:{model._meta.label}"
     if key not in ctx.cache:
         ctx.cache[key] = {name: FieldJudge(model._meta.get_field(name)) for name in names}  # type: ignore[arg-type]
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _absent(name: str, count: int) -> Column:

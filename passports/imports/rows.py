@@ -42,7 +42,9 @@ class Outcome:
 
     __slots__ = ("action", "issues", "key", "record")
 
-    def __init__(self, record: Built | RowRef, action: str, key: str = "", issues: list[Issue] | None = None) -> None:
+    def __init__(
+        self, record: Built | RowRef, action: str | int, key: str = "", issues: list[Issue] | None = None
+    ) -> None:
         self.record = record
         self.action = action
         self.key = key

@@ -252,7 +252,7 @@ class _Run:
             header, self.start = source.header()
             header_map = resolve_headers(header, self.kind.tree, self.job.mapping_used)
             self.reading = Reading(
-                source, header_map, self.kind.tree, self.numbers, self.kind.key_columns, width=len(header)
+                source, header_map, self.kind.tree, self.numbers, key_columns=self.kind.key_columns, width=len(header)
             )
             self.header_map = header_map
             if self.job.rows_total is None:
@@ -321,7 +321,7 @@ class _Run:
         """The kind's plan of a chunk: column by column where the kind can, else record by record."""
         by_columns = getattr(self.kind.handler, "plan_chunk", None)
         if by_columns is not None and self.reading.flat:
-            return by_columns(ctx, self.reading, chunk)  # type: ignore[no-any-return]
+            return by_columns(ctx, self.reading, chunk)
         outcomes, payload = self.kind.handler.plan(ctx, self.reading.records(chunk))
         return plan_from_outcomes(outcomes, payload)
 

@@ -35,6 +35,7 @@ from exporters.credentials import (
     CircularityScorecard,
     Classification,
     ConformityClaim,
+    ContextRef,
     EmissionsScorecard,
     Facility,
     IssuerInfo,
@@ -48,6 +49,7 @@ from exporters.credentials import (
     StatusEntry,
     canonical_sha256,
 )
+from exporters.linkset import GS1_PIP
 from passports.identifiers import is_valid_gln, is_valid_lei
 
 CN_SCHEME = "https://ec.europa.eu/taxation_customs/dds2/taric/"
@@ -119,6 +121,7 @@ class PassportFacts:
     cn_code: str | None = None
     facility: FacilityFacts | None = None
     status: Sequence[StatusEntry] = ()
+    contexts: Sequence[ContextRef] = ()
 
 
 @dataclass
@@ -563,7 +566,7 @@ def credential_input(facts: PassportFacts) -> PassportCredentialInput:
         categories=[cn_classification(facts.cn_code)] if facts.cn_code else [],
         production_date=parts.production_date,
         country_of_production=parts.country_of_production,
-        further_information=[Link(facts.identifier, "Product passport", "gs1:pip")],
+        further_information=[Link(facts.identifier, "Product passport", GS1_PIP)],
     )
     return PassportCredentialInput(
         credential_id=facts.credential_id,
@@ -578,4 +581,5 @@ def credential_input(facts: PassportFacts) -> PassportCredentialInput:
         materials=parts.materials,
         passport_data=dict(data),
         status=list(facts.status),
+        contexts=list(facts.contexts),
     )

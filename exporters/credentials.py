@@ -73,6 +73,7 @@ _HTTPS_URL: Final = re.compile(
 )
 _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
+_SRI_SHA256: Final = re.compile(r"sha256-[A-Za-z0-9+/]{43}=")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _DIGITS: Final = re.compile(r"[0-9]+")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -124,9 +125,24 @@ class Facility:
 
 @dataclass(frozen=True)
 class Link:
+    """A UNTP link. ``link_type`` is a full URI (e.g. ``https://gs1.org/voc/pip``): a verifier compares it as
+    text, so a prefixed name like ``gs1:pip`` would mean nothing outside our code."""
+
     url: str
     name: str
     link_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextRef:
+    """A JSON-LD context the credential depends on, with the SRI digest of the file the issuer expanded it with.
+
+    VC 2.0 section 5.3 (integrity of related resources): listing a context in ``relatedResource`` with its
+    ``digestSRI`` lets a verifier notice that the document now served at that URL is not the one the issuer
+    used (UNTP's ``working`` context changes over time; ours is served by whoever runs the platform)."""
+
+    url: str
+    digest_sri: str
 
 
 @dataclass(frozen=True)
@@ -254,6 +270,9 @@ class PassportCredentialInput:
     materials: Sequence[MaterialProvenance] = ()
     passport_data: Mapping[str, Any] | None = None
     status: Sequence[StatusEntry] = field(default_factory=tuple)
+    #: Contexts beside VC 2.0 whose digests the credential records; any not yet in ``@context`` (ours, which
+    #: defines the passport data's terms) is appended to it, after the UNTP context.
+    contexts: Sequence[ContextRef] = ()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -464,6 +483,37 @@ def _check_product(product: ProductInfo, problems: _Problems) -> None:
         problems.uri(f"product.categories[{i}].scheme_id", category.scheme_id)
 
 
+def _links_of(inp: PassportCredentialInput) -> list[tuple[str, Link | None]]:
+    product = inp.product
+    links: list[tuple[str, Link | None]] = [("product.image", product.image)]
+    links += [(f"product.further_information[{i}]", link) for i, link in enumerate(product.further_information)]
+    if inp.circularity is not None:
+        links += [
+            ("circularity.recycling_information", inp.circularity.recycling_information),
+            ("circularity.repair_information", inp.circularity.repair_information),
+        ]
+    links += [(f"materials[{i}].safety_information", m.safety_information) for i, m in enumerate(inp.materials)]
+    return links
+
+
+def _check_links(inp: PassportCredentialInput, problems: _Problems) -> None:
+    for path, link in _links_of(inp):
+        if link is None:
+            continue
+        problems.uri(f"{path}.url", link.url)
+        if link.link_type is not None and not link.link_type.startswith(("https://", "http://")):
+            problems.add(f"{path}.link_type", f"{link.link_type!r} is not a full URI (e.g. https://gs1.org/voc/pip)")
+
+
+def _check_contexts(contexts: Sequence[ContextRef], problems: _Problems) -> None:
+    for i, context in enumerate(contexts):
+        problems.https(f"contexts[{i}].url", context.url)
+        if context.url == VC_V2_CONTEXT:
+            problems.add(f"contexts[{i}].url", "the VC 2.0 base context is always first and never re-listed")
+        if not _SRI_SHA256.fullmatch(context.digest_sri):
+            problems.add(f"contexts[{i}].digest_sri", "must be sha256-<base64 of 32 bytes> (W3C SRI)")
+
+
 def _check_claims(claims: Sequence[ConformityClaim], problems: _Problems) -> None:
     for i, claim in enumerate(claims):
         path = f"conformity_claims[{i}]"
@@ -529,6 +579,8 @@ def _check_input(inp: PassportCredentialInput) -> None:
     _check_claims(inp.conformity_claims, problems)
     _check_scorecards(inp, problems)
     _check_data_and_status(inp, problems)
+    _check_links(inp, problems)
+    _check_contexts(inp.contexts, problems)
     if problems.items:
         raise CredentialInputError(problems.items)
 
@@ -727,8 +779,10 @@ def build_credential(inp: PassportCredentialInput) -> dict[str, Any]:
             "issuerAlsoKnownAs": [_party(ident) for ident in inp.issuer.identifiers],
         }
     )
+    contexts = [VC_V2_CONTEXT, UNTP_DPP_CONTEXT]
+    contexts += [ref.url for ref in inp.contexts if ref.url not in contexts]
     credential: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT, UNTP_DPP_CONTEXT],
+        "@context": contexts,
         "type": list(CREDENTIAL_TYPES),
         "id": inp.credential_id,
         "issuer": issuer,
@@ -747,6 +801,9 @@ def build_credential(inp: PassportCredentialInput) -> dict[str, Any]:
             "mediaType": "application/json",
             "digestSRI": _digest_sri(inp.passport_data_sha256),
         }
+    ]
+    credential["relatedResource"] += [
+        {"id": ref.url, "mediaType": "application/ld+json", "digestSRI": ref.digest_sri} for ref in inp.contexts
     ]
     return credential
 

@@ -7,7 +7,9 @@ are read from the database too, so verification needs no network; a credential f
 1. the compact JWS and the credential (``exporters.credentials.verify_credential``): no ``alg: none``, no
    algorithm swap, a known and not compromised key of the issuer, the validity period;
 2. each ``credentialStatus`` entry against its Bitstring Status List credential, itself verified first;
-3. each ``relatedResource`` the platform serves: the bytes served today must hash to the signed digest.
+3. each ``relatedResource`` the platform serves: the bytes served today must hash to the signed digest;
+4. each JSON-LD context the credential lists with a digest: the file the platform expands it with must be the
+   one the issuer used (a changed context changes what the credential means).
 
 ``valid`` is true only when every check passed and the credential is neither revoked nor suspended.
 """
@@ -23,6 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
+from exporters import document_loader
 from exporters.credentials import decode_credential, verify_credential
 from exporters.selectors import issued_credential_facts, platform_key, status_list_tokens
 from exporters.services.credentials import URN_UUID_PREFIX, tier_data_bytes, tier_data_url_for
@@ -170,6 +175,21 @@ def _check_linked_data(credential: dict[str, Any], report: VerificationReport) -
             report.failed(f"data:{tier}", "data_mismatch", f"the {tier} data served no longer matches the digest")
 
 
+def _check_contexts(credential: dict[str, Any], report: VerificationReport) -> None:
+    base = settings.PLATFORM_BASE_URL
+    known = document_loader.known_urls(base)
+    for resource in credential.get("relatedResource") or []:
+        if not isinstance(resource, dict) or resource.get("id") not in known:
+            continue
+        url = str(resource["id"])
+        if resource.get("digestSRI") == document_loader.digest_sri(url, base_url=base):
+            report.passed(f"context:{url}", "the JSON-LD context is the one the issuer used")
+        else:
+            report.failed(
+                f"context:{url}", "context_mismatch", f"the context {url} differs from the one the issuer used"
+            )
+
+
 def verify_token(token: str, now: datetime | None = None) -> VerificationReport:
     """Verify a compact JWS credential as the platform's public verifier does (see the module docstring)."""
     report = VerificationReport()
@@ -189,5 +209,6 @@ def verify_token(token: str, now: datetime | None = None) -> VerificationReport:
     report.passed("validity_period", "within validFrom/validUntil")
     _check_status(credential, report, now, resolve)
     _check_linked_data(credential, report)
+    _check_contexts(credential, report)
     report.valid = not report.errors and report.status == STATUS_ACTIVE
     return report

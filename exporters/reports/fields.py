@@ -29,6 +29,8 @@ class FieldSpec:
     tier: str  # effective x-access (own or inherited); "hidden" for a value outside TIERS
     unit: str | None
     kind: str  # "object", "array" or "scalar"
+    json_type: str | None = None  # the JSON Schema "type" (the first one other than "null" when a list)
+    format: str | None = None  # the JSON Schema "format" (date, date-time, uri, email...)
 
     def title(self, lang: Lang) -> str:
         return self.title_ko if lang == "ko" else self.title_en
@@ -43,6 +45,13 @@ def _kind(node: Mapping[str, Any]) -> str:
     if node.get("type") == "array" or isinstance(node.get("items"), Mapping):
         return "array"
     return "scalar"
+
+
+def _json_type(node: Mapping[str, Any]) -> str | None:
+    declared = node.get("type")
+    if isinstance(declared, list):
+        declared = next((item for item in declared if item != "null"), None)
+    return declared if isinstance(declared, str) else None
 
 
 def _tier_of(node: Mapping[str, Any], inherited: str) -> str:
@@ -94,6 +103,8 @@ def _walk(node: Mapping[str, Any], pattern: tuple[str, ...], tier: str, found: l
             tier=tier,
             unit=unit if isinstance(unit, str) else None,
             kind=_kind(node),
+            json_type=_json_type(node),
+            format=node.get("format") if isinstance(node.get("format"), str) else None,
         )
     )
     properties = node.get("properties")

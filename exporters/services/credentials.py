@@ -14,14 +14,25 @@ import hashlib
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from exporters import document_loader
 from exporters.credential_mapping import FacilityFacts, PassportFacts, credential_input
-from exporters.credentials import IssuerInfo, PartyRef, StatusEntry, build_credential, canonical_json
+from exporters.credentials import (
+    UNTP_DPP_CONTEXT,
+    ContextRef,
+    IssuerInfo,
+    PartyRef,
+    StatusEntry,
+    build_credential,
+    canonical_json,
+)
 from exporters.credentials import credential_payload as payload_of
 from exporters.models import IssuedCredential, SigningKey
+from exporters.passport_context import context_url, newest_version
 from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
 from exporters.services.status_lists import (
     PURPOSES,
@@ -81,6 +92,20 @@ def organization_identifiers(org: Organization) -> list[PartyRef]:
     return identifiers
 
 
+def credential_contexts() -> list[ContextRef]:
+    """The UNTP context and our passport context, each with the digest of the file shipped here.
+
+    Our context is named under ``PLATFORM_BASE_URL`` (where this platform serves it); both digests come from the
+    files the offline loader expands credentials with, so what a verifier fetches can be checked against them.
+    """
+    base = settings.PLATFORM_BASE_URL
+    ours = context_url(base, newest_version(document_loader.own_context_paths()))
+    return [
+        ContextRef(UNTP_DPP_CONTEXT, document_loader.digest_sri(UNTP_DPP_CONTEXT)),
+        ContextRef(ours, document_loader.digest_sri(ours, base_url=base)),
+    ]
+
+
 def _facts(version: PassportVersion, key: str, number: int, index: int, public: dict[str, Any]) -> PassportFacts:
     passport = version.passport
     product = passport.product
@@ -109,6 +134,7 @@ def _facts(version: PassportVersion, key: str, number: int, index: int, public: 
             else None
         ),
         status=[StatusEntry(status_list_url(org, purpose, number), index, purpose) for purpose in PURPOSES],
+        contexts=credential_contexts(),
     )
 
 
@@ -131,14 +157,15 @@ def build_version_credential(
     views = views if views is not None else tier_views(version)
     credential = build_credential(credential_input(_facts(version, key, number, index, views["public"])))
     org = version.passport.organization
-    for tier in TIERS[1:]:
-        credential["relatedResource"].append(
-            {
-                "id": tier_data_url(org, key, tier),
-                "mediaType": "application/json",
-                "digestSRI": digest_sri(canonical_json(views[tier])),
-            }
-        )
+    # The data tiers follow the public one, before the contexts' digests: the data first, tier by tier.
+    credential["relatedResource"][1:1] = [
+        {
+            "id": tier_data_url(org, key, tier),
+            "mediaType": "application/json",
+            "digestSRI": digest_sri(canonical_json(views[tier])),
+        }
+        for tier in TIERS[1:]
+    ]
     return credential
 
 

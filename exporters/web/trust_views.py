@@ -1,16 +1,17 @@
-"""What verifiers fetch: DID documents, status list credentials and the data a credential links to.
+"""What verifiers fetch: DID documents, status list credentials, the data a credential links to, our JSON-LD context.
 
-All three are public and read-only. They allow any origin (a verifier running in a browser must be able to
+All four are public and read-only. They allow any origin (a verifier running in a browser must be able to
 fetch them) and may be cached briefly; the data links answer only the tiers the caller may see.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from exporters import selectors
+from exporters import document_loader, selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
+from exporters.passport_context import context_path
 from exporters.services.credentials import tier_data_bytes
 from exporters.web.access import is_authenticated_caller, viewer_tier
 from passports.tiers import TIERS, tier_rank
@@ -76,4 +77,20 @@ def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -
     if tier == "public":
         return public_headers(response, max_age=3600)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+def passport_context(request: HttpRequest, version: int) -> HttpResponse:
+    """``/ns/passport/v<N>``: our JSON-LD context, byte for byte the shipped file whose digest credentials carry.
+
+    A context version never changes once credentials name it, so caches may keep it for a year.
+    """
+    try:
+        body = document_loader.own_context_bytes(context_path(version))
+    except document_loader.DocumentLoaderError:
+        raise Http404("no such context version") from None
+    response = HttpResponse(body, content_type="application/ld+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

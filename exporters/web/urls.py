@@ -10,8 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("01/<str:gtin>/10/<str:lot>", resolver.resolve, name="resolver-lot"),
     path("01/<str:gtin>/21/<str:serial>", resolver.resolve, name="resolver-serial"),
     path("01/<str:gtin>/10/<str:lot>/21/<str:serial>", resolver.resolve, name="resolver-lot-serial"),
-    # What verifiers fetch (exporters/web/trust_views.py): did:web documents, status lists, linked data.
+    # What verifiers fetch (exporters/web/trust_views.py): did:web documents, status lists, linked data, contexts.
     path("orgs/<slug:slug>/did.json", trust_views.did_document, name="did-document"),
+    path("ns/passport/v<int:version>", trust_views.passport_context, name="passport-context"),
     path("orgs/<slug:slug>/status/<str:purpose>", trust_views.status_list, name="status-list"),
     path(
         "orgs/<slug:slug>/status/<str:purpose>/<int:number>",

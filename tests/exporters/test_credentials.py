@@ -19,6 +19,7 @@ from exporters.credentials import (
     CircularityScorecard,
     Classification,
     ConformityClaim,
+    ContextRef,
     CredentialInputError,
     EmissionsScorecard,
     Facility,
@@ -430,6 +431,33 @@ def test_input_problems_are_all_reported_with_their_field() -> None:
         "materials[0].mass_fraction",
         "materials[0].safety_information",
         "passport_data",
+    }
+
+
+def test_link_types_are_full_uris_and_contexts_carry_digests() -> None:
+    """UNTP compares linkType as text, so a prefixed name (gs1:pip) means nothing outside our code."""
+    base = battery_model_input()
+    short = dataclasses.replace(base.product, further_information=[Link(base.product.id, "Passport", "gs1:pip")])
+    context = ContextRef("https://dpp.example.com/ns/passport/v1", "sha256-not-base64")
+    with pytest.raises(CredentialInputError) as caught:
+        build_credential(dataclasses.replace(base, product=short, contexts=[context]))
+    assert {path for path, _ in caught.value.problems} == {
+        "product.further_information[0].link_type",
+        "contexts[0].digest_sri",
+    }
+    full = dataclasses.replace(
+        base.product, further_information=[Link(base.product.id, "Passport", "https://gs1.org/voc/pip")]
+    )
+    digest = "sha256-" + base64.b64encode(b"0" * 32).decode()
+    credential = build_credential(
+        dataclasses.replace(base, product=full, contexts=[dataclasses.replace(context, digest_sri=digest)])
+    )
+    assert credential["credentialSubject"]["product"]["furtherInformation"][0]["linkType"] == "https://gs1.org/voc/pip"
+    assert credential["@context"][-1] == context.url
+    assert credential["relatedResource"][-1] == {
+        "id": context.url,
+        "mediaType": "application/ld+json",
+        "digestSRI": digest,
     }
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from exporters.credentials import decode_credential
+from exporters.document_loader import document_bytes
 from exporters.keys import KeyDecryptionError, decrypt_private_key
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.selectors import did_document, platform_key
@@ -201,12 +203,21 @@ def test_superseded_versions_keep_their_valid_credential(tenant: Any) -> None:
 
 def test_the_credential_links_each_tier_by_the_digest_of_the_bytes_served(tenant: Any) -> None:
     version = publish(tenant)
-    resources = version.issued_credential.credential["relatedResource"]
+    resources, contexts = (
+        [r for r in version.issued_credential.credential["relatedResource"] if r["mediaType"] == media]
+        for media in ("application/json", "application/ld+json")
+    )
     assert [r["id"].rsplit("/", 1)[1] for r in resources] == [
         "public.json",
         "legitimate_interest.json",
         "authority.json",
     ]
+    assert version.issued_credential.credential["relatedResource"][:3] == resources  # the data first
+    # Then the UNTP context and ours, each with the digest of the file the platform expands them with.
+    assert [r["id"] for r in contexts] == version.issued_credential.credential["@context"][1:]
+    for context in contexts:
+        shipped = document_bytes(context["id"], base_url=settings.PLATFORM_BASE_URL)
+        assert context["digestSRI"] == "sha256-" + base64.b64encode(hashlib.sha256(shipped).digest()).decode()
     for resource, tier in zip(resources, ("public", "legitimate_interest", "authority"), strict=True):
         digest = base64.b64encode(hashlib.sha256(tier_data_bytes(version, tier)).digest()).decode()
         assert resource["digestSRI"] == f"sha256-{digest}"

@@ -14,6 +14,7 @@ import pytest
 from jwcrypto import jwk, jws
 from rest_framework.test import APIClient
 
+from exporters import verification
 from exporters.api.signing_views import VerifyRateThrottle
 from exporters.credentials import credential_payload
 from exporters.keys import generate_key
@@ -148,3 +149,24 @@ def test_verify_api_is_throttled(issued: Any, monkeypatch: Any) -> None:
     client = APIClient(REMOTE_ADDR="198.51.100.23")
     statuses = [client.post("/api/v1/verify", {"credential": issued.jws}, format="json").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_the_contexts_a_credential_names_are_checked_against_their_signed_digests(
+    issued: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verifier whose copy of a context differs from the issuer's is told so: the meaning changed."""
+    contexts = issued.credential["@context"][1:]
+    report = verify_token(issued.jws)
+    assert report.valid
+    assert {check["check"] for check in report.checks} >= {f"context:{url}" for url in contexts}
+    ours = contexts[-1]
+    assert ours.endswith("/ns/passport/v1")
+    real = verification.document_loader.digest_sri
+    monkeypatch.setattr(
+        verification.document_loader,
+        "digest_sri",
+        lambda url, base_url=None: "sha256-" + "A" * 43 + "=" if url == ours else real(url, base_url=base_url),
+    )
+    changed = verify_token(issued.jws)
+    assert not changed.valid
+    assert [error["code"] for error in changed.errors] == ["context_mismatch"]

@@ -79,6 +79,11 @@ def version_number(tenant: Any) -> dict[str, Any]:
     return {"pk": _published(tenant).pk, "number": 1}
 
 
+def context_version(tenant: Any) -> dict[str, Any]:
+    """Our JSON-LD context belongs to no tenant: version 1 is served to everyone."""
+    return {"version": 1}
+
+
 ROWS: dict[str, Row] = {
     # Public by design: anyone holding a QR code or a credential reads these, whatever their organization.
     "resolver-gtin": Row("public", resolver_model),
@@ -89,6 +94,7 @@ ROWS: dict[str, Row] = {
     "status-list": Row("public", status_list),
     "status-list-numbered": Row("public", status_list_numbered),
     "passport-data": Row("public", public_data),
+    "passport-context": Row("public", context_version),
     # GET describes the verifier to anyone; POST is tested in tests/exporters/test_signing_api_django.py.
     "credential-verify": Row("public"),
     # The organization's own passports and keys.

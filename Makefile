@@ -20,11 +20,15 @@ install: $(STAMP)
 messages: $(STAMP)
 	@for po in $$(find locale -name django.po); do $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo || exit 1; done
 
+# The public address (PLATFORM_BASE_URL) follows HOST and PORT unless it is set: QR codes, did:web and signed
+# credentials must name the address this server is reached at (core/public_address.py).
+run: export PLATFORM_DEV_HOST = $(HOST)
+run: export PLATFORM_DEV_PORT = $(PORT)
 run: $(STAMP) messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/schema/swagger-ui/)"
+	$(BIN)/python manage.py public_address
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) messages

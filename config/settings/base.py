@@ -8,9 +8,13 @@ real workers.
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from core.public_address import PublicAddressError, check_base_url_shape, development_base_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -18,10 +22,22 @@ env = environ.Env()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-insecure-key-change-me-in-production-0123456789abcdef")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-# The public base of our GS1 Digital Link resolver and of did:web identifiers.
-PLATFORM_BASE_URL: str = env("PLATFORM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The one public address (core/public_address.py): GS1 Digital Link identifiers, QR codes, did:web, credentials.
+# Unless set, it is where the development server is reached: `make run` passes its HOST and PORT as
+# PLATFORM_DEV_HOST / PLATFORM_DEV_PORT, written with the name localhost (did:web forbids IP addresses).
+try:
+    PLATFORM_BASE_URL: str = check_base_url_shape(
+        env("PLATFORM_BASE_URL", default="")
+        or development_base_url(env("PLATFORM_DEV_HOST", default=None), env("PLATFORM_DEV_PORT", default=None))
+    )
+except PublicAddressError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+# The public address's own host is always allowed in development (make run HOST=dpp.local).
+ALLOWED_HOSTS: list[str] = env.list(
+    "DJANGO_ALLOWED_HOSTS",
+    default=sorted({"127.0.0.1", "localhost", "testserver", urlsplit(PLATFORM_BASE_URL).hostname or "localhost"}),
+)
 
 # Key-encryption key for organizations' private signing keys (32 bytes, base64). Empty in development:
 # exporters derive a development-only key then, and production settings refuse to start without one.

@@ -1,7 +1,7 @@
 """Production: secrets and hosts must come from the environment; HTTPS everywhere; JSON logs.
 
 ``manage.py check --deploy --settings=config.settings.prod`` prints no warnings once the required
-variables (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, SIGNING_KEK) are set.
+variables (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, SIGNING_KEK, PLATFORM_BASE_URL) are set.
 """
 
 from copy import deepcopy
@@ -10,11 +10,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import LOGGING, env
+from core.public_address import PublicAddressError, check_production_base_url
 from exporters.keys import WeakKEKError, kek_from_env_value
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+# Written into every QR code, did:web identifier and signed credential: https on a domain name, or no start.
+try:
+    PLATFORM_BASE_URL = check_production_base_url(env("PLATFORM_BASE_URL", default=""))
+except PublicAddressError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Probes come from the orchestrator over plain HTTP inside the cluster.

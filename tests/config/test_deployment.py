@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_on_production_settings() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "x7#Kq!v9pL2$mN8@wR4^tY6&uI0*oP3(aS5)dF1-gH7_jZ9+cB2=eV4nM6bX8",
         "DJANGO_ALLOWED_HOSTS": "dpp.example.com",
+        "PLATFORM_BASE_URL": "https://dpp.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
         # Production refuses to start without a key-encryption key for signing keys (see prod.py).
         "SIGNING_KEK": base64.b64encode(os.urandom(32)).decode(),

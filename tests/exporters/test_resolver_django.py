@@ -40,7 +40,7 @@ def test_a_browser_gets_the_public_page_with_who_signed_it(tenant: Any) -> None:
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert tenant.org.name in page
-    assert f"did:web:127.0.0.1%3A8000:orgs:{tenant.org.slug}" in page
+    assert f"did:web:localhost%3A8000:orgs:{tenant.org.slug}" in page
     assert "The digital signature checks out" in page
     assert "Carbon footprint" in page  # a section titled by the schema
     assert 'id="material_composition"' in page  # anchors the credential links to

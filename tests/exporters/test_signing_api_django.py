@@ -146,7 +146,7 @@ def test_signing_keys_list_shows_public_halves_only(tenant: Any, other_tenant: A
     assert response.status_code == 200
     keys = response.json()
     assert [k["status"] for k in keys] == ["current", "retired"]
-    assert all(k["kid"].startswith(f"did:web:127.0.0.1%3A8000:orgs:{tenant.org.slug}#") for k in keys)
+    assert all(k["kid"].startswith(f"did:web:localhost%3A8000:orgs:{tenant.org.slug}#") for k in keys)
     text = json.dumps(keys)
     assert "dppkey" not in text
     assert "encrypted" not in text

@@ -106,6 +106,7 @@ def _settings_check(**extra: str) -> subprocess.CompletedProcess[str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "x7#Kq!v9pL2$mN8@wR4^tY6&uI0*oP3(aS5)dF1-gH7_jZ9+cB2=eV4nM6bX8",
         "DJANGO_ALLOWED_HOSTS": "dpp.example.com",
+        "PLATFORM_BASE_URL": "https://dpp.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
         **extra,
     }

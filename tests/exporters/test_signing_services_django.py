@@ -49,10 +49,10 @@ def test_publishing_issues_a_signed_credential_in_the_same_transaction(tenant: A
     issued = IssuedCredential.objects.get(version=version)
     key = SigningKey.objects.get(organization=tenant.org)
     assert key.status == "current"
-    assert key.kid == f"did:web:127.0.0.1%3A8000:orgs:{tenant.org.slug}#{key.thumbprint}"
+    assert key.kid == f"did:web:localhost%3A8000:orgs:{tenant.org.slug}#{key.thumbprint}"
     assert header_of(issued.jws) == {"alg": "EdDSA", "kid": key.kid, "typ": "vc+jwt"}
     assert decode_credential(issued.jws) == issued.credential
-    assert issued.credential["issuer"]["id"] == f"did:web:127.0.0.1%3A8000:orgs:{tenant.org.slug}"
+    assert issued.credential["issuer"]["id"] == f"did:web:localhost%3A8000:orgs:{tenant.org.slug}"
     assert issued.credential["credentialSubject"]["product"]["id"] == version.passport.identifier
     verify_compact(issued.jws, platform_key)  # raises if the signature does not check out
 

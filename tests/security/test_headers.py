@@ -141,6 +141,7 @@ def _production_settings(**extra: str) -> dict[str, Any]:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "prod-" + base64.b64encode(os.urandom(40)).decode(),
         "DJANGO_ALLOWED_HOSTS": "dpp.example.com",
+        "PLATFORM_BASE_URL": "https://dpp.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
         "SIGNING_KEK": base64.b64encode(os.urandom(32)).decode(),
         **extra,

@@ -234,8 +234,6 @@ OAUTH2_PROVIDER = {
     "SCOPES": {
         "read": "Read the organization's data",
         "write": "Create and change the organization's data",
-        "legitimate_interest": "See passport fields reserved for actors with a legitimate interest",
-        "authority": "See passport fields reserved for market surveillance and customs authorities",
     },
     "DEFAULT_SCOPES": ["read"],
     "OAUTH2_VALIDATOR_CLASS": "passports.auth.ClientScopeValidator",

@@ -93,7 +93,7 @@ def _machine_response(
     if media == LINKSET:
         response: HttpResponse = JsonResponse(context["linkset"], content_type=LINKSET)
     elif media == "application/json":
-        tier = viewer_tier(request, version.passport.organization)
+        tier = viewer_tier(request, version.passport)
         response = HttpResponse(
             tier_data_bytes(selectors.version_with_data(version), tier), content_type="application/json"
         )
@@ -116,7 +116,7 @@ def _page(request: HttpRequest, version: PassportVersion, context: dict[str, Any
     passport = version.passport
     org = passport.organization
     lang: Lang = "ko" if ui_language() == "ko" else "en"
-    tier = viewer_tier(request, org)
+    tier = viewer_tier(request, passport)
     issued: IssuedCredential | None = context["issued"]
     product = passport.product
     latest = context["latest"]

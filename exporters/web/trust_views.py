@@ -67,7 +67,7 @@ def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -
     response: HttpResponse
     if tier not in TIERS:
         return JsonResponse({"error": "unknown tier"}, status=404)
-    if tier_rank(tier) > tier_rank(viewer_tier(request, org)):
+    if tier_rank(tier) > tier_rank(viewer_tier(request, issued.version.passport)):
         status = 403 if is_authenticated_caller(request) else 401
         response = JsonResponse({"error": f"the {tier} tier needs a caller entitled to it"}, status=status)
         if status == 401:

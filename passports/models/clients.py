@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import Application
 
 from passports.models.base import TenantQuerySet, Timestamped
 from passports.models.tenants import Organization
+
+
+def validate_scopes(value: str) -> None:
+    """Only the scopes of `ApiClient.SCOPES`, at least one (the admin form is free text)."""
+    unknown = sorted(set(value.split()) - set(ApiClient.SCOPES))
+    if unknown or not value.split():
+        raise ValidationError(
+            _("Unknown or missing scopes: %(unknown)s; use %(known)s."),
+            params={"unknown": ", ".join(unknown) or "-", "known": ", ".join(ApiClient.SCOPES)},
+            code="scopes",
+        )
 
 
 class ApiClient(Timestamped):
@@ -17,12 +29,16 @@ class ApiClient(Timestamped):
     ties it to a tenant, which is all the scoping of API requests needs.
     """
 
-    SCOPES = ("read", "write", "legitimate_interest", "authority")
+    #: What a client may do with its own organization's data. Seeing another organization's restricted data
+    #: is not a scope: it comes only from that organization's grants (``passports.access``).
+    SCOPES = ("read", "write")
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="api_client")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="api_clients")
     name = models.CharField(_("name"), max_length=100)
-    scopes = models.CharField(_("scopes"), max_length=200, default="read", help_text=_("Space-separated"))
+    scopes = models.CharField(
+        _("scopes"), max_length=200, default="read", help_text=_("Space-separated"), validators=[validate_scopes]
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()

@@ -69,7 +69,7 @@ def showcase(tenant: Any) -> dict[str, Passport]:
     upload = SimpleUploadedFile("partner-products.csv", body.encode(), content_type="text/csv")
     job = import_job_create(org=org, by=tenant.owner, upload=upload, kind="products", enqueue=False)
     import_job_run(job_id=job.pk)
-    api_client_create(org=org, name="Rheinland ERP", scopes=["read", "legitimate_interest"])
+    api_client_create(org=org, name="Rheinland ERP", scopes=["read"])
     from lca.computation import footprint_compute
     from lca.services import activity_create
 

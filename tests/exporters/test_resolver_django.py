@@ -136,7 +136,7 @@ def test_a_revoked_passport_shows_that_it_is_revoked(tenant: Any) -> None:
     assert "the issuer has revoked this passport" in page
 
 
-def test_tiers_anonymous_partner_with_legitimate_interest_and_authority(
+def test_tiers_anonymous_outsider_and_the_owners_people(
     tenant: Any, other_tenant: Any, bearer_api: Any, login_api: Any
 ) -> None:
     passport = published(tenant)
@@ -148,20 +148,17 @@ def test_tiers_anonymous_partner_with_legitimate_interest_and_authority(
         return json.loads(response.content)
 
     public = data_as(APIClient())
-    partner = data_as(bearer_api(other_tenant.org, ("read", "legitimate_interest")))
-    authority = data_as(bearer_api(other_tenant.org, ("read", "authority")))
     reader = data_as(bearer_api(other_tenant.org, ("read",)))
-    member = data_as(login_api(tenant.viewer))
     outsider = data_as(login_api(other_tenant.owner))
+    member = data_as(login_api(tenant.viewer))
+    own_client = data_as(bearer_api(tenant.org, ("read",)))
     assert "battery_materials" not in public["material_composition"]
-    assert "battery_materials" in partner["material_composition"]
-    assert "result_of_test_report" not in partner["labeling"]
-    assert authority["labeling"]["result_of_test_report"].endswith("KTR-2026-01882.pdf")
-    assert reader == public == outsider  # no scope, or a person of another organization: public only
-    assert member == authority == example_data("battery")  # the owner's people see all of their data
-    page = bearer_api(other_tenant.org, ("legitimate_interest",)).get(path).content.decode()
-    assert "legitimate interest" in page
+    assert "result_of_test_report" not in public["labeling"]
+    assert reader == public == outsider  # another organization's client or person: public only, without a grant
+    assert member == own_client == example_data("battery")  # the owner's people and clients see all of their data
+    page = login_api(tenant.viewer).get(path).content.decode()
     assert "Detailed composition" in page  # battery_materials' title, a legitimate-interest field
+    assert "Detailed composition" not in APIClient().get(path).content.decode()
 
 
 def test_the_public_page_speaks_korean_when_asked(tenant: Any) -> None:
@@ -182,12 +179,15 @@ def test_data_links_serve_exactly_the_signed_bytes_to_those_entitled(
     issued = passport.versions.get(number=1).issued_credential
     resources = {r["id"].rsplit("/", 1)[1]: r for r in issued.credential["relatedResource"]}
     anonymous = APIClient()
-    partner = bearer_api(other_tenant.org, ("legitimate_interest",))
+    outsider = bearer_api(other_tenant.org, ("read",))
+    own = bearer_api(tenant.org, ("read",))
     for name, client, expected in [
         ("public.json", anonymous, 200),
         ("legitimate_interest.json", anonymous, 401),
-        ("legitimate_interest.json", partner, 200),
-        ("authority.json", partner, 403),
+        ("legitimate_interest.json", outsider, 403),
+        ("authority.json", outsider, 403),
+        ("legitimate_interest.json", own, 200),
+        ("authority.json", own, 200),
     ]:
         url = urlsplit(resources[name]["id"]).path
         response = client.get(url)

@@ -45,7 +45,7 @@ def test_signing_api_answers_404_for_another_organizations_passport(
     tenant: Any, other_tenant: Any, login_api: Any, bearer_api: Any
 ) -> None:
     passport = published(tenant)
-    for client in (login_api(other_tenant.owner), bearer_api(other_tenant.org, ("read", "write", "authority"))):
+    for client in (login_api(other_tenant.owner), bearer_api(other_tenant.org, ("read", "write"))):
         for url in ("qr.svg", "qr.png", "export?format=vc-jwt", "export?format=csv"):
             assert client.get(f"/api/v1/passports/{passport.pk}/{url}").status_code == 404, url
         suspension = client.post(f"/api/v1/passports/{passport.pk}/versions/1/suspension", {"suspended": True})

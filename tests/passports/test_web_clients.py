@@ -27,11 +27,11 @@ def created_credentials(html: str) -> tuple[str, str]:
 def test_a_new_client_works_with_the_secret_shown_once(client: Client, tenant: Any) -> None:
     client.force_login(tenant.owner)
     url = reverse("api-client-list-page")
-    response = client.post(url, {"name": "ERP", "scopes": ["read", "legitimate_interest"]})
+    response = client.post(url, {"name": "ERP", "scopes": ["read", "write"]})
     assert "no-store" in response["Cache-Control"]
     client_id, secret = created_credentials(response.content.decode())
     api_client = ApiClient.objects.get(name="ERP")
-    assert api_client.scope_set == {"read", "legitimate_interest"}
+    assert api_client.scope_set == {"read", "write"}
     assert api_client.application.client_secret != secret  # stored hashed
     credentials = Credentials(client=api_client, client_id=client_id, secret=secret)
     token = token_request(credentials.basic())
@@ -96,3 +96,19 @@ def test_the_clients_page_does_not_query_per_client(
         make_credentials(tenant.org, name=f"client {n}")
     with django_assert_max_num_queries(few_queries):
         client.get(url)
+
+
+def test_a_client_cannot_be_given_an_access_tier(client: Client, tenant: Any, make_credentials: Any) -> None:
+    """Tiers of other organizations' data come from their grants; the owner of a client cannot tick one."""
+    client.force_login(tenant.owner)
+    url = reverse("api-client-list-page")
+    response = client.post(url, {"name": "ERP", "scopes": ["read", "legitimate_interest"]})
+    assert 'class="error-text"' in response.content.decode()
+    assert not ApiClient.objects.filter(name="ERP").exists()
+    credentials = make_credentials(tenant.org, ("read",))
+    client.post(reverse("api-client-update-page", args=[credentials.client.pk]), {"scopes": ["read", "authority"]})
+    credentials.client.refresh_from_db()
+    assert credentials.client.scope_set == {"read"}
+    refused = token_request(credentials.basic(), scope="read authority")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_scope"

@@ -61,7 +61,7 @@ def planted(tenant: Any, settings: Any, make_credentials: Any) -> Planted:
 
     kek = os.urandom(32)
     settings.SIGNING_KEK = base64.b64encode(kek).decode()
-    credentials = make_credentials(tenant.org, ("read", "write", "legitimate_interest", "authority"))
+    credentials = make_credentials(tenant.org, ("read", "write"))
     token = token_request(credentials.basic()).json()["access_token"]
     key = key_create(org=tenant.org)
     private = private_key_of(key)
@@ -141,7 +141,7 @@ ROWS = collect_rows()
 def callers(tenant: Any, login_api: Any, bearer_api: Any) -> dict[str, APIClient]:
     return {
         "owner": login_api(tenant.owner),
-        "client": bearer_api(tenant.org, ("read", "write", "legitimate_interest", "authority")),
+        "client": bearer_api(tenant.org, ("read", "write")),
         "anonymous": APIClient(),
     }
 

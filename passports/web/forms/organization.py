@@ -44,8 +44,6 @@ def scope_choices() -> list[tuple[str, Any]]:
     labels = {
         "read": _("Read the organization's data"),
         "write": _("Create and change the organization's data"),
-        "legitimate_interest": _("See fields reserved for a legitimate interest"),
-        "authority": _("See fields reserved for authorities"),
     }
     return [(scope, labels.get(scope, scope)) for scope in ApiClient.SCOPES]
 

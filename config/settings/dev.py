@@ -9,3 +9,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# A development machine's partners are often on it too (the PACT conformance tool's events endpoint, a second
+# local instance): loopback is an allowed outbound destination here, never by default in production.
+OUTBOUND_ALLOWLIST = env.list("OUTBOUND_ALLOWLIST", default=["127.0.0.1", "::1", "localhost"])

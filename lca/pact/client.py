@@ -217,12 +217,31 @@ def _fields_of(footprint: ReceivedFootprint, partner: str) -> dict[str, Any]:
     }
 
 
+def _audit(org: Organization, action: str, component: Product, footprint: ReceivedFootprint, partner: str) -> None:
+    from passports import audit
+
+    audit.record(
+        org_id=org.pk,
+        action=f"supplier_footprint.{action}",
+        object_type="supplier_footprint",
+        object_id=component.pk,
+        object_repr=f"{component.name} ({component.gtin})",
+        details={
+            "pact_id": str(footprint.pf_id),
+            "partner": partner[:200],
+            "kg_co2e_per_unit": str(footprint.kg_co2e_per_unit),
+            "declared_unit": footprint.declared_unit,
+        },
+    )
+
+
 @transaction.atomic
 def footprints_store(*, org: Organization, documents: list[dict[str, Any]], partner: str) -> StoreReport:
-    """Record pulled footprints as the organization's supplier footprints of the products they name (by GTIN).
+    """Record received footprints as the organization's supplier footprints of the products they name (by GTIN).
 
     A footprint already held (same PACT id) is updated; one now ``Deprecated`` is removed, as PACT asks
-    recipients not to use deprecated footprints. One recalculation is scheduled for all touched components.
+    recipients not to use deprecated footprints. Every change is an event of the organization's audit trail
+    (pulled or sent in answer to our request alike). One recalculation is scheduled for all touched components.
     """
     from lca.models import SupplierFootprint
     from lca.services import recalculation_schedule, supplier_footprint_create, supplier_footprint_update
@@ -247,21 +266,41 @@ def footprints_store(*, org: Organization, documents: list[dict[str, Any]], part
                 if removed:
                     report.removed += removed
                     report.component_ids.add(component.pk)
+                    _audit(org, "pact_removed", component, footprint, partner)
                 continue
             existing = held.first()
             fields = _fields_of(footprint, partner or footprint.company_name)
             if existing is None:
                 supplier_footprint_create(org=org, component=component, schedule=False, **fields)
                 report.created += 1
+                _audit(org, "pact_received", component, footprint, partner)
             else:
                 supplier_footprint_update(declaration=existing, schedule=False, **fields)
                 report.updated += 1
+                _audit(org, "pact_updated", component, footprint, partner)
             report.component_ids.add(component.pk)
     if report.component_ids:
         recalculation_schedule(
             component_ids=sorted(report.component_ids), org=org, reason=f"PACT footprints from {partner}"
         )
     return report
+
+
+def post_event_to(url: str, event: dict[str, Any], *, http: httpx.Client | None = None) -> None:
+    """POST a CloudEvent to an events URL we hold no credentials for (resolved from a request's ``source``),
+    through the outbound guard; ``PactClientError`` says whether trying later may help."""
+    client = http or guarded_client(timeout=15.0)
+    try:
+        response = client.post(url, json=event, headers={"Content-Type": CONTENT_TYPE})
+    except OutboundUrlRefusedError as exc:
+        raise PactClientError(f"Refused outbound address: {exc}") from exc
+    except httpx.HTTPError as exc:
+        raise PactClientError(f"POST {url} failed ({type(exc).__name__}: {exc}).", retryable=True) from exc
+    if response.status_code != 200:
+        raise PactClientError(
+            f"The partner refused the event: {response.status_code} {response.text[:200]}",
+            retryable=response.status_code >= 500 or response.status_code in {408, 429},
+        )
 
 
 def endpoint_pull(*, endpoint: SupplierEndpoint, client: PactClient | None = None) -> StoreReport:

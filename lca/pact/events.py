@@ -79,17 +79,51 @@ def read_event(body: Any, *, version: str) -> InboundEvent:
     kind = kind_of[1]
     if not isinstance(body["id"], str) or not body["id"] or not isinstance(body["source"], str):
         raise EventError("The event's id and source must be non-empty strings.")
-    if kind == "created" and version == "2" and not isinstance(data.get("pf"), dict):
-        raise EventError("A v2 request names the footprint it wants in data.pf.")
-    if kind in {"fulfilled", "rejected"} and not isinstance(data.get("requestEventId"), str):
+    if kind == "created":
+        _check_request(version, data)
+    if kind in {"fulfilled", "rejected"} and not (
+        isinstance(data.get("requestEventId"), str) and data["requestEventId"]
+    ):
         raise EventError("A request answer names the request in data.requestEventId.")
-    if kind == "fulfilled" and not isinstance(data.get("pfs"), list):
-        raise EventError("A fulfilled request carries data.pfs.")
-    if kind == "rejected" and not isinstance(data.get("error"), dict):
-        raise EventError("A rejected request carries data.error.")
-    if kind == "published" and not isinstance(data.get("pfIds", []), list):
-        raise EventError("data.pfIds must be a list.")
+    if kind == "fulfilled" and not (isinstance(data.get("pfs"), list) and data["pfs"]):
+        raise EventError("A fulfilled request carries its footprints in data.pfs (a non-empty list).")
+    if kind == "rejected" and not (isinstance(data.get("error"), dict) and data["error"].get("code")):
+        raise EventError("A rejected request carries data.error with a code and a message.")
+    if kind == "published":
+        _check_pf_ids(data.get("pfIds"))
     return InboundEvent(version=version, kind=kind, event_id=body["id"], source=body["source"], data=data, raw=body)
+
+
+def _check_pf_ids(pf_ids: Any) -> None:
+    """v2.3 §6.8.3 / v3.0 PublishedEvent: ``data.pfIds`` is a non-empty list of footprint ids (UUIDs)."""
+    if not isinstance(pf_ids, list) or not pf_ids:
+        raise EventError("A Published event names the footprints in data.pfIds, a non-empty list of ids.")
+    for position, pf_id in enumerate(pf_ids):
+        try:
+            uuid.UUID(str(pf_id))
+        except ValueError:
+            raise EventError(f"data.pfIds[{position}] ({pf_id!r}) is not a footprint id (a UUID).") from None
+
+
+def _check_request(version: str, data: dict[str, Any]) -> None:
+    """A request must say what it asks for: v2 a footprint by example in ``data.pf``, v3 at least one of the
+    ListFootprints criteria; dates that do not parse are refused at once (400), not answered later."""
+    from lca.pact.filters import FilterError, check_criteria, has_v3_criteria, request_criteria
+
+    if version == "2" and not isinstance(data.get("pf"), dict):
+        raise EventError("A v2 request names the footprint it wants in data.pf.")
+    criteria = request_criteria(version, data)
+    if not has_v3_criteria(criteria):
+        where = (
+            "data.pf (productIds, companyIds, productCategoryCpc, pcf geography)"
+            if version == "2"
+            else ("data (productId, companyId, geography, classification, status, validOn, validAfter, validBefore)")
+        )
+        raise EventError(f"The request names no criteria; give at least one in {where}.")
+    try:
+        check_criteria(criteria)
+    except FilterError as exc:
+        raise EventError(str(exc)) from exc
 
 
 def requested_product_ids(event: InboundEvent) -> list[str]:

@@ -156,6 +156,12 @@ class PactEvent(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         HANDLED = "handled", _("Handled")
+        # An outbound request's state once the partner answered it (or never did).
+        FULFILLED = "fulfilled", _("Fulfilled")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
+
+    ANSWERED = frozenset({Status.FULFILLED, Status.REJECTED, Status.EXPIRED})
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="pact_events"
@@ -171,6 +177,10 @@ class PactEvent(models.Model):
         SupplierEndpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
     in_reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies")
+    # Where an outbound event goes when no registered endpoint names the partner: the events URL resolved from
+    # the request's CloudEvents ``source`` (checked by the outbound guard on every attempt).
+    deliver_to = models.URLField(_("delivered to"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -1,12 +1,19 @@
 """The host side of the PACT API: who is calling, what they may see, filters, pages and the error answers.
 
 Callers authenticate with the same OAuth2 client-credentials tokens as ``/api/v1`` (issued at
-``/auth/token``). The answers follow the specifications' error table (v2.3 §6.9, v3.0 "Error responses"):
-an unknown or missing token is ``AccessDenied`` 403, an expired one ``TokenExpired`` 401, a client nobody
-shares footprints with ``AccessDenied`` 403, malformed parameters ``BadRequest`` 400, a footprint the
-caller cannot see ``NotFound`` 404 (both OpenAPI files name the v2 ``NoSuchFootprint`` case ``NotFound``;
-their ``Error`` schema allows no other spelling, and a footprint of a company that did not share it with
-the caller answers 404 like one that does not exist, so nothing about its existence leaks).
+``/auth/token``). The answers follow the specifications' error tables (v2.3 §6.9, v3.0 "Error responses"):
+
+- a missing, unknown or malformed token: v2 ``BadRequest`` 400 (v2.3's table has no 401 for it), v3 401 with
+  the code ``BadRequest`` (v3.0 answers 401; its ``Error`` enum has no other code for it and both WBCSD
+  tools expect ``BadRequest``); an expired token ``TokenExpired`` 401 in both, so a client knows to fetch a
+  new one;
+- ``AccessDenied`` 403 only for a valid token that lacks the permission (the ``read`` scope, the ``write``
+  scope an answering event needs); a valid reading client that is shared nothing gets 200 and an empty list;
+- malformed parameters ``BadRequest`` 400; a filter value the parameter's schema forbids (a ``companyId``
+  that is no URN, a ``status`` outside the enum) matches nothing instead, as the conformance tool expects;
+- a footprint the caller cannot see: v2 ``NoSuchFootprint`` (v2's normative error table, which the 2.3
+  OpenAPI enum alone spells ``NotFound``), v3 ``NotFound``; 404 either way, like one that does not exist,
+  so nothing about its existence leaks.
 
 Pages are keyset pages: the ``cursor`` of a next-page link encodes the last row's ``(created_at, id)``, so
 the link returns the same page each time it is called (v3 "Pagination" 4 to 6) and costs one index range scan
@@ -19,50 +26,58 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from oauth2_provider.models import AccessToken
 
-from lca.pact import listing
+from lca.pact import filters, listing
 from lca.pact.models import PactFootprint, Sharing
 from passports.models import ApiClient, Organization
 
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
-V3_LIST_FILTERS: Final = ("productId", "companyId", "geography", "classification")
-V3_TIME_FILTERS: Final = ("validOn", "validAfter", "validBefore")
 
 
 class PactError(Exception):
     """An answer in the specification's ``{"code", "message"}`` form."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
     def response(self) -> HttpResponse:
         body = json.dumps({"code": self.code, "message": self.message})
-        return HttpResponse(body, status=self.status, content_type="application/json")
+        response = HttpResponse(body, status=self.status, content_type="application/json")
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
 
 
 def bad_request(message: str) -> PactError:
     return PactError(400, "BadRequest", message)
 
 
-def not_found(message: str = "The requested footprint does not exist.") -> PactError:
-    return PactError(404, "NotFound", message)
+def not_found(version: str, message: str = "The requested footprint does not exist.") -> PactError:
+    return PactError(404, "NoSuchFootprint" if version == "2" else "NotFound", message)
 
 
 def access_denied(message: str) -> PactError:
     return PactError(403, "AccessDenied", message)
+
+
+def unauthenticated(version: str, message: str) -> PactError:
+    """No usable token: v2 400 ``BadRequest``, v3 401 (RFC 6750 asks 401 to name the scheme it wants)."""
+    if version == "2":
+        return bad_request(message)
+    return PactError(401, "BadRequest", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 @dataclass(frozen=True)
@@ -88,41 +103,46 @@ TOKEN_SQL: Final = _token_sql()
 SHARING_SQL: Final = f"SELECT organization_id, product_id FROM {Sharing._meta.db_table} WHERE partner_id = %s"  # noqa: S608
 
 
-def authenticate(request: HttpRequest) -> Caller:
+def authenticate(request: HttpRequest, version: str) -> Caller:
     """The API client behind the request's bearer token, in one query; raises ``PactError`` otherwise.
 
     django-oauth-toolkit deletes nothing when a token expires, so an expired token is still found by its
-    checksum, which tells "expired" (401 ``TokenExpired``: fetch a new token) from "unknown" (403). The
-    query is SQL (see ``lca.pact.listing``): token, client and organization, reading only what is decided on.
+    checksum, which tells "expired" (401 ``TokenExpired``: fetch a new token) from "unknown". A token of a
+    revoked client, or of a deactivated organization, is no longer a token. The query is SQL (see
+    ``lca.pact.listing``): token, client and organization, reading only what is decided on.
     """
     scheme, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise access_denied("Send an OAuth2 access token from /auth/token as 'Authorization: Bearer <token>'.")
+        raise unauthenticated(
+            version, "Send an OAuth2 access token from /auth/token as 'Authorization: Bearer <token>'."
+        )
     checksum = hashlib.sha256(token.strip().encode()).hexdigest()
     with connection.cursor() as cursor:
         cursor.execute(TOKEN_SQL, [listing.moment_param(timezone.now()), checksum])
         row = cursor.fetchone()
     if row is None:
-        raise access_denied("The access token is invalid.")
+        raise unauthenticated(version, "The access token is invalid.")
     expired, token_scope, client_id, organization_id, revoked, client_scopes, org_active = row
     if expired:
         raise PactError(401, "TokenExpired", "The access token has expired; request a new one.")
     if client_id is None or revoked or not org_active:
-        raise access_denied("The API client of this access token is revoked.")
+        raise unauthenticated(version, "The API client of this access token is revoked.")
     scopes = frozenset(token_scope.split()) & frozenset(client_scopes.split())
     return Caller(client_id=client_id, organization_id=organization_id, scopes=scopes)
 
 
+def require_scope(caller: Caller, scope: str) -> None:
+    if scope not in caller.scopes:
+        raise access_denied(f"The access token lacks the '{scope}' scope.")
+
+
 def shares_of(caller: Caller) -> listing.Shares:
-    """The caller's sharings (one query); ``AccessDenied`` when the client may read none, or its token lacks
-    the ``read`` scope."""
-    if "read" not in caller.scopes:
-        raise access_denied("The access token lacks the 'read' scope.")
+    """The caller's sharings (one query); ``AccessDenied`` when its token lacks the ``read`` scope. A client
+    nobody shares with reads an empty list: its token is valid, there is just nothing for it."""
+    require_scope(caller, "read")
     with connection.cursor() as cursor:
         cursor.execute(SHARING_SQL, [caller.client_id])
         rows = cursor.fetchall()
-    if not rows:
-        raise access_denied("No organization shares product footprints with this client.")
     return listing.Shares(
         organizations={org for org, product in rows if product is None},
         products={product for _org, product in rows if product is not None},
@@ -159,46 +179,20 @@ def decode_cursor(text: str) -> tuple[datetime, int]:
     return moment, pk
 
 
-def _moment(query: QueryDict, name: str) -> datetime | None:
-    raw = query.get(name)
-    if raw is None:
-        return None
-    moment = parse_datetime(raw.replace(" ", "+"))
-    if moment is None:
-        raise bad_request(f"{name} must be an RFC 3339 date-time.")
-    return moment if moment.tzinfo else timezone.make_aware(moment, UTC)
-
-
-def v3_filters(conditions: listing.Conditions, query: QueryDict) -> None:
-    """v3 ``ListFootprints`` filters: a repeated parameter ORs its values, different parameters AND."""
-    columns = {"productId": "product_ids_key", "companyId": "company_ids_key", "classification": "classifications_key"}
-    for name, column in columns.items():
-        values = [v.strip().lower() for v in query.getlist(name) if v.strip()]
-        if values:
-            if any(not v.startswith("urn:") for v in values):
-                raise bad_request(f"{name} values must be URNs.")
-            listing.containing_any(conditions, column, values)
-    geographies = sorted({v.strip().upper().split("-", 1)[0] for v in query.getlist("geography") if v.strip()})
-    if geographies:
-        # We declare geography at country level; a region or subdivision filter matches its country code.
-        conditions.add(f"{listing.column('geography')} IN ({listing.placeholders(geographies)})", *geographies)
-    start, end = listing.column("validity_start"), listing.column("validity_end")
-    valid_on = _moment(query, "validOn")
-    if valid_on is not None:
-        conditions.add(f"{start} <= %s AND {end} >= %s", *[listing.moment_param(valid_on)] * 2)
-    valid_after = _moment(query, "validAfter")
-    if valid_after is not None:
-        conditions.add(f"{start} > %s", listing.moment_param(valid_after))
-    valid_before = _moment(query, "validBefore")
-    if valid_before is not None:
-        conditions.add(f"{end} < %s", listing.moment_param(valid_before))
-    statuses = sorted({v.strip().lower() for v in query.getlist("status") if v.strip()})
-    if statuses:
-        known = {"active": PactFootprint.Status.ACTIVE, "deprecated": PactFootprint.Status.DEPRECATED}
-        if any(s not in known for s in statuses):
-            raise bad_request("status must be Active or Deprecated.")
-        wanted = [str(known[s]) for s in statuses]
-        conditions.add(f"{listing.column('status')} IN ({listing.placeholders(wanted)})", *wanted)
+def list_conditions(request: HttpRequest, version: str, shares: listing.Shares) -> listing.Conditions:
+    """What the caller may see, narrowed by the version's filters: v3's query parameters, v2's ``$filter``."""
+    conditions = listing.Conditions()
+    shares.limit(conditions)
+    try:
+        if version == "2":
+            conditions.add(f"{listing.column('document_v2')} IS NOT NULL")
+            filters.v2_filter_conditions(conditions, request.GET.get("$filter", ""))
+        else:
+            criteria = {name: request.GET.getlist(name) for name in filters.V3_CRITERIA}
+            filters.v3_conditions(conditions, criteria)
+    except filters.FilterError as exc:
+        raise bad_request(str(exc)) from exc
+    return conditions
 
 
 def next_link(request: HttpRequest, cursor: str) -> str:

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from lca.pact.filters import CPC_URN, FilterError, check_criteria, has_v3_criteria
 from lca.pact.mapping import (
     DEPRECATED,
     PactFacts,
@@ -18,7 +20,7 @@ from lca.pact.mapping import (
     to_v2,
     to_v3,
 )
-from lca.pact.models import PactFootprint, Sharing, SupplierEndpoint
+from lca.pact.models import PactEvent, PactFootprint, Sharing, SupplierEndpoint
 from passports.models import ApiClient, Organization, Product
 
 # PACT v2 §4.1.5: without a stated validity period a footprint is valid for 3 years from the end of its
@@ -215,3 +217,62 @@ def supplier_endpoint_create(
     endpoint.full_clean(exclude=["secret_sealed"])
     endpoint.save()
     return endpoint
+
+
+def _v2_example(criteria: dict[str, list[str]]) -> dict[str, Any]:
+    """v3-style criteria as a v2 request's footprint by example (``data.pf``)."""
+    pf: dict[str, Any] = {}
+    if criteria.get("productId"):
+        pf["productIds"] = criteria["productId"]
+    if criteria.get("companyId"):
+        pf["companyIds"] = criteria["companyId"]
+    cpc = [c.rsplit(":", 1)[-1] for c in criteria.get("classification", []) if c.lower().startswith(CPC_URN)]
+    if cpc:
+        pf["productCategoryCpc"] = cpc[0]
+    if criteria.get("geography"):
+        pf["pcf"] = {"geographyCountry": criteria["geography"][0]}
+    return pf
+
+
+@transaction.atomic
+def pact_request_create(*, endpoint: SupplierEndpoint, criteria: dict[str, list[str]], comment: str = "") -> PactEvent:
+    """Ask a supplier's host for footprints (a ``RequestCreated`` event) and queue its delivery.
+
+    The answer comes back to our events endpoint from the client we gave that supplier (the endpoint's
+    ``answers_client``), which must hold the ``write`` scope; the request's row then shows it fulfilled or
+    rejected. ``PactMappingError`` names a criterion that cannot be read.
+    """
+    from core.jobs import enqueue_after_commit
+    from lca.pact.events import build_event
+    from lca.pact.tasks import pact_event_deliver
+
+    wanted = {name: [v.strip() for v in values if v.strip()] for name, values in criteria.items()}
+    wanted = {name: values for name, values in wanted.items() if values}
+    if not has_v3_criteria(wanted):
+        raise PactMappingError("A request needs at least one criterion (a product id, a company id, a geography...).")
+    try:
+        check_criteria(wanted)
+    except FilterError as exc:
+        raise PactMappingError(str(exc)) from exc
+    version = endpoint.spec_version
+    data: dict[str, Any] = {"pf": _v2_example(wanted)} if version == "2" else dict(wanted)
+    if version == "2" and not data["pf"]:
+        raise PactMappingError("A v2 request asks by product id, company id, CPC code or country.")
+    if comment:
+        data["comment"] = comment[:500]
+    body = build_event(
+        version=version, kind="created", source=f"{settings.PLATFORM_BASE_URL}/{version}/events", data=data
+    )
+    row = PactEvent.objects.create(
+        organization=endpoint.organization,
+        direction=PactEvent.Direction.OUTBOUND,
+        spec_version=version,
+        event_id=body["id"],
+        event_type=body["type"],
+        source=body["source"],
+        payload=body,
+        endpoint=endpoint,
+        status=PactEvent.Status.PENDING,
+    )
+    enqueue_after_commit(pact_event_deliver, row.pk)
+    return row

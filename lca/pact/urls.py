@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("3/footprints", views.footprints_v3, name="pact-v3-footprints"),
     path("3/footprints/<str:pf_id>", views.footprint_v3, name="pact-v3-footprint"),
     path("3/events", views.events_v3, name="pact-v3-events"),
+    path(".well-known/openid-configuration", views.openid_configuration, name="pact-openid-configuration"),
 ]

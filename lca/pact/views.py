@@ -17,19 +17,20 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from lca.pact import listing
-from lca.pact.events import CONTENT_TYPE, EventError, read_event
+from lca.pact.events import CONTENT_TYPE, TYPES, EventError, InboundEvent, read_event
 from lca.pact.models import PactEvent
 from lca.pact.server import (
+    Caller,
     PactError,
     authenticate,
     bad_request,
     json_list_response,
+    list_conditions,
     not_found,
     page_of,
     parse_limit,
+    require_scope,
     shares_of,
-    v3_filters,
     visible_footprints,
 )
 
@@ -51,22 +52,15 @@ def pact_errors(view: View) -> View:
 
 
 def _list(request: HttpRequest, version: str) -> HttpResponse:
-    shares = shares_of(authenticate(request))
+    shares = shares_of(authenticate(request, version))
     limit = parse_limit(request.GET)
-    conditions = listing.Conditions()
-    shares.limit(conditions)
-    if version == "2":
-        if request.GET.get("$filter"):
-            raise PactError(400, "NotImplemented", "The $filter parameter is not supported; use /3/footprints filters.")
-        conditions.add(f"{listing.column('document_v2')} IS NOT NULL")
-    else:
-        v3_filters(conditions, request.GET)
+    conditions = list_conditions(request, version, shares)
     texts, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
     return json_list_response(texts, link)
 
 
 def _detail(request: HttpRequest, version: str, pf_id: str) -> HttpResponse:
-    caller = authenticate(request)
+    caller = authenticate(request, version)
     queryset = visible_footprints(caller)
     try:
         wanted = uuid.UUID(pf_id)
@@ -74,12 +68,38 @@ def _detail(request: HttpRequest, version: str, pf_id: str) -> HttpResponse:
         raise bad_request("The footprint id must be a UUID.") from exc
     row = queryset.filter(pf_id=wanted).values_list(f"document_v{version}", flat=True).first()
     if row is None:
-        raise not_found()
+        raise not_found(version)
     return HttpResponse(json.dumps({"data": row}), content_type="application/json")
 
 
+def _answered_request(caller: Caller, event: InboundEvent) -> PactEvent:
+    """The request of ours an answer event answers; events are not a way to write data.
+
+    A fulfilment writes supplier footprints into our bill of materials, so it is accepted only from the
+    client we gave the partner we asked (the ``answers_client`` of the endpoint the request went to), only
+    for a request we sent that is not answered yet, and only with the ``write`` scope.
+    """
+    require_scope(caller, "write")
+    request_row = (
+        PactEvent.objects.filter(
+            direction=PactEvent.Direction.OUTBOUND,
+            organization_id=caller.organization_id,
+            event_type__in=[TYPES[v]["created"] for v in TYPES],
+            event_id=str(event.data["requestEventId"])[:200],
+            endpoint__answers_client_id=caller.client_id,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if request_row is None:
+        raise bad_request("data.requestEventId names no request we sent to your host; nothing was changed.")
+    if request_row.status in PactEvent.ANSWERED:
+        raise bad_request(f"The request {request_row.event_id} is already answered ({request_row.status}).")
+    return request_row
+
+
 def _events(request: HttpRequest, version: str) -> HttpResponse:
-    caller = authenticate(request)
+    caller = authenticate(request, version)
     content_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if content_type != CONTENT_TYPE:
         raise bad_request(f"Events are sent as {CONTENT_TYPE}.")
@@ -91,9 +111,12 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
         event = read_event(body, version=version)
     except EventError as exc:
         raise bad_request(str(exc)) from exc
+    answered = None
     if event.kind == "created":
-        # A request is answered with the footprints shared with this client: it must be a partner.
-        shares_of(caller)
+        # A request is answered with the footprints shared with this client: it must be allowed to read.
+        require_scope(caller, "read")
+    elif event.kind in {"fulfilled", "rejected"}:
+        answered = _answered_request(caller, event)
     from core.jobs import enqueue_after_commit
     from lca.pact.tasks import pact_event_handle
 
@@ -107,6 +130,7 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
             source=event.source[:500],
             payload=body,
             client_id=caller.client_id,
+            in_reply_to=answered,
             status=PactEvent.Status.RECEIVED,
         )
         enqueue_after_commit(pact_event_handle, row.pk)
@@ -156,3 +180,23 @@ def footprint_v3(request: HttpRequest, pf_id: str) -> HttpResponse:
 def events_v3(request: HttpRequest) -> HttpResponse:
     """Action Events, PACT v3.0."""
     return _events(request, "3")
+
+
+@require_GET
+def openid_configuration(request: HttpRequest) -> HttpResponse:
+    """OpenID Provider Configuration (OpenID Connect Discovery 1.0 §3), which v2.3 §6.3 and v3.0
+    "Authentication" say a host SHOULD serve: a partner finds the token endpoint here instead of assuming
+    ``/auth/token``. We issue access tokens by client credentials only, no ID tokens; the document says so."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    document = {
+        "issuer": base,
+        "token_endpoint": f"{base}/auth/token",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": ["token"],
+        "scopes_supported": ["read", "write"],
+        "subject_types_supported": ["public"],
+    }
+    response = HttpResponse(json.dumps(document), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

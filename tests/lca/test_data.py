@@ -11,8 +11,10 @@ from lca.data import STARTER_CSV, FactorCsvError, FactorRow, load_starter_factor
 from lca.gwp import AR5, AR6
 from lca.units import parse_unit
 
-HEADER = ("id,dataset,name,activity,unit,region,year,co2_fossil,ch4_fossil,ch4_biogenic,n2o,co2e_other,"
-          "source,source_url,licence\n")
+HEADER = (
+    "id,dataset,name,activity,unit,region,year,co2_fossil,ch4_fossil,ch4_biogenic,n2o,co2e_other,"
+    "source,source_url,licence\n"
+)
 GOOD = "grid-x,DS,Grid X,electricity,kWh,KR,2021,0.4,0.00001,0,0.000002,0,Pub Table 1,https://example.org,CC-BY-4.0\n"
 
 
@@ -28,13 +30,44 @@ def test_starter_dataset_loads_and_every_factor_is_cited() -> None:
 
 def test_starter_dataset_covers_the_groups_it_claims() -> None:
     factors = load_starter_factors()
-    eu27 = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
-            "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
+    eu27 = {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
     grid_regions = {row.region for row in factors.values() if row.activity == "electricity"}
     assert eu27 | {"KR", "CN", "JP", "US"} <= grid_regions
     freight = {row.id for row in factors.values() if row.activity == "freight"}
-    assert {"freight-road-hgv-diesel-average-laden", "freight-rail-freight-train", "freight-sea-container-ship-average",
-            "freight-air-international-without-rf"} <= freight
+    assert {
+        "freight-road-hgv-diesel-average-laden",
+        "freight-rail-freight-train",
+        "freight-sea-container-ship-average",
+        "freight-air-international-without-rf",
+    } <= freight
     assert {row.unit for row in factors.values() if row.activity == "fuel combustion"} == {"MMBtu"}
 
 
@@ -74,18 +107,37 @@ def test_sources_document_names_every_dataset_and_licence() -> None:
 def test_sources_document_states_the_counts_the_file_holds() -> None:
     text = (STARTER_CSV.parent / "SOURCES.md").read_text(encoding="utf-8")
     factors = load_starter_factors().values()
-    groups = {"electricity": "electricity grids", "freight": "freight", "material": "materials",
-              "fuel combustion": "fuels"}
-    counted = ", ".join(f"{sum(row.activity == activity for row in factors)} {label}"
-                        for activity, label in groups.items())
+    groups = {
+        "electricity": "electricity grids",
+        "freight": "freight",
+        "material": "materials",
+        "fuel combustion": "fuels",
+    }
+    counted = ", ".join(
+        f"{sum(row.activity == activity for row in factors)} {label}" for activity, label in groups.items()
+    )
     assert f"{len(factors)} factors: {counted}." in text
 
 
 def test_reader_accepts_a_file_object_a_path_and_a_byte_order_mark(tmp_path: Path) -> None:
     rows = read_factor_csv(io.StringIO("\ufeff" + HEADER + GOOD))
-    assert rows == [FactorRow(id="grid-x", unit="kWh", co2_fossil=0.4, ch4_fossil=0.00001, n2o=0.000002,
-                              dataset="DS", name="Grid X", activity="electricity", region="KR", year=2021,
-                              source="Pub Table 1", source_url="https://example.org", licence="CC-BY-4.0")]
+    assert rows == [
+        FactorRow(
+            id="grid-x",
+            unit="kWh",
+            co2_fossil=0.4,
+            ch4_fossil=0.00001,
+            n2o=0.000002,
+            dataset="DS",
+            name="Grid X",
+            activity="electricity",
+            region="KR",
+            year=2021,
+            source="Pub Table 1",
+            source_url="https://example.org",
+            licence="CC-BY-4.0",
+        )
+    ]
     path = tmp_path / "factors.csv"
     path.write_text(HEADER + GOOD, encoding="utf-8")
     assert read_factor_csv(path) == rows
@@ -93,15 +145,26 @@ def test_reader_accepts_a_file_object_a_path_and_a_byte_order_mark(tmp_path: Pat
 
 
 def test_reader_reports_every_row_error_with_row_and_column() -> None:
-    bad = (HEADER + GOOD
-           + "grid-x,DS,Dup,electricity,kWh,KR,2021,0.4,0,0,0,0,Pub,https://example.org,CC0\n"
-           + "Bad Id,DS,N,electricity,kgs-of-stuff,KR,20x1,abc,-1,0,0,0,,ftp://x,\n")
+    bad = (
+        HEADER
+        + GOOD
+        + "grid-x,DS,Dup,electricity,kWh,KR,2021,0.4,0,0,0,0,Pub,https://example.org,CC0\n"
+        + "Bad Id,DS,N,electricity,kgs-of-stuff,KR,20x1,abc,-1,0,0,0,,ftp://x,\n"
+    )
     with pytest.raises(FactorCsvError) as error:
         read_factor_csv(io.StringIO(bad))
     found = {(e.row, e.column) for e in error.value.errors}
     assert (3, "id") in found  # repeated id
-    assert {(4, "id"), (4, "unit"), (4, "year"), (4, "co2_fossil"), (4, "ch4_fossil"), (4, "source"),
-            (4, "source_url"), (4, "licence")} <= found
+    assert {
+        (4, "id"),
+        (4, "unit"),
+        (4, "year"),
+        (4, "co2_fossil"),
+        (4, "ch4_fossil"),
+        (4, "source"),
+        (4, "source_url"),
+        (4, "licence"),
+    } <= found
     assert "row 3, column 'id'" in str(error.value)
 
 

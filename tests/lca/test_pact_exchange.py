@@ -3,6 +3,7 @@ the buyer pulls the supplier's footprints into its bill of materials, and asks f
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from lca.models import SupplierFootprint
 from lca.pact.client import PactClient, endpoint_pull
 from lca.pact.events import build_event
 from lca.pact.models import PactEvent
-from lca.pact.services import sharing_create, supplier_endpoint_create
+from lca.pact.services import pact_request_create, sharing_create, supplier_endpoint_create
 from lca.pact.tasks import (
     DELIVERY_BACKOFF,
     DELIVERY_BACKOFF_MAX,
@@ -29,6 +30,7 @@ from lca.pact.tasks import (
     pact_event_deliver,
     request_answer,
 )
+from passports.models import AuditEvent
 from tests.factories import ProductFactory
 from tests.lca.pact_support import publish
 
@@ -106,9 +108,15 @@ def test_pull_refuses_private_addresses_unless_allowed(supply_chain: Any, settin
 def test_request_event_is_fulfilled_at_the_requesters_events_endpoint(
     tenant: Any, make_credentials: Any, live_server: Any, supply_chain: Any
 ) -> None:
-    """The buyer asks for the cathode's footprint; the supplier's platform answers at the buyer's /3/events."""
+    """The buyer asks for the cathode's footprint; the supplier's platform answers at the buyer's /3/events,
+    with the client the buyer gave it, and the buyer's request shows fulfilled."""
     supplier = supply_chain["published"].organization
-    for_supplier = make_credentials(tenant.org, ("read",), name="supplier's callback")
+    # The buyer gives the supplier a client to answer with (writing needs "write") and ties it to the
+    # supplier's host; the supplier registers the buyer's host with those credentials.
+    for_supplier = make_credentials(tenant.org, ("read", "write"), name="supplier's answers")
+    buyer_side = supply_chain["endpoint"]
+    buyer_side.answers_client = for_supplier.client
+    buyer_side.save(update_fields=["answers_client"])
     supplier_endpoint_create(
         org=supplier,
         name="Buyer",
@@ -119,27 +127,53 @@ def test_request_event_is_fulfilled_at_the_requesters_events_endpoint(
         answers_client=supply_chain["issued"].client,
     )
     gtin = supply_chain["component"].gtin
-    request = build_event(version="3", kind="created", source="//buyer", data={"productId": [f"urn:gtin:{gtin}"]})
-    PactClient(supply_chain["endpoint"]).post_event(request)
-    answer = PactEvent.objects.get(direction=PactEvent.Direction.OUTBOUND)
+    request = pact_request_create(endpoint=buyer_side, criteria={"productId": [f"urn:gtin:{gtin}"]})
+    request.refresh_from_db()
+    assert request.status == PactEvent.Status.FULFILLED, request.last_error
+    answer = PactEvent.objects.get(direction=PactEvent.Direction.OUTBOUND, in_reply_to__event_id=request.event_id)
     assert answer.event_type.endswith("RequestFulfilledEvent.3")
     assert answer.status == PactEvent.Status.DELIVERED
-    assert answer.payload["data"]["requestEventId"] == request["id"]
+    assert answer.payload["data"]["requestEventId"] == request.event_id
     received = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=answer.event_id)
     assert received.organization == tenant.org and received.status == PactEvent.Status.HANDLED
+    assert received.in_reply_to == request
     stored = SupplierFootprint.objects.get(organization=tenant.org)
     assert stored.pact_id == str(supply_chain["published"].pf_id)
+    assert AuditEvent.objects.filter(organization=tenant.org, action="supplier_footprint.pact_received").count() == 1
 
-    unknown = build_event(
-        version="3", kind="created", source="//buyer", data={"productId": ["urn:gtin:00000000000000"]}
-    )
-    PactClient(supply_chain["endpoint"]).post_event(unknown)
-    rejection = PactEvent.objects.get(
-        direction=PactEvent.Direction.OUTBOUND, payload__data__requestEventId=unknown["id"]
-    )
+    unknown = pact_request_create(endpoint=buyer_side, criteria={"productId": ["urn:gtin:00000000000000"]})
+    unknown.refresh_from_db()
+    assert unknown.status == PactEvent.Status.REJECTED
+    rejection = PactEvent.objects.get(direction=PactEvent.Direction.OUTBOUND, in_reply_to__event_id=unknown.event_id)
     assert rejection.event_type.endswith("RequestRejectedEvent.3")
     assert rejection.payload["data"]["error"]["code"] == "NotFound"
     assert "urn:gtin:00000000000000" in rejection.payload["data"]["error"]["message"]
+    assert unknown.last_error.startswith("NotFound:")
+
+
+def test_an_unsolicited_fulfilment_changes_nothing(tenant: Any, make_credentials: Any, supply_chain: Any) -> None:
+    """Events are not a write path: a RequestFulfilled answering no request of ours, or sent by a read-only
+    client, is refused at once and stores no footprint."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import token_request
+
+    gtin = supply_chain["component"].gtin
+    forged_pf = dict(supply_chain["published"].document_v3)
+    forged_pf["pcf"] = {**forged_pf["pcf"], "pcfExcludingBiogenicUptake": "265534"}
+    for scopes, expected in ((("read",), 403), (("read", "write"), 400)):
+        sender = make_credentials(tenant.org, scopes, name=f"partner {scopes}")
+        supply_chain["endpoint"].answers_client = sender.client
+        supply_chain["endpoint"].save(update_fields=["answers_client"])
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION="Bearer " + token_request(sender.basic()).json()["access_token"])
+        forged = build_event(
+            version="3", kind="fulfilled", source="//anyone", data={"requestEventId": "never-sent", "pfs": [forged_pf]}
+        )
+        answer = api.post("/3/events", json.dumps(forged), content_type="application/cloudevents+json")
+        assert answer.status_code == expected, answer.content
+    assert not SupplierFootprint.objects.filter(organization=tenant.org, component__gtin=gtin).exists()
+    assert not PactEvent.objects.filter(direction=PactEvent.Direction.INBOUND).exists()
 
 
 def _free_port() -> int:
@@ -184,7 +218,9 @@ def test_answer_to_a_requester_that_is_down_is_retried_until_it_is_up(
 ) -> None:
     port, start = forwarder
     supplier = supply_chain["published"].organization
-    for_supplier = make_credentials(tenant.org, ("read",), name="supplier's callback")
+    for_supplier = make_credentials(tenant.org, ("read", "write"), name="supplier's callback")
+    supply_chain["endpoint"].answers_client = for_supplier.client
+    supply_chain["endpoint"].save(update_fields=["answers_client"])
     supplier_endpoint_create(
         org=supplier,
         name="Buyer (down)",
@@ -206,6 +242,18 @@ def test_answer_to_a_requester_that_is_down_is_retried_until_it_is_up(
         payload=body,
         client=supply_chain["issued"].client,
         status=PactEvent.Status.RECEIVED,
+    )
+    # The buyer's own record of the request it sent (the answer is accepted only for a request it sent).
+    PactEvent.objects.create(
+        organization=tenant.org,
+        direction=PactEvent.Direction.OUTBOUND,
+        spec_version="2",
+        event_id=body["id"],
+        event_type=body["type"],
+        source=body["source"],
+        payload=body,
+        endpoint=supply_chain["endpoint"],
+        status=PactEvent.Status.DELIVERED,
     )
     answer = request_answer(event=inbound)
     for attempt in (1, 2):
@@ -257,6 +305,9 @@ def test_eager_delivery_to_a_dead_endpoint_waits_for_the_resume_sweep(
     pact_event_deliver.apply(args=[answer.pk])  # eager: no broker to wait with, so no exception either
     answer.refresh_from_db()
     assert (answer.status, answer.attempts) == (PactEvent.Status.RETRYING, 1)
+    assert answer.next_attempt_at is not None and answer.next_attempt_at > answer.updated_at
+    assert pact_deliveries_resume() == 0  # not due yet: the next attempt waits its back-off
+    PactEvent.objects.filter(pk=answer.pk).update(next_attempt_at=answer.updated_at)
     assert pact_deliveries_resume() == 1
     answer.refresh_from_db()
     assert answer.attempts == 2
@@ -305,7 +356,9 @@ def test_published_event_from_a_client_without_an_endpoint_is_noted(
         client_id=stranger.client_id,
         secret=stranger.secret,
     )
-    event = build_event(version="3", kind="published", source="//supplier", data={"pfIds": []})
+    event = build_event(
+        version="3", kind="published", source="//supplier", data={"pfIds": ["3a6c14a7-4deb-498a-b5ea-16ce2535b576"]}
+    )
     PactClient(sender).post_event(event)
     received = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=event["id"])
     assert received.status == PactEvent.Status.HANDLED

@@ -1,8 +1,8 @@
 """Isolation rows of the PACT host routes (/2/... and /3/...).
 
 These routes take OAuth2 bearer tokens only (the PACT specifications' security scheme), so the matrix's
-session callers get ``AccessDenied`` 403, as anonymous callers do; another organization's client that
-nobody shares with gets 403 on lists and events and never sees the owner's footprint. ``EXPECTED`` declares
+session callers are unauthenticated, as anonymous callers are (v2 400, v3 401); another organization's
+client that nobody shares with reads an empty list and never sees the owner's footprint (404). ``EXPECTED`` declares
 each caller's answers; tests/lca/test_pact_routes.py checks them, with a partner the owner shares with.
 """
 
@@ -38,15 +38,17 @@ ROWS: dict[str, Row] = {
     "pact-v3-footprints": Row(KIND, make=listing),
     "pact-v3-footprint": Row(KIND, make=footprint),
     "pact-v3-events": Row(KIND, methods=("post",)),
+    "pact-openid-configuration": Row("public"),
 }
 
 # caller -> expected status, per route: "partner" is a client of another organization the owner shares
 # all footprints with; "stranger" a client of another organization nobody shares with.
 EXPECTED: dict[str, dict[str, int]] = {
-    "pact-v2-footprints": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
-    "pact-v2-footprint": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
-    "pact-v2-events": {"anonymous": 403, "session": 403, "stranger": 400, "partner": 400},
-    "pact-v3-footprints": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
-    "pact-v3-footprint": {"anonymous": 403, "session": 403, "stranger": 403, "partner": 200},
-    "pact-v3-events": {"anonymous": 403, "session": 403, "stranger": 400, "partner": 400},
+    "pact-v2-footprints": {"anonymous": 400, "session": 400, "stranger": 200, "partner": 200},
+    "pact-v2-footprint": {"anonymous": 400, "session": 400, "stranger": 404, "partner": 200},
+    "pact-v2-events": {"anonymous": 400, "session": 400, "stranger": 400, "partner": 400},
+    "pact-v3-footprints": {"anonymous": 401, "session": 401, "stranger": 200, "partner": 200},
+    "pact-v3-footprint": {"anonymous": 401, "session": 401, "stranger": 404, "partner": 200},
+    "pact-v3-events": {"anonymous": 401, "session": 401, "stranger": 400, "partner": 400},
+    "pact-openid-configuration": {"anonymous": 200, "session": 200, "stranger": 200, "partner": 200},
 }

@@ -147,6 +147,17 @@ class NewVersionSerializer(serializers.Serializer[Any]):
     data = serializers.DictField(required=False)  # type: ignore[assignment]  # the API names it "data"
 
 
+class PublishQuerySerializer(serializers.Serializer[Any]):
+    """``?publish_parent=true``: publish the model passport's draft first when an item or batch inherits from it."""
+
+    publish_parent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Publish the model passport's draft first, in the same transaction, when it has no published "
+        "version (otherwise such a publication answers 409 parent_not_published).",
+    )
+
+
 class RevokeSerializer(serializers.Serializer[Any]):
     version = IdField()
     reason = serializers.CharField(max_length=300)

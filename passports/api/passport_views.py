@@ -28,6 +28,7 @@ from passports.api.passport_serializers import (
     PassportFilterSerializer,
     PassportSerializer,
     ProductSerializer,
+    PublishQuerySerializer,
     RevokeSerializer,
     ValidateRequestSerializer,
     ValidationReportSerializer,
@@ -225,18 +226,31 @@ class PassportViewSet(OrganizationScopedViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: VersionSerializer, 422: OpenApiTypes.OBJECT},
-        description="Publish the draft. 422 with the validation report (JSON Pointers) when it is not clean.",
+        parameters=[PublishQuerySerializer],
+        responses={200: VersionSerializer, 409: OpenApiTypes.OBJECT, 422: OpenApiTypes.OBJECT},
+        description="Publish the draft. 422 with the validation report (JSON Pointers) when it is not clean. "
+        "A batch or item passport freezes the published version of its model passport; while the model has none, "
+        "409 parent_not_published, unless publish_parent=true publishes the model's draft first.",
     )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         passport = self.get_object()
+        query = PublishQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         try:
-            version = services.passport_publish(passport=passport, by=request.user)
-        except services.PublishRefusedError as exc:
-            body = error_body(
-                "invalid_passport", "The draft does not validate; fix these first.", report_details(exc.issues)
+            version = services.passport_publish(
+                passport=passport, by=request.user, publish_parent=query.validated_data["publish_parent"]
             )
+        except services.ParentNotPublishedError as exc:
+            detail = {"pointer": "/parent", "code": exc.code, "message": str(exc)}
+            return Response(error_body(exc.code, str(exc), [detail]), status=status.HTTP_409_CONFLICT)
+        except services.PublishRefusedError as exc:
+            message = (
+                "The draft does not validate; fix these first."
+                if exc.passport is None or exc.passport.pk == passport.pk
+                else f"The draft of the model passport {exc.passport.identifier} does not validate; fix it first."
+            )
+            body = error_body("invalid_passport", message, report_details(exc.issues))
             return Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         except DjangoValidationError as exc:
             raise as_drf_validation_error(exc) from exc

@@ -151,15 +151,33 @@ class PassportVersion(TenantOwned):
         return f"{self.passport.identifier} v{self.number} ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Refuses to change the data of a version that has left draft: published data is immutable."""
+        """Refuses to change the data of a version that has left draft: published data is immutable.
+
+        That includes what it inherits: a version that is not a draft never names a draft as its base version,
+        or the base's owner could change the published data by editing the draft (issue 21, item 1).
+        """
         update_fields = kwargs.get("update_fields")
         touches_data = update_fields is None or {"data", "content_hash", "base_version"} & set(update_fields)
+        if touches_data and self.status != self.Status.DRAFT and self.base_version_id is not None:
+            base_status = PassportVersion.objects.filter(pk=self.base_version_id).values_list("status", flat=True)
+            if base_status.first() == self.Status.DRAFT:
+                raise ImmutableVersionError(
+                    f"a {self.status} version cannot inherit from the draft {self.base_version_id}"
+                )
         if self.pk and touches_data:
-            stored = PassportVersion.objects.filter(pk=self.pk).values("status", "data", "content_hash").first()
+            stored = (
+                PassportVersion.objects.filter(pk=self.pk)
+                .values("status", "data", "content_hash", "base_version_id")
+                .first()
+            )
             if (
                 stored
                 and stored["status"] != self.Status.DRAFT
-                and (stored["data"] != self.data or stored["content_hash"] != self.content_hash)
+                and (
+                    stored["data"] != self.data
+                    or stored["content_hash"] != self.content_hash
+                    or stored["base_version_id"] != self.base_version_id
+                )
             ):
                 raise ImmutableVersionError(f"version {self.pk} is {stored['status']}; its data cannot change")
         super().save(*args, **kwargs)

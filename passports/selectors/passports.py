@@ -73,6 +73,16 @@ def published_version(passport: Passport) -> PassportVersion | None:
     return passport.versions.select_related("schema").filter(status=PassportVersion.Status.PUBLISHED).first()
 
 
+def model_passport_unpublished(passport: Passport) -> bool:
+    """True for a batch/item passport whose model passport has no published version: it cannot be published yet."""
+    return (
+        passport.parent_id is not None
+        and not PassportVersion.objects.filter(
+            passport_id=passport.parent_id, status=PassportVersion.Status.PUBLISHED
+        ).exists()
+    )
+
+
 def effective_data_of(version: PassportVersion) -> dict[str, Any]:
     base = version.base_version
     return effective_data(version.data, effective_data_of(base) if base is not None else None)

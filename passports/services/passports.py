@@ -36,11 +36,33 @@ class NotEditableError(Exception):
 
 
 class PublishRefusedError(Exception):
-    """Publishing needs a clean validation report; this carries the report."""
+    """Publishing needs a clean validation report; this carries the report.
 
-    def __init__(self, issues: list[Issue]) -> None:
+    ``passport`` names the passport whose draft failed: the one asked for, or its model passport when the caller
+    chose to publish the model first.
+    """
+
+    def __init__(self, issues: list[Issue], passport: Passport | None = None) -> None:
         super().__init__(f"{len(issues)} validation error(s)")
         self.issues = issues
+        self.passport = passport
+
+
+class ParentNotPublishedError(Exception):
+    """A batch or item passport cannot be published while its model passport has no published version.
+
+    What it inherits must be frozen with it (ESPR Art. 9-10: passport data authentic and unchanged): a published
+    version may only inherit from a published model version, never from a draft someone can still edit.
+    """
+
+    code = "parent_not_published"
+
+    def __init__(self, parent: Passport) -> None:
+        super().__init__(
+            f"The model passport {parent.identifier} has no published version; publish it first "
+            "(or ask to publish it together with this one)."
+        )
+        self.parent = parent
 
 
 def _user(by: Any) -> User | None:
@@ -145,7 +167,11 @@ def passport_create(
 
 
 def _base_version_for(passport: Passport) -> PassportVersion | None:
-    """The version a batch/item passport inherits: its model passport's published one (else its draft)."""
+    """The version a batch/item *draft* inherits: its model passport's published one, else the model's draft.
+
+    The draft fallback is only a preview for the editor; ``passport_publish`` re-resolves the base and accepts a
+    published model version only, so nothing published ever inherits data that can still change.
+    """
     if passport.parent_id is None:
         return None
     versions = PassportVersion.objects.filter(passport_id=passport.parent_id)
@@ -153,6 +179,22 @@ def _base_version_for(passport: Passport) -> PassportVersion | None:
         versions.filter(status=PassportVersion.Status.PUBLISHED).first()
         or versions.filter(status=PassportVersion.Status.DRAFT).first()
     )
+
+
+def _published_base_for(passport: Passport, *, publish_parent: bool, by: Any) -> PassportVersion | None:
+    """The published model version a batch/item version freezes at publication (publishing it first on request)."""
+    if passport.parent_id is None:
+        return None
+    parent = Passport.objects.select_for_update().get(pk=passport.parent_id)
+    base = parent.versions.filter(status=PassportVersion.Status.PUBLISHED).first()
+    if base is not None:
+        return base
+    if not publish_parent or not parent.versions.filter(status=PassportVersion.Status.DRAFT).exists():
+        raise ParentNotPublishedError(parent)
+    try:
+        return passport_publish(passport=parent, by=by)
+    except PublishRefusedError as exc:
+        raise PublishRefusedError(exc.issues, passport=parent) from exc
 
 
 def _refresh_derived(version: PassportVersion) -> None:
@@ -210,18 +252,23 @@ def passport_version_new(*, passport: Passport, data: dict[str, Any] | None = No
 
 
 @transaction.atomic
-def passport_publish(*, passport: Passport, by: Any = None) -> PassportVersion:
-    """Publishes the draft: it must validate clean; the previously published version is superseded."""
+def passport_publish(*, passport: Passport, by: Any = None, publish_parent: bool = False) -> PassportVersion:
+    """Publishes the draft: it must validate clean; the previously published version is superseded.
+
+    A batch or item passport freezes the model passport's *published* version it inherits from (its content
+    hash and credential cover the merged data); with a model that has no published version it is refused with
+    ``ParentNotPublishedError``, unless ``publish_parent`` asks to publish the model's draft first, in the same
+    transaction.
+    """
     locked = Passport.objects.select_for_update().get(pk=passport.pk)
     draft = locked.versions.filter(status=PassportVersion.Status.DRAFT).first()
     if draft is None:
         raise ValidationError({"status": ["There is no draft to publish."]})
     if locked.parent_id is not None:
-        # Inherit from the model passport's current published data, as it is now.
-        draft.base_version = _base_version_for(locked)
+        draft.base_version = _published_base_for(locked, publish_parent=publish_parent, by=by)
     issues = validation_report(draft)
     if issues:
-        raise PublishRefusedError(issues)
+        raise PublishRefusedError(issues, passport=locked)
     now = timezone.now()
     previous = locked.versions.filter(status=PassportVersion.Status.PUBLISHED).first()
     if previous is not None:

@@ -197,6 +197,7 @@ def _render_editor(
         "checked_unsaved": checked_unsaved,
         "conflict": conflict,
         "publishable": version.is_editable and version.error_count == 0 and not conflict,
+        "parent_unpublished": version.is_editable and selectors.model_passport_unpublished(passport),
         "schema_title": _schema_title(version),
         "nav_section": "passports",
     }
@@ -271,8 +272,22 @@ def passport_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def passport_publish(request: HttpRequest, pk: int) -> HttpResponse:
     passport = _passport(request, pk)
     try:
-        version = services.passport_publish(passport=passport, by=request.user)
+        version = services.passport_publish(
+            passport=passport, by=request.user, publish_parent=request.POST.get("publish_parent") == "1"
+        )
+    except services.ParentNotPublishedError:
+        messages.error(
+            request,
+            _(
+                "Not published: the model passport this one inherits from has no published version, and a published "
+                "passport may only inherit published data. Publish the model passport first, or both together."
+            ),
+        )
+        return HttpResponseRedirect(reverse("passport-edit-page", args=[passport.pk]))
     except services.PublishRefusedError as exc:
+        if exc.passport is not None and exc.passport.pk != passport.pk:
+            messages.error(request, _("Not published: the model passport's draft has errors; fix it first."))
+            return HttpResponseRedirect(reverse("passport-edit-page", args=[exc.passport.pk]))
         messages.error(
             request,
             ngettext(

@@ -247,9 +247,9 @@ class FactorisedSystem:
         self._check_diagonal()
         self.lu = self._factorise(self.matrix, what="technosphere matrix")
         # Direct emissions per run of each product's process, kg CO2e per quantity: (n, Q).
-        self.direct = np.column_stack([
-            np.bincount(parsed.ex_col, weights=parsed.ex_q[:, q], minlength=n) for q in range(len(QUANTITIES))
-        ])
+        self.direct = np.column_stack(
+            [np.bincount(parsed.ex_col, weights=parsed.ex_q[:, q], minlength=n) for q in range(len(QUANTITIES))]
+        )
         self._stage_terms: tuple[np.ndarray, np.ndarray] | None = None
         self._catalogue_operator: np.ndarray | None = None
 
@@ -259,37 +259,49 @@ class FactorisedSystem:
         bad = np.flatnonzero(net_output <= 0)
         if bad.size:
             product = int(bad[0])
-            raise self._error_at(product, "consumes at least as much of its own product as it makes; the net output "
-                                          "must be positive")
+            raise self._error_at(
+                product, "consumes at least as much of its own product as it makes; the net output must be positive"
+            )
 
     def _error_at(self, product: int, message: str) -> GraphError:
         parsed = self.parsed
         owner = parsed.product_owner[product]
-        return GraphError(f"product {parsed.product_ids[product]!r} {message}", process_id=parsed.process_ids[owner],
-                          pointer=f"/processes/{owner}")
+        return GraphError(
+            f"product {parsed.product_ids[product]!r} {message}",
+            process_id=parsed.process_ids[owner],
+            pointer=f"/processes/{owner}",
+        )
 
     def _factorise(self, matrix: sp.csc_matrix, *, what: str, order: np.ndarray | None = None) -> _OrderedLU:
         try:
             return _OrderedLU(matrix, order)
         except RuntimeError as exc:
             fu = self.parsed.functional_unit_spec.get("process")
-            raise GraphError(f"the {what} is singular: a loop of processes consumes everything it produces, so no "
-                             f"amount of production meets the demand ({exc})", process_id=fu,
-                             pointer="/processes") from exc
+            raise GraphError(
+                f"the {what} is singular: a loop of processes consumes everything it produces, so no "
+                f"amount of production meets the demand ({exc})",
+                process_id=fu,
+                pointer="/processes",
+            ) from exc
 
     # -- solving ----------------------------------------------------------------------------------
     def scaling(self, demand: np.ndarray) -> np.ndarray:
         """How many times each (allocated) process runs to deliver ``demand``; checked finite and >= 0."""
         scaling = self.lu.solve(np.asarray(demand, dtype=np.float64))
         if not np.all(np.isfinite(scaling)):
-            raise GraphError("the technosphere matrix is numerically singular; check loops whose inputs nearly equal "
-                             "their outputs", pointer="/processes")
+            raise GraphError(
+                "the technosphere matrix is numerically singular; check loops whose inputs nearly equal their outputs",
+                pointer="/processes",
+            )
         floor = -_NEGATIVE_TOLERANCE * max(1.0, float(np.abs(scaling).max(initial=0.0)))
         negative = np.flatnonzero(scaling < floor)
         if negative.size:
             product = int(negative[np.argmin(scaling[negative])])
-            raise self._error_at(product, "would have to run a negative number of times: a loop consumes more of a "
-                                          "product than the loop produces")
+            raise self._error_at(
+                product,
+                "would have to run a negative number of times: a loop consumes more of a "
+                "product than the loop produces",
+            )
         return scaling
 
     def intensities(self) -> np.ndarray:
@@ -351,7 +363,7 @@ class FactorisedSystem:
         demands = np.asarray(demands, dtype=np.float64)
         out = np.empty_like(demands)
         for start in range(0, demands.shape[1], batch):
-            out[:, start:start + batch] = self.lu.solve(demands[:, start:start + batch])
+            out[:, start : start + batch] = self.lu.solve(demands[:, start : start + batch])
         return out
 
     def solve_many(self, demands: Sequence[tuple[str, float]]) -> CatalogueResult:
@@ -400,24 +412,35 @@ def _data_quality(weights: np.ndarray, ratings: np.ndarray) -> dict[str, float |
     return quality
 
 
-def _factors_used(parsed: ParsedGraph, contribution: np.ndarray, including: np.ndarray,
-                  total: float) -> list[FactorContribution]:
+def _factors_used(
+    parsed: ParsedGraph, contribution: np.ndarray, including: np.ndarray, total: float
+) -> list[FactorContribution]:
     has_source = parsed.ex_source >= 0
     count = len(parsed.sources)
     kg = np.bincount(parsed.ex_source[has_source], weights=contribution[has_source], minlength=count)
     kg_all = np.bincount(parsed.ex_source[has_source], weights=including[has_source], minlength=count)
     used = [
         FactorContribution(
-            kind=source.kind, id=source.id, name=source.name, dataset=source.dataset, source=source.source,
-            source_url=source.source_url, licence=source.licence, year=source.year, kg_co2e=float(kg[i]),
-            kg_co2e_including_biogenic=float(kg_all[i]), share=float(kg[i] / total) if total else None)
+            kind=source.kind,
+            id=source.id,
+            name=source.name,
+            dataset=source.dataset,
+            source=source.source,
+            source_url=source.source_url,
+            licence=source.licence,
+            year=source.year,
+            kg_co2e=float(kg[i]),
+            kg_co2e_including_biogenic=float(kg_all[i]),
+            share=float(kg[i] / total) if total else None,
+        )
         for i, source in enumerate(parsed.sources)
     ]
     return sorted(used, key=lambda item: -abs(item.kg_co2e))
 
 
-def _assemble(parsed: ParsedGraph, spec: dict[str, Any], scaling: np.ndarray, by_q: np.ndarray,
-              by_stage_q: np.ndarray) -> FootprintResult:
+def _assemble(
+    parsed: ParsedGraph, spec: dict[str, Any], scaling: np.ndarray, by_q: np.ndarray, by_stage_q: np.ndarray
+) -> FootprintResult:
     per_exchange = parsed.ex_q * scaling[parsed.ex_col, None]
     contribution = _excluding_biogenic(per_exchange)
     including = per_exchange.sum(axis=1)
@@ -425,8 +448,11 @@ def _assemble(parsed: ParsedGraph, spec: dict[str, Any], scaling: np.ndarray, by
     stage_names = (*STAGES, UNASSIGNED_STAGE)
     present = set(np.unique(parsed.product_stage[parsed.product_stage >= 0]).tolist())
     stage_totals = _excluding_biogenic(by_stage_q)
-    keep = [k for k, name in enumerate(stage_names)
-            if k in present or (name == UNASSIGNED_STAGE and np.any(by_stage_q[k] != 0))]
+    keep = [
+        k
+        for k, name in enumerate(stage_names)
+        if k in present or (name == UNASSIGNED_STAGE and np.any(by_stage_q[k] != 0))
+    ]
     return FootprintResult(
         gwp=parsed.gwp.name,
         gwp_citation=parsed.gwp.citation,

@@ -169,17 +169,27 @@ def _flags(exchange: Mapping[str, Any], process_id: str, where: Callable[[], str
         ratings: tuple[Any, ...] = (0, 0, 0)
     elif (type(dq) is dict or isinstance(dq, Mapping)) and len(dq) == 3:
         ratings = (dq.get("technology"), dq.get("geography"), dq.get("time"))
-        if not (type(ratings[0]) is int and type(ratings[1]) is int and type(ratings[2]) is int
-                and ratings[0] in _RATING and ratings[1] in _RATING and ratings[2] in _RATING):
+        if not (
+            type(ratings[0]) is int
+            and type(ratings[1]) is int
+            and type(ratings[2]) is int
+            and ratings[0] in _RATING
+            and ratings[1] in _RATING
+            and ratings[2] in _RATING
+        ):
             ratings = ()
     else:
         ratings = ()
     if primary is not True and primary is not False:
-        raise GraphError(f"primary must be true or false, got {primary!r}", process_id=process_id,
-                         pointer=f"{where()}/primary")
+        raise GraphError(
+            f"primary must be true or false, got {primary!r}", process_id=process_id, pointer=f"{where()}/primary"
+        )
     if not ratings:
-        raise GraphError("dq must rate exactly technology, geography and time with integers 1 (best) to 3 (worst)",
-                         process_id=process_id, pointer=f"{where()}/dq")
+        raise GraphError(
+            "dq must rate exactly technology, geography and time with integers 1 (best) to 3 (worst)",
+            process_id=process_id,
+            pointer=f"{where()}/dq",
+        )
     return primary, (int(ratings[0]), int(ratings[1]), int(ratings[2]))
 
 
@@ -229,8 +239,9 @@ class _Builder:
     def add_product(self, product_id: Any, unit: Any, stage: int, amount: float, *, pointer: str) -> None:
         owner = len(self.process_ids) - 1
         if not isinstance(product_id, str) or not product_id:
-            raise GraphError("product id must be a non-empty string", process_id=self.process_ids[owner],
-                             pointer=pointer)
+            raise GraphError(
+                "product id must be a non-empty string", process_id=self.process_ids[owner], pointer=pointer
+            )
         if product_id in self.index:
             raise GraphError(f"id {product_id!r} is used twice", process_id=self.process_ids[owner], pointer=pointer)
         self.index[product_id] = len(self.product_ids)
@@ -253,22 +264,37 @@ def _declared(declared: Any, builder: _Builder, process_id: str, pointer: str) -
     _convert(unit, unit, process_id=process_id, pointer=f"{pointer}/unit", expected="declared footprint unit")
     total, luc, biogenic = (
         _number(declared.get(key, default), what=key, process_id=process_id, pointer=f"{pointer}/{key}")
-        for key, default in (("kg_co2e_per_unit", None), ("luc_kg_co2e_per_unit", 0.0),
-                             ("biogenic_co2_kg_per_unit", 0.0)))
+        for key, default in (
+            ("kg_co2e_per_unit", None),
+            ("luc_kg_co2e_per_unit", 0.0),
+            ("biogenic_co2_kg_per_unit", 0.0),
+        )
+    )
     if total < 0 or not 0 <= luc <= total:
-        raise GraphError("kg_co2e_per_unit must be >= 0 and include luc_kg_co2e_per_unit (0 <= luc <= total)",
-                         process_id=process_id, pointer=pointer)
+        raise GraphError(
+            "kg_co2e_per_unit must be >= 0 and include luc_kg_co2e_per_unit (0 <= luc <= total)",
+            process_id=process_id,
+            pointer=pointer,
+        )
     declared_gwp = declared.get("gwp")
     if declared_gwp is not None and str(declared_gwp).strip().upper() != builder.gwp.name:
         raise GraphError(
             f"declared footprint is characterised with {declared_gwp!r} but the graph declares "
             f"{builder.gwp.name!r}; ask the supplier for {builder.gwp.name} values or calculate with {declared_gwp}",
-            process_id=process_id, pointer=f"{pointer}/gwp")
+            process_id=process_id,
+            pointer=f"{pointer}/gwp",
+        )
     quantities = [0.0] * _Q
     quantities[_BIOGENIC], quantities[_LUC], quantities[_DECLARED] = biogenic, luc, total - luc
-    source = builder.add_source(Source(
-        kind="declared", id=str(declared.get("id", f"{process_id}{pointer}")), name=str(declared.get("name", "")),
-        source=str(declared.get("source", "")), licence=str(declared.get("licence", ""))))
+    source = builder.add_source(
+        Source(
+            kind="declared",
+            id=str(declared.get("id", f"{process_id}{pointer}")),
+            name=str(declared.get("name", "")),
+            source=str(declared.get("source", "")),
+            licence=str(declared.get("licence", "")),
+        )
+    )
     return unit, quantities, source
 
 
@@ -282,13 +308,19 @@ def _register_process(builder: _Builder, process: Any, position: int) -> None:
     stage = process.get("stage")
     stage_index = -1 if stage is None else _STAGE_INDEX.get(stage, -2) if isinstance(stage, str) else -2
     if stage_index == -2:
-        raise GraphError(f"stage {stage!r} is not one of {', '.join(STAGES)}", process_id=name,
-                         pointer=f"/processes/{position}/stage")
+        raise GraphError(
+            f"stage {stage!r} is not one of {', '.join(STAGES)}",
+            process_id=name,
+            pointer=f"/processes/{position}/stage",
+        )
     output: Any = process.get("output")
     amount: Any = output.get("amount") if type(output) is dict or isinstance(output, Mapping) else None
     if type(amount) not in _NUMBER or not 0 < amount < math.inf:
-        raise GraphError(f"output {{amount, unit}} with a positive amount is required, got {output!r}",
-                         process_id=name, pointer=f"/processes/{position}/output")
+        raise GraphError(
+            f"output {{amount, unit}} with a positive amount is required, got {output!r}",
+            process_id=name,
+            pointer=f"/processes/{position}/output",
+        )
     builder.first_column.append(len(builder.product_ids))
     if type(process_id) is str and process_id and process_id not in builder.index:
         builder.index[process_id] = len(builder.product_ids)
@@ -298,8 +330,9 @@ def _register_process(builder: _Builder, process: Any, position: int) -> None:
         builder.product_owner.append(position)
         builder.product_amount.append(float(amount))
     else:
-        builder.add_product(process_id, output.get("unit"), stage_index, float(amount),
-                            pointer=f"/processes/{position}/id")
+        builder.add_product(
+            process_id, output.get("unit"), stage_index, float(amount), pointer=f"/processes/{position}/id"
+        )
     if not process.get("coproducts") and output.get("allocation") is None:
         builder.column_share.append(1.0)
         builder.column_count.append(1)
@@ -318,19 +351,30 @@ def _register_coproducts(builder: _Builder, process: Mapping[str, Any], position
         if not isinstance(coproduct, Mapping):
             raise GraphError("each coproduct must be an object", process_id=name, pointer=at)
         amount = _number(coproduct.get("amount"), what="coproduct amount", process_id=name, pointer=f"{at}/amount")
-        share = _number(coproduct.get("allocation"), what="coproduct allocation share", process_id=name,
-                        pointer=f"{at}/allocation")
+        share = _number(
+            coproduct.get("allocation"), what="coproduct allocation share", process_id=name, pointer=f"{at}/allocation"
+        )
         if amount <= 0 or not 0 <= share <= 1:
-            raise GraphError("coproduct amount must be positive and its allocation share in [0, 1]",
-                             process_id=name, pointer=at)
+            raise GraphError(
+                "coproduct amount must be positive and its allocation share in [0, 1]", process_id=name, pointer=at
+            )
         builder.add_product(coproduct.get("id"), coproduct.get("unit"), stage, amount, pointer=f"{at}/id")
         shares.append(share)
     declared_main = process["output"].get("allocation")
-    main = 1.0 - sum(shares) if declared_main is None else _number(
-        declared_main, what="output allocation share", process_id=name, pointer=f"{pointer}/output/allocation")
+    main = (
+        1.0 - sum(shares)
+        if declared_main is None
+        else _number(
+            declared_main, what="output allocation share", process_id=name, pointer=f"{pointer}/output/allocation"
+        )
+    )
     if not -1e-9 <= main <= 1 + 1e-9 or abs(main + sum(shares) - 1.0) > 1e-9:
-        raise GraphError(f"allocation shares add up to {main + sum(shares):g} (main output {main:g}); each must be "
-                         "in [0, 1] and together they must make 1", process_id=name, pointer=f"{pointer}/coproducts")
+        raise GraphError(
+            f"allocation shares add up to {main + sum(shares):g} (main output {main:g}); each must be "
+            "in [0, 1] and together they must make 1",
+            process_id=name,
+            pointer=f"{pointer}/coproducts",
+        )
     builder.column_share.extend([min(max(main, 0.0), 1.0), *shares])
     builder.column_count.append(1 + len(shares))
 
@@ -342,8 +386,13 @@ def _check_product_units(builder: _Builder) -> None:
         if isinstance(unit, str) and unit in checked:
             continue
         owner = builder.product_owner[product]
-        _convert(unit, unit, process_id=builder.process_ids[owner], pointer=f"/processes/{owner}/output/unit",
-                 expected=f"unit of product {builder.product_ids[product]!r}")
+        _convert(
+            unit,
+            unit,
+            process_id=builder.process_ids[owner],
+            pointer=f"/processes/{owner}/output/unit",
+            expected=f"unit of product {builder.product_ids[product]!r}",
+        )
         checked.add(unit)
 
 
@@ -355,8 +404,9 @@ def _parse_inputs(builder: _Builder, inputs: Any, position: int) -> None:
     one and raises the precise error.
     """
     if type(inputs) is not list:
-        raise GraphError("inputs must be a list", process_id=builder.process_ids[position],
-                         pointer=f"/processes/{position}/inputs")
+        raise GraphError(
+            "inputs must be a list", process_id=builder.process_ids[position], pointer=f"/processes/{position}/inputs"
+        )
     in_proc, in_target, in_amount, in_unit = builder.in_proc, builder.in_target, builder.in_amount, builder.in_unit
     for exchange in inputs:
         try:
@@ -395,18 +445,21 @@ def _finish_inputs(builder: _Builder) -> tuple[list[Any], np.ndarray]:
     try:
         pairs = set(zip(builder.in_unit, target_units, strict=True))
     except TypeError:  # an unhashable unit
-        _explain_inputs(builder, builder.in_proc[next(i for i, u in enumerate(builder.in_unit)
-                                                      if not isinstance(u, str))])
+        _explain_inputs(
+            builder, builder.in_proc[next(i for i, u in enumerate(builder.in_unit) if not isinstance(u, str))]
+        )
     factors: dict[tuple[Any, str], float] = {}
     for pair in pairs:
         try:
             factors[pair] = conversion_factor(*pair)
         except (UnitError, TypeError):
-            first = next(i for i, candidate in enumerate(zip(builder.in_unit, target_units, strict=True))
-                         if candidate == pair)
+            first = next(
+                i for i, candidate in enumerate(zip(builder.in_unit, target_units, strict=True)) if candidate == pair
+            )
             _explain_inputs(builder, builder.in_proc[first])
-    scale = np.fromiter(map(factors.__getitem__, zip(builder.in_unit, target_units, strict=True)),
-                        dtype=np.float64, count=len(products))
+    scale = np.fromiter(
+        map(factors.__getitem__, zip(builder.in_unit, target_units, strict=True)), dtype=np.float64, count=len(products)
+    )
     return products, amounts * scale
 
 
@@ -419,24 +472,37 @@ def _explain_inputs(builder: _Builder, position: int) -> NoReturn:
             raise GraphError("each input must be an object", process_id=name, pointer=pointer)
         amount: Any = exchange.get("amount")
         if type(amount) not in _NUMBER or not 0 <= amount < math.inf:
-            raise GraphError(f"input amount must be a finite number >= 0, got {amount!r}", process_id=name,
-                             pointer=f"{pointer}/amount")
+            raise GraphError(
+                f"input amount must be a finite number >= 0, got {amount!r}",
+                process_id=name,
+                pointer=f"{pointer}/amount",
+            )
         target = exchange.get("process")
         if target is None:
             continue
         product = builder.index.get(target) if isinstance(target, str) else None
         if product is None:
-            raise GraphError(f"input refers to unknown process or product {target!r}", process_id=name,
-                             pointer=f"{pointer}/process")
+            raise GraphError(
+                f"input refers to unknown process or product {target!r}", process_id=name, pointer=f"{pointer}/process"
+            )
         if "primary" in exchange or "dq" in exchange:
-            raise GraphError("primary/dq belong on the exchanges that carry emissions (factor, footprint, "
-                             "emissions), not on a process input: its upstream exchanges carry their own",
-                             process_id=name, pointer=pointer)
+            raise GraphError(
+                "primary/dq belong on the exchanges that carry emissions (factor, footprint, "
+                "emissions), not on a process input: its upstream exchanges carry their own",
+                process_id=name,
+                pointer=pointer,
+            )
         target_unit = builder.product_units[product]
-        _convert(exchange.get("unit"), target_unit, process_id=name, pointer=f"{pointer}/unit",
-                 expected=f"input unit does not fit {target!r} (measured in {target_unit!r})")
-    raise GraphError("an input of this process cannot be read", process_id=name,
-                     pointer=f"/processes/{position}/inputs")
+        _convert(
+            exchange.get("unit"),
+            target_unit,
+            process_id=name,
+            pointer=f"{pointer}/unit",
+            expected=f"input unit does not fit {target!r} (measured in {target_unit!r})",
+        )
+    raise GraphError(
+        "an input of this process cannot be read", process_id=name, pointer=f"/processes/{position}/inputs"
+    )
 
 
 def _pointer_of(builder: _Builder, position: int, exchange: Any, key: str = "inputs") -> str:
@@ -454,34 +520,51 @@ def _parse_background_input(builder: _Builder, exchange: Mapping[str, Any], posi
     if "factor" in exchange:
         factor_id = exchange["factor"]
         if type(factor_id) is not str:
-            raise GraphError("factor must be a factor id string", process_id=name,
-                             pointer=f"{_pointer_of(builder, position, exchange)}/factor")
+            raise GraphError(
+                "factor must be a factor id string",
+                process_id=name,
+                pointer=f"{_pointer_of(builder, position, exchange)}/factor",
+            )
         builder.fx_proc.append(position)
         builder.fx_id.append(factor_id)
         builder.fx_amount.append(amount)
         builder.fx_unit.append(exchange.get("unit"))
         builder.fx_exchange.append(exchange)
-        builder.fx_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
-                                else _flags(exchange, name, lambda: _pointer_of(builder, position, exchange)))
+        builder.fx_flags.append(
+            _NO_FLAGS
+            if "primary" not in exchange and "dq" not in exchange
+            else _flags(exchange, name, lambda: _pointer_of(builder, position, exchange))
+        )
     elif "footprint" in exchange:
         pointer = _pointer_of(builder, position, exchange)
         unit, quantities, source = _declared(exchange["footprint"], builder, name, f"{pointer}/footprint")
-        scale = amount * _convert(exchange.get("unit"), unit, process_id=name, pointer=f"{pointer}/unit",
-                                  expected="input unit does not fit the declared footprint unit")
+        scale = amount * _convert(
+            exchange.get("unit"),
+            unit,
+            process_id=name,
+            pointer=f"{pointer}/unit",
+            expected="input unit does not fit the declared footprint unit",
+        )
         builder.dc_proc.append(position)
         builder.dc_q.append([scale * q for q in quantities])
         builder.dc_source.append(source)
         builder.dc_flags.append(_flags(exchange, name, lambda: pointer))
     else:
-        raise GraphError("an input needs one of: process, factor, footprint", process_id=name,
-                         pointer=_pointer_of(builder, position, exchange))
+        raise GraphError(
+            "an input needs one of: process, factor, footprint",
+            process_id=name,
+            pointer=_pointer_of(builder, position, exchange),
+        )
 
 
 def _parse_emissions(builder: _Builder, emissions: Any, position: int) -> None:
     """Collect the direct emissions of one process; ``_finish_emissions`` checks and converts them in bulk."""
     if type(emissions) is not list:
-        raise GraphError("emissions must be a list", process_id=builder.process_ids[position],
-                         pointer=f"/processes/{position}/emissions")
+        raise GraphError(
+            "emissions must be a list",
+            process_id=builder.process_ids[position],
+            pointer=f"/processes/{position}/emissions",
+        )
     for k, exchange in enumerate(emissions):
         try:
             gas = exchange.get("gas")
@@ -491,8 +574,11 @@ def _parse_emissions(builder: _Builder, emissions: Any, position: int) -> None:
         builder.em_gas.append(gas)
         builder.em_amount.append(exchange.get("amount"))
         builder.em_unit.append(exchange.get("unit"))
-        builder.em_flags.append(_NO_FLAGS if "primary" not in exchange and "dq" not in exchange
-                                else _flags(exchange, builder.process_ids[position], _emission_pointer(position, k)))
+        builder.em_flags.append(
+            _NO_FLAGS
+            if "primary" not in exchange and "dq" not in exchange
+            else _flags(exchange, builder.process_ids[position], _emission_pointer(position, k))
+        )
 
 
 def _emission_pointer(position: int, k: int) -> Callable[[], str]:
@@ -541,37 +627,53 @@ def _explain_emissions(builder: _Builder, position: int) -> NoReturn:
             raise GraphError("each emission must be an object", process_id=name, pointer=pointer)
         gas = exchange.get("gas")
         if gas not in GASES:
-            raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=name,
-                             pointer=f"{pointer}/gas")
-        amount = _number(exchange.get("amount"), what="emission amount", process_id=name,
-                         pointer=f"{pointer}/amount")
+            raise GraphError(f"gas {gas!r} is not one of {', '.join(GASES)}", process_id=name, pointer=f"{pointer}/gas")
+        amount = _number(exchange.get("amount"), what="emission amount", process_id=name, pointer=f"{pointer}/amount")
         if amount < 0 and gas != "CO2_biogenic":
-            raise GraphError(f"only CO2_biogenic may be negative (uptake), got {amount!r}", process_id=name,
-                             pointer=f"{pointer}/amount")
-        _convert(exchange.get("unit"), "kg", process_id=name, pointer=f"{pointer}/unit",
-                 expected="emission unit must be a mass")
-    raise GraphError("an emission of this process cannot be read", process_id=name,
-                     pointer=f"/processes/{position}/emissions")
+            raise GraphError(
+                f"only CO2_biogenic may be negative (uptake), got {amount!r}",
+                process_id=name,
+                pointer=f"{pointer}/amount",
+            )
+        _convert(
+            exchange.get("unit"),
+            "kg",
+            process_id=name,
+            pointer=f"{pointer}/unit",
+            expected="emission unit must be a mass",
+        )
+    raise GraphError(
+        "an emission of this process cannot be read", process_id=name, pointer=f"/processes/{position}/emissions"
+    )
 
 
 def _parse_declared_process(builder: _Builder, process: Mapping[str, Any], position: int) -> None:
     name, pointer = builder.process_ids[position], f"/processes/{position}"
     if process.get("inputs") or process.get("emissions") or process.get("coproducts"):
-        raise GraphError("a declared process takes its whole footprint from the declaration and has no inputs, "
-                         "emissions or coproducts", process_id=name, pointer=pointer)
+        raise GraphError(
+            "a declared process takes its whole footprint from the declaration and has no inputs, "
+            "emissions or coproducts",
+            process_id=name,
+            pointer=pointer,
+        )
     unit, quantities, source = _declared(process["declared"], builder, name, f"{pointer}/declared")
     product = builder.first_column[position]
     scale = builder.product_amount[product] * _convert(
-        builder.product_units[product], unit, process_id=name, pointer=f"{pointer}/declared/unit",
-        expected="declared unit does not fit the output unit")
+        builder.product_units[product],
+        unit,
+        process_id=name,
+        pointer=f"{pointer}/declared/unit",
+        expected="declared unit does not fit the output unit",
+    )
     builder.dc_proc.append(position)
     builder.dc_q.append([scale * q for q in quantities])
     builder.dc_source.append(source)
     builder.dc_flags.append((False, (0, 0, 0)))
 
 
-def _resolve_factors(builder: _Builder,
-                     factors: Mapping[str, FactorRow] | FactorLookup) -> tuple[np.ndarray, np.ndarray]:
+def _resolve_factors(
+    builder: _Builder, factors: Mapping[str, FactorRow] | FactorLookup
+) -> tuple[np.ndarray, np.ndarray]:
     """Look every referenced factor up in one batch; kg CO2e per quantity for each factor exchange."""
     wanted = set(builder.fx_id)
     table: Mapping[str, FactorRow] = factors.factors_for(wanted) if isinstance(factors, FactorLookup) else factors
@@ -584,30 +686,47 @@ def _resolve_factors(builder: _Builder,
         if row is None:
             e = builder.fx_id.index(factor_id)
             owner = builder.fx_proc[e]
-            raise GraphError(f"unknown emission factor {factor_id!r}", process_id=builder.process_ids[owner],
-                             pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/factor")
+            raise GraphError(
+                f"unknown emission factor {factor_id!r}",
+                process_id=builder.process_ids[owner],
+                pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/factor",
+            )
         slot_of[factor_id] = len(per_unit)
         per_unit.append(np.append(np.asarray(row.gas_amounts()) * gwp_factors, 0.0))
-        source_of.append(builder.add_source(Source(
-            kind="factor", id=row.id, name=row.name, dataset=row.dataset, source=row.source,
-            source_url=row.source_url, licence=row.licence, year=row.year)))
+        source_of.append(
+            builder.add_source(
+                Source(
+                    kind="factor",
+                    id=row.id,
+                    name=row.name,
+                    dataset=row.dataset,
+                    source=row.source,
+                    source_url=row.source_url,
+                    licence=row.licence,
+                    year=row.year,
+                )
+            )
+        )
     conversions: dict[tuple[str, Any], float] = {}
     for pair in set(zip(builder.fx_id, builder.fx_unit, strict=True)) if builder.fx_id else ():
         factor_id, unit = pair
         try:
             conversions[pair] = conversion_factor(unit, table[factor_id].unit)
         except (UnitError, TypeError) as exc:
-            e = next(i for i, candidate in enumerate(zip(builder.fx_id, builder.fx_unit, strict=True))
-                     if candidate == pair)
+            e = next(
+                i for i, candidate in enumerate(zip(builder.fx_id, builder.fx_unit, strict=True)) if candidate == pair
+            )
             owner = builder.fx_proc[e]
-            raise GraphError(f"input unit does not fit factor {factor_id!r} (per {table[factor_id].unit}): {exc}",
-                             process_id=builder.process_ids[owner],
-                             pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/unit") from exc
+            raise GraphError(
+                f"input unit does not fit factor {factor_id!r} (per {table[factor_id].unit}): {exc}",
+                process_id=builder.process_ids[owner],
+                pointer=f"{_pointer_of(builder, owner, builder.fx_exchange[e])}/unit",
+            ) from exc
     count = len(builder.fx_id)
     rows = np.fromiter(map(slot_of.__getitem__, builder.fx_id), dtype=np.int64, count=count)
     scales = np.asarray(builder.fx_amount, dtype=np.float64) * np.fromiter(
-        map(conversions.__getitem__, zip(builder.fx_id, builder.fx_unit, strict=True)), dtype=np.float64,
-        count=count)
+        map(conversions.__getitem__, zip(builder.fx_id, builder.fx_unit, strict=True)), dtype=np.float64, count=count
+    )
     matrix = np.vstack(per_unit) if per_unit else np.zeros((0, _Q))
     return matrix[rows] * scales[:, None], np.asarray(source_of, dtype=np.int64)[rows]
 
@@ -619,16 +738,24 @@ def _functional_unit(graph: Mapping[str, Any], builder: _Builder) -> tuple[tuple
     target = spec.get("process")
     product = builder.index.get(target) if isinstance(target, str) else None
     if product is None:
-        raise GraphError(f"functional unit refers to unknown process or product {target!r}",
-                         pointer="/functional_unit/process")
-    amount = _number(spec.get("amount", 1), what="functional unit amount", process_id=target,
-                     pointer="/functional_unit/amount")
+        raise GraphError(
+            f"functional unit refers to unknown process or product {target!r}", pointer="/functional_unit/process"
+        )
+    amount = _number(
+        spec.get("amount", 1), what="functional unit amount", process_id=target, pointer="/functional_unit/amount"
+    )
     if amount <= 0:
-        raise GraphError("functional unit amount must be positive", process_id=target,
-                         pointer="/functional_unit/amount")
+        raise GraphError(
+            "functional unit amount must be positive", process_id=target, pointer="/functional_unit/amount"
+        )
     unit = spec.get("unit", builder.product_units[product])
-    amount *= _convert(unit, builder.product_units[product], process_id=target, pointer="/functional_unit/unit",
-                       expected="functional unit does not fit the product's unit")
+    amount *= _convert(
+        unit,
+        builder.product_units[product],
+        process_id=target,
+        pointer="/functional_unit/unit",
+        expected="functional unit does not fit the product's unit",
+    )
     return (product, amount), {"process": target, "amount": spec.get("amount", 1), "unit": unit}
 
 
@@ -655,8 +782,9 @@ def parse_graph(graph: Mapping[str, Any], factors: Mapping[str, FactorRow] | Fac
             gc.enable()
 
 
-def _parse(graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet,
-           factors: Mapping[str, FactorRow] | FactorLookup) -> ParsedGraph:
+def _parse(
+    graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet, factors: Mapping[str, FactorRow] | FactorLookup
+) -> ParsedGraph:
     builder = _Builder(gwp)
     builder.processes = processes
     for position, process in enumerate(processes):
@@ -673,8 +801,14 @@ def _parse(graph: Mapping[str, Any], processes: list[Any], gwp: GwpSet,
     emissions = _finish_emissions(builder)
     factor_exchanges = _resolve_factors(builder, factors)
     functional_unit, spec = _functional_unit(graph, builder)
-    return _freeze(builder, inputs=inputs, emissions=emissions, factor_exchanges=factor_exchanges,
-                   functional_unit=functional_unit, spec=spec)
+    return _freeze(
+        builder,
+        inputs=inputs,
+        emissions=emissions,
+        factor_exchanges=factor_exchanges,
+        functional_unit=functional_unit,
+        spec=spec,
+    )
 
 
 def _expand(builder: _Builder, processes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -701,26 +835,37 @@ def _flags_arrays(flags: list[tuple[bool, tuple[int, int, int]]]) -> tuple[np.nd
     return primary[codes], dq[codes]
 
 
-def _freeze(builder: _Builder, *, inputs: tuple[list[Any], np.ndarray], emissions: tuple[np.ndarray, np.ndarray],
-            factor_exchanges: tuple[np.ndarray, np.ndarray], functional_unit: tuple[int, float],
-            spec: dict[str, Any]) -> ParsedGraph:
+def _freeze(
+    builder: _Builder,
+    *,
+    inputs: tuple[list[Any], np.ndarray],
+    emissions: tuple[np.ndarray, np.ndarray],
+    factor_exchanges: tuple[np.ndarray, np.ndarray],
+    functional_unit: tuple[int, float],
+    spec: dict[str, Any],
+) -> ParsedGraph:
     n = len(builder.product_ids)
     factor_q, factor_source = factor_exchanges
     in_proc = np.asarray(builder.in_proc, dtype=np.int64)
     copy_of, in_cols, in_shares = _expand(builder, in_proc)
     a_rows = np.concatenate([np.arange(n), np.asarray(inputs[0], dtype=np.int64)[copy_of]])
     a_cols = np.concatenate([np.arange(n), in_cols])
-    a_vals = np.concatenate([np.asarray(builder.product_amount),
-                             -in_shares * inputs[1][copy_of]])
+    a_vals = np.concatenate([np.asarray(builder.product_amount), -in_shares * inputs[1][copy_of]])
     em_q = np.zeros((len(builder.em_proc), _Q))
     em_slot, em_kg = emissions
     em_q[np.arange(len(builder.em_proc)), em_slot] = em_kg * np.asarray(builder.gwp.factors())[em_slot]
     em_flags, fx_flags, dc_flags = (_flags_arrays(f) for f in (builder.em_flags, builder.fx_flags, builder.dc_flags))
-    ex_proc = np.concatenate([np.asarray(p, dtype=np.int64) for p in (builder.em_proc, builder.fx_proc,
-                                                                       builder.dc_proc)])
+    ex_proc = np.concatenate(
+        [np.asarray(p, dtype=np.int64) for p in (builder.em_proc, builder.fx_proc, builder.dc_proc)]
+    )
     ex_q = np.vstack([em_q, factor_q, np.asarray(builder.dc_q, dtype=np.float64).reshape(-1, _Q)])
-    ex_source = np.concatenate([np.full(len(builder.em_proc), -1, dtype=np.int64), factor_source,
-                                np.asarray(builder.dc_source, dtype=np.int64)])
+    ex_source = np.concatenate(
+        [
+            np.full(len(builder.em_proc), -1, dtype=np.int64),
+            factor_source,
+            np.asarray(builder.dc_source, dtype=np.int64),
+        ]
+    )
     ex_primary = np.concatenate([em_flags[0], fx_flags[0], dc_flags[0]])
     ex_dq = np.vstack([em_flags[1], fx_flags[1], dc_flags[1]])
     copy_of, ex_col, ex_share = _expand(builder, ex_proc)

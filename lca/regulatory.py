@@ -28,12 +28,14 @@ __all__ = [
 # Regulation (EU) 2023/1542, Annex II: the life cycle stages a battery carbon footprint covers, keyed by the
 # stage names of the footprint engine. The use stage is excluded from the declared figure because it is not
 # under the manufacturer's influence; it is reported apart when a graph models it.
-BATTERY_STAGE_NAMES: Final = MappingProxyType({
-    "raw_material": "raw material acquisition and pre-processing",
-    "production": "main product production",
-    "distribution": "distribution",
-    "end_of_life": "end of life and recycling",
-})
+BATTERY_STAGE_NAMES: Final = MappingProxyType(
+    {
+        "raw_material": "raw material acquisition and pre-processing",
+        "production": "main product production",
+        "distribution": "distribution",
+        "end_of_life": "end of life and recycling",
+    }
+)
 
 # ILLUSTRATIVE ONLY. Article 7(2) of Regulation (EU) 2023/1542 empowers the Commission to set the carbon
 # footprint performance classes by delegated act; until that act applies these upper bounds (kg CO2e per kWh
@@ -64,8 +66,9 @@ class BatteryFootprint:
     )
 
 
-def performance_class(kg_co2e_per_kwh: float,
-                      boundaries: Sequence[tuple[str, float]] = ILLUSTRATIVE_CLASS_BOUNDARIES) -> str:
+def performance_class(
+    kg_co2e_per_kwh: float, boundaries: Sequence[tuple[str, float]] = ILLUSTRATIVE_CLASS_BOUNDARIES
+) -> str:
     """The first class whose upper bound (inclusive) is not exceeded; boundaries must ascend."""
     if not math.isfinite(kg_co2e_per_kwh):
         raise ValueError(f"footprint per kWh must be finite, got {kg_co2e_per_kwh!r}")
@@ -106,8 +109,10 @@ def battery_carbon_footprint(
         raise ValueError(f"usable_fraction must lie in (0, 1], got {usable_fraction!r}")
     unknown = set(by_stage_kg_co2e) - set(BATTERY_STAGE_NAMES) - {"use"}
     if unknown:
-        raise ValueError(f"stages {sorted(unknown)} are not battery life cycle stages (Annex II); give every "
-                         "process of the battery graph one of: " + ", ".join(BATTERY_STAGE_NAMES))
+        raise ValueError(
+            f"stages {sorted(unknown)} are not battery life cycle stages (Annex II); give every "
+            "process of the battery graph one of: " + ", ".join(BATTERY_STAGE_NAMES)
+        )
     total_energy = rated_energy_kwh * full_equivalent_cycles * usable_fraction
     per_stage = {stage: by_stage_kg_co2e.get(stage, 0.0) / total_energy for stage in BATTERY_STAGE_NAMES}
     per_kwh = sum(per_stage.values())
@@ -187,8 +192,10 @@ def specific_embedded_emissions(process: CbamProductionProcess) -> SpecificEmbed
             raise ValueError(f"precursor {precursor.name!r}: mass and SEE must not be negative")
     attributed_direct = (
         process.direct_emissions_t
-        + process.heat_imported_t - process.heat_exported_t
-        + process.waste_gas_imported_t - process.waste_gas_exported_t
+        + process.heat_imported_t
+        - process.heat_exported_t
+        + process.waste_gas_imported_t
+        - process.waste_gas_exported_t
         - process.electricity_exported_t
     )
     attributed_indirect = process.electricity_consumed_mwh * process.electricity_factor_t_per_mwh

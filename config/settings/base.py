@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarding headers are believed only from TRUSTED_PROXIES, before anything reads the address.
+    "core.proxies.TrustedProxyMiddleware",
     "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -256,6 +258,13 @@ OAUTH2_PROVIDER = {
 
 # Token requests per client address (config/oauth.py): each one with a known client costs a hash check.
 OAUTH2_TOKEN_THROTTLE_RATE = env("OAUTH2_TOKEN_THROTTLE_RATE", default="30/min")
+# PACT host endpoints (/2, /3): a budget per partner client, and per address for requests without a usable
+# token (lca/pact/server.py).
+PACT_THROTTLE_RATE = env("PACT_THROTTLE_RATE", default="1200/min")
+PACT_THROTTLE_ANON_RATE = env("PACT_THROTTLE_ANON_RATE", default="120/min")
+# Addresses or networks of the reverse proxies in front of the application (e.g. "10.0.0.5,fd00::/8"): only
+# their X-Forwarded-For / X-Forwarded-Proto are believed (core/proxies.py). Empty: no proxy is trusted.
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
 
 # django-oauth-toolkit's models are swappable; naming the defaults lets our migrations refer to them.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -17,6 +17,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min"},
 }
 OAUTH2_TOKEN_THROTTLE_RATE = "100000/min"  # noqa: S105  # a rate, not a secret
+PACT_THROTTLE_RATE = PACT_THROTTLE_ANON_RATE = "100000/min"
 AXES_ENABLED = True
 # The suite's stand-in partner servers (PACT, did:web) listen on the loopback address.
 OUTBOUND_ALLOWLIST = ["127.0.0.1", "::1"]

@@ -225,4 +225,3 @@ def read_factor_csv(path_or_file: str | Path | IO[str]) -> list[FactorRow]:
 def load_starter_factors() -> dict[str, FactorRow]:
     """The shipped open dataset, keyed by factor id."""
     return {row.id: row for row in read_factor_csv(STARTER_CSV)}
-

@@ -29,12 +29,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
+from core.proxies import peer_address
+from core.throttling import window_allows
 from lca.pact import filters, listing
 from lca.pact.models import PactFootprint, Sharing
 from passports.models import ApiClient, Organization
@@ -103,7 +106,31 @@ TOKEN_SQL: Final = _token_sql()
 SHARING_SQL: Final = f"SELECT organization_id, product_id FROM {Sharing._meta.db_table} WHERE partner_id = %s"  # noqa: S608
 
 
+def too_many(wait: int) -> PactError:
+    return PactError(
+        429, "TooManyRequests", f"Too many requests; retry in {wait} s.", headers={"Retry-After": str(wait)}
+    )
+
+
 def authenticate(request: HttpRequest, version: str) -> Caller:
+    """The caller, counted against its budget: each partner client has its own (``PACT_THROTTLE_RATE``), and
+    requests without a usable token count against their address (``PACT_THROTTLE_ANON_RATE``; the real peer,
+    see ``core.proxies``), so a flood of bad tokens does not spend a partner's budget or cost a query each."""
+    try:
+        caller = identify(request, version)
+    except PactError as error:
+        if error.status in {400, 401}:
+            wait = window_allows(f"pact-anon:{peer_address(request)}", settings.PACT_THROTTLE_ANON_RATE)
+            if wait:
+                raise too_many(wait) from error
+        raise
+    wait = window_allows(f"pact-client:{caller.client_id}", settings.PACT_THROTTLE_RATE)
+    if wait:
+        raise too_many(wait)
+    return caller
+
+
+def identify(request: HttpRequest, version: str) -> Caller:
     """The API client behind the request's bearer token, in one query; raises ``PactError`` otherwise.
 
     django-oauth-toolkit deletes nothing when a token expires, so an expired token is still found by its

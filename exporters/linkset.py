@@ -1,34 +1,32 @@
 """The links a GS1 Digital Link resolves to, as an RFC 9264 linkset (``application/linkset+json``).
 
-GS1 Digital Link resolvers answer ``?linkType=all`` with every link they hold for an identifier (GS1-Conformant
-Resolver Standard); RFC 9264 gives the JSON shape: ``{"linkset": [{"anchor": ..., "<relation>": [targets]}]}``,
-each target with ``href`` and optional ``type``, ``title`` and ``hreflang`` (a list). Relations are GS1 link
-types (``https://gs1.org/voc/...``), IANA relation names (``describedby``, ``version-history``,
-``latest-version``, ``predecessor-version``, ``successor-version``, ``alternate``) and the VC vocabulary's
-``credentialStatus``. Plain Python, no Django.
+GS1-Conformant Resolver Standard 1.0 (section "Linksets"), checked by GS1's linkset schema (shipped as
+``exporters/contexts/gs1-linkset-schema.json``):
+- one context object per identification level, with ``anchor`` (the uncompressed Digital Link) and
+  ``itemDescription``; a request with key qualifiers gets every level up to the primary key, most specific first;
+- relation names are GS1 link types as full URIs (``https://gs1.org/voc/...``) or IANA names (``describedby``,
+  ``version-history``...): GS1's schema allows nothing else, so no ``#`` fragment relations;
+- every link has ``href`` and ``title`` and, where known, ``type`` (an IANA media type) and ``hreflang``;
+- the one ``gs1:defaultLink`` carries ``href`` and ``title`` only (no optional attributes), and the same
+  target is also typed descriptively (``gs1:pip``, ``gs1:dpp``).
+Plain Python, no Django.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 MEDIA_TYPE = "application/linkset+json"
-GS1_DEFAULT_LINK = "https://gs1.org/voc/defaultLink"
-GS1_PIP = "https://gs1.org/voc/pip"
-CREDENTIAL_STATUS = "https://www.w3.org/2018/credentials#credentialStatus"
-
-#: Short link types a caller may ask for with ``?linkType=`` and the relation each stands for.
-LINK_TYPES: dict[str, str] = {
-    "gs1:defaultLink": GS1_DEFAULT_LINK,
-    "gs1:pip": GS1_PIP,
-    "describedby": "describedby",
-    "version-history": "version-history",
-    "latest-version": "latest-version",
-    "alternate": "alternate",
-    "status": CREDENTIAL_STATUS,
-}
+GS1_VOC = "https://gs1.org/voc/"
+GS1_DEFAULT_LINK = f"{GS1_VOC}defaultLink"
+GS1_PIP = f"{GS1_VOC}pip"
+GS1_DPP = f"{GS1_VOC}dpp"
+#: The namespaces GS1 has used for its web vocabulary; a ``linkType`` in any of them means the same link type.
+GS1_NAMESPACES = ("https://gs1.org/voc/", "https://ref.gs1.org/voc/", "https://www.gs1.org/voc/", "gs1:")
+#: Members of a linkset context object that are not relations.
+NOT_RELATIONS = frozenset({"anchor", "itemDescription"})
 
 
 @dataclass(frozen=True)
@@ -40,19 +38,18 @@ class VersionLink:
 
 @dataclass(frozen=True)
 class PassportLinks:
-    """Everything the resolver knows how to reach for one passport version."""
+    """Everything the resolver knows how to reach for one identification level (one passport version)."""
 
     anchor: str
+    item_description: str
     page_url: str
     version: int
     versions: Sequence[VersionLink]
     credential_jwt_url: str | None = None
     credential_jsonld_url: str | None = None
     data_url: str | None = None
-    status_list_urls: Sequence[str] = ()
     report_url: str | None = None
     languages: Sequence[str] = ("en", "ko")
-    titles: dict[str, str] = field(default_factory=dict)
 
 
 def _target(href: str, title: str, media_type: str | None = None, hreflang: Sequence[str] = ()) -> dict[str, Any]:
@@ -64,19 +61,25 @@ def _target(href: str, title: str, media_type: str | None = None, hreflang: Sequ
     return target
 
 
-def build_linkset(links: PassportLinks) -> dict[str, Any]:
-    """The RFC 9264 linkset of one passport version."""
-    page = _target(links.page_url, links.titles.get("page", "Product passport"), "text/html", links.languages)
-    context: dict[str, Any] = {"anchor": links.anchor, GS1_DEFAULT_LINK: [page], GS1_PIP: [page]}
-    described: list[dict[str, Any]] = []
-    if links.credential_jwt_url:
-        described.append(_target(links.credential_jwt_url, "Signed passport credential", "application/vc+jwt"))
+def build_context(links: PassportLinks) -> dict[str, Any]:
+    """The linkset context object of one identification level."""
+    page = _target(links.page_url, "Digital product passport", "text/html", links.languages)
+    context: dict[str, Any] = {
+        "anchor": links.anchor,
+        "itemDescription": links.item_description,
+        GS1_DEFAULT_LINK: [_target(links.page_url, "Digital product passport")],
+        GS1_PIP: [_target(links.page_url, "Product information page", "text/html", links.languages)],
+    }
+    machine: list[dict[str, Any]] = []
     if links.credential_jsonld_url:
-        described.append(_target(links.credential_jsonld_url, "Passport credential", "application/ld+json"))
+        machine.append(_target(links.credential_jsonld_url, "Passport credential (JSON-LD)", "application/ld+json"))
+    if links.credential_jwt_url:
+        machine.append(_target(links.credential_jwt_url, "Signed passport credential", "application/vc+jwt"))
     if links.data_url:
-        described.append(_target(links.data_url, "Passport data (public tier)", "application/json"))
-    if described:
-        context["describedby"] = described
+        machine.append(_target(links.data_url, "Passport data", "application/json"))
+    context[GS1_DPP] = [page, *machine]
+    if machine:
+        context["describedby"] = machine
     ordered = sorted(links.versions, key=lambda item: item.number)
     context["version-history"] = [
         _target(item.url, f"Version {item.number} ({item.status})", "text/html") for item in ordered
@@ -90,23 +93,30 @@ def build_linkset(links: PassportLinks) -> dict[str, Any]:
         context["predecessor-version"] = [_target(earlier[-1].url, f"Version {earlier[-1].number}", "text/html")]
     if later:
         context["successor-version"] = [_target(later[0].url, f"Version {later[0].number}", "text/html")]
-    if links.status_list_urls:
-        context[CREDENTIAL_STATUS] = [
-            _target(url, "Bitstring status list", "application/vc+jwt") for url in links.status_list_urls
-        ]
     if links.report_url:
         context["alternate"] = [
             _target(links.report_url, "Compliance report (for members of the issuing organization)", "application/pdf")
         ]
-    return {"linkset": [context]}
+    return context
 
 
-def target_for(linkset: dict[str, Any], link_type: str) -> str | None:
-    """The first target of ``link_type`` (a short name of `LINK_TYPES` or a relation), for a redirect."""
-    relation = LINK_TYPES.get(link_type, link_type)
+def build_linkset(levels: Sequence[PassportLinks]) -> dict[str, Any]:
+    """The RFC 9264 linkset of a request: one context per level, most specific first."""
+    return {"linkset": [build_context(level) for level in levels]}
+
+
+def relation_of(link_type: str) -> str:
+    """The relation a ``?linkType=`` value names: GS1 CURIEs and namespaces become ``https://gs1.org/voc/...``."""
+    for namespace in GS1_NAMESPACES:
+        if link_type.startswith(namespace):
+            return GS1_VOC + link_type[len(namespace) :]
+    return link_type
+
+
+def targets_of(linkset: dict[str, Any], relation: str) -> list[dict[str, Any]]:
+    """The targets of ``relation`` at the most specific level that has any (GS1: walking up the tree)."""
     for context in linkset.get("linkset", []):
         targets = context.get(relation)
         if isinstance(targets, list) and targets:
-            href = targets[0].get("href")
-            return href if isinstance(href, str) else None
-    return None
+            return targets
+    return []

@@ -130,6 +130,21 @@ def passport_by_link(link: DigitalLink) -> Passport:
         raise Http404("No passport for this identifier.") from exc
 
 
+def passports_for_levels(levels: list[DigitalLink]) -> list[Passport]:
+    """The passports with a resolvable version among ``levels`` (most specific first), in that order.
+
+    A GS1 resolver walks up the tree: an unknown serial or lot still reaches the product's passport.
+    """
+    uris = [link.uri(settings.PLATFORM_BASE_URL) for link in levels]
+    found = {
+        passport.identifier: passport
+        for passport in Passport.objects.select_related("product", "organization")
+        .filter(identifier__in=uris, versions__status__in=RESOLVABLE)
+        .distinct()
+    }
+    return [found[uri] for uri in uris if uri in found]
+
+
 #: What listing a passport's versions needs; data and schema are loaded for the one version shown.
 _VERSION_SUMMARY = (
     "pk",

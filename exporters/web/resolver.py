@@ -1,183 +1,207 @@
-"""The GS1 Digital Link resolver: what ``/01/<gtin>[/10/<lot>][/21/<serial>]`` answers.
+"""The GS1 Digital Link resolver: what ``/01/<gtin>[/22/..][/10/<lot>][/21/<serial>]`` answers.
 
 ESPR (Regulation (EU) 2024/1781) Art. 9(2)(b) and Annex III: the data carrier on the product leads to the
-passport. One URL serves every reader, by content negotiation (``Accept``) or ``?format=``:
+passport. The resolver follows the GS1-Conformant Resolver Standard 1.0 (``exporters/gs1_resolver.py`` holds
+the rules, ``exporters/linkset.py`` the links):
 
-- a browser (``text/html``): the public passport page, mobile-first, in English or Korean;
-- ``application/ld+json``: the credential as JSON-LD; ``application/vc+jwt``: the signed credential;
-- ``application/linkset+json`` or ``?linkType=all``: the RFC 9264 linkset; another ``?linkType=`` redirects to
-  that link (GS1-Conformant Resolver Standard);
-- ``application/json``: the passport data of the caller's tier.
-The published version is served by default, ``?version=N`` for another; a superseded version says so and links
-to the latest, a revoked one shows that it is revoked. Drafts are never served.
+- a plain request (a browser, a phone's camera) is redirected (307) to the default link, the passport page
+  at ``/dpp/01/...``, with the query string passed on; an unknown lot or serial walks up to the GTIN;
+- ``?linkType=linkset`` or ``Accept: application/linkset+json`` answers the RFC 9264 linkset (``all`` is the
+  deprecated spelling); ``?linkType=<type>`` redirects to that link, 404 when there is none;
+- ``Accept`` naming a media type a ``gs1:dpp`` link has (``application/ld+json``, ``application/vc+jwt``,
+  ``application/json``) redirects to that link: information in the request that makes a better match;
+- the targets of the machine links are this URL with ``?format=`` (and ``?version=N``), served directly;
+- syntax errors answer 400; OPTIONS, HEAD and CORS are answered on every resolver URL.
 """
 
 from __future__ import annotations
 
-import base64
+import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 
-from core.language import ui_language
 from exporters import selectors
-from exporters.credentials import MEDIA_TYPE as VC_JWT
-from exporters.linkset import MEDIA_TYPE as LINKSET
-from exporters.linkset import PassportLinks, VersionLink, build_linkset, target_for
-from exporters.models import IssuedCredential
-from exporters.reports.labels import Lang
-from exporters.reports.receivers import qr_code_for
-from exporters.services.credentials import credential_uuid, tier_data, tier_data_bytes, tier_data_url
-from exporters.services.keys import absolute_url, organization_did
-from exporters.verification import verify_token
-from exporters.web.access import viewer_tier
-from exporters.web.data_sections import data_sections
-from exporters.web.trust_views import public_headers
-from passports.identifiers import DigitalLink, DigitalLinkError
-from passports.models import Passport, PassportVersion
+from exporters.gs1_resolver import (
+    RequestPath,
+    ResolverSyntaxError,
+    choose_links,
+    decompress_path,
+    gs1_file,
+    parse_request_path,
+    with_query,
+)
+from exporters.linkset import GS1_DEFAULT_LINK, GS1_DPP, MEDIA_TYPE, build_linkset, relation_of, targets_of
+from exporters.web.passport_page import FORMATS, level_links, machine_response, render_page
 
-JSON_LD = "application/ld+json"
-FORMATS = {"html": "text/html", "jsonld": JSON_LD, "vc-jwt": VC_JWT, "linkset": LINKSET, "json": "application/json"}
-#: In order of preference when the caller accepts anything: people with browsers are the usual callers.
-NEGOTIABLE = ["text/html", JSON_LD, VC_JWT, LINKSET, "application/json"]
+#: Where the JSON-LD context that reads a linkset as linked data is served (GS1's, shipped in the repo).
+LINKSET_CONTEXT_PATH = "/ns/gs1-linkset-context.jsonld"
+_ALLOW = "GET, HEAD, OPTIONS"
+_LINKSET_TYPES = frozenset({"linkset", "all"})
 
 
-def _media_type(request: HttpRequest) -> str:
-    fmt = request.GET.get("format")
-    if fmt in FORMATS:
-        return FORMATS[fmt]
-    if request.GET.get("linkType") == "all":
-        return LINKSET
-    return request.get_preferred_type(NEGOTIABLE) or "text/html"
+def gs1_cors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET, HEAD and OPTIONS with CORS on every answer (GS1-Conformant Resolver: SHALL support CORS)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Allow"] = _ALLOW
+            response["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Authorization, If-None-Match"
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = _ALLOW
+        response["Access-Control-Expose-Headers"] = "Link, Location, ETag, Content-Language"
+        return response
+
+    return require_http_methods(["GET", "HEAD", "OPTIONS"])(wrapped)
 
 
-def _version_url(passport: Passport, number: int) -> str:
-    return f"{passport.identifier}?version={number}"
+def syntax_error(message: str) -> HttpResponse:
+    """400 with the rule broken, as JSON a client can read and show."""
+    return JsonResponse({"error": "not a valid GS1 Digital Link", "detail": message}, status=400)
 
 
-def _report_url(passport: Passport, version: PassportVersion) -> str | None:
-    try:
-        path = reverse("passport-report-pdf", kwargs={"pk": passport.pk})
-    except NoReverseMatch:
-        return None
-    return absolute_url(f"{path}?version={version.number}")
+def _absolute(path: str) -> str:
+    return settings.PLATFORM_BASE_URL.rstrip("/") + path
 
 
-def _links(
-    passport: Passport, version: PassportVersion, versions: list[PassportVersion], issued: IssuedCredential | None
-) -> PassportLinks:
-    here = _version_url(passport, version.number)
-    status_urls: list[str] = []
-    if issued is not None:
-        status_urls = [entry["statusListCredential"] for entry in issued.credential.get("credentialStatus", [])]
-    return PassportLinks(
-        anchor=passport.identifier,
-        page_url=here,
-        version=version.number,
-        versions=[VersionLink(v.number, _version_url(passport, v.number), v.status) for v in versions],
-        credential_jwt_url=f"{here}&format=vc-jwt" if issued else None,
-        credential_jsonld_url=f"{here}&format=jsonld" if issued else None,
-        data_url=tier_data_url(passport.organization, credential_uuid(issued), "public") if issued else None,
-        status_list_urls=status_urls,
-        report_url=_report_url(passport, version),
+def _query_without_link_type(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, values in request.GET.lists() if k != "linkType" for v in values])
+
+
+def _linkset_link_header(uri: str) -> str:
+    return (
+        f'<{uri}?linkType=linkset>; rel="linkset"; type="{MEDIA_TYPE}", '
+        f'<{_absolute(LINKSET_CONTEXT_PATH)}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
     )
 
 
-def _machine_response(
-    media: str, request: HttpRequest, version: PassportVersion, context: dict[str, Any]
-) -> HttpResponse:
-    issued: IssuedCredential | None = context["issued"]
-    if media == LINKSET:
-        response: HttpResponse = JsonResponse(context["linkset"], content_type=LINKSET)
-    elif media == "application/json":
-        tier = viewer_tier(request, version.passport)
-        response = HttpResponse(
-            tier_data_bytes(selectors.version_with_data(version), tier), content_type="application/json"
-        )
-    elif issued is None:
-        raise Http404("This version was published before signing was available; it has no credential.")
-    elif media == VC_JWT:
-        response = HttpResponse(issued.jws, content_type=VC_JWT)
-    else:
-        response = JsonResponse(issued.credential, content_type=JSON_LD)
-    return public_headers(response, max_age=60) if media != "application/json" else response
+def _wants_linkset(request: HttpRequest) -> bool:
+    if request.GET.get("linkType") in _LINKSET_TYPES:
+        return True
+    return "linkType" not in request.GET and request.get_preferred_type(["text/html", MEDIA_TYPE]) == MEDIA_TYPE
 
 
-def _qr_data_uri(passport: Passport) -> str:
-    svg = qr_code_for(passport).svg
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-def _page(request: HttpRequest, version: PassportVersion, context: dict[str, Any]) -> HttpResponse:
-    version = selectors.version_with_data(version)
-    passport = version.passport
-    org = passport.organization
-    lang: Lang = "ko" if ui_language() == "ko" else "en"
-    tier = viewer_tier(request, passport)
-    issued: IssuedCredential | None = context["issued"]
-    product = passport.product
-    latest = context["latest"]
-    page = {
-        **context,
-        "passport": passport,
-        "version": version,
-        "product_name": product.name_ko if lang == "ko" and product.name_ko else product.name,
-        "schema_title": _schema_title(version, lang),
-        "org": org,
-        "did": organization_did(org),
-        "tier": tier,
-        "sections": data_sections(version.schema.document, tier_data(version, tier), lang),
-        "report": verify_token(issued.jws) if issued is not None else None,
-        "qr": _qr_data_uri(passport),
-        "is_superseded": version.status == PassportVersion.Status.SUPERSEDED,
-        "is_revoked": version.status == PassportVersion.Status.REVOKED,
-        "latest_url": f"?version={latest.number}" if latest and latest.pk != version.pk else None,
-        "format_links": {
-            "jsonld": f"?version={version.number}&format=jsonld",
-            "vc_jwt": f"?version={version.number}&format=vc-jwt",
-            "linkset": f"?version={version.number}&linkType=all",
-        },
-    }
-    response = render(request, "public/passport.html", page)
-    response["Vary"] = "Accept, Accept-Language, Cookie, Authorization"
-    response["Link"] = f'<{passport.identifier}?linkType=all>; rel="linkset"; type="{LINKSET}"'
+def _multiple_choices(targets: list[dict[str, Any]]) -> HttpResponse:
+    """300: several links of the asked type that nothing in the request tells apart (GS1 resolver 1.0)."""
+    response = HttpResponse(json.dumps({"linkset": [{"choices": targets}]}), status=300, content_type=MEDIA_TYPE)
+    response["Link"] = ", ".join(f'<{t["href"]}>; rel="alternate"; title="{t["title"]}"' for t in targets)
     return response
 
 
-def _schema_title(version: PassportVersion, lang: str) -> str:
-    document = version.schema.document
-    title = document.get("x-title-ko") if lang == "ko" else None
-    return str(title or document.get("title") or version.schema.key)
-
-
-@require_safe
-def resolve(request: HttpRequest, gtin: str, lot: str | None = None, serial: str | None = None) -> HttpResponse:
-    try:
-        link = DigitalLink(gtin=gtin, lot=lot, serial=serial)
-    except DigitalLinkError as exc:
-        raise Http404(str(exc)) from exc
-    passport = selectors.passport_by_link(link)
-    versions = selectors.resolvable_versions(passport)
-    version = selectors.version_to_resolve(versions, request.GET.get("version"))
-    issued = selectors.credential_of(version)
-    linkset = build_linkset(_links(passport, version, versions, issued))
+def resolve_path(request: HttpRequest, path: RequestPath, *, same_as: str | None = None) -> HttpResponse:
+    """The resolver's answer for a checked request path (see the module docstring)."""
+    uri = _absolute(path.path())
+    passports = selectors.passports_for_levels(path.levels())
+    if not passports:
+        raise Http404("No passport for this identifier.")
+    levels = [level_links(passport) for passport in passports]
+    linkset = build_linkset([level for level, _version in levels])
     link_type = request.GET.get("linkType")
-    if link_type and link_type != "all" and "format" not in request.GET:
-        target = target_for(linkset, link_type)
-        if target is not None and target != _version_url(passport, version.number):
-            return HttpResponseRedirect(target, status=307)
-    context = {
-        "issued": issued,
-        "linkset": linkset,
-        "versions": versions,
-        "latest": selectors.latest_published(versions),
+    fmt = request.GET.get("format")
+    if fmt in FORMATS and link_type is None:
+        response = machine_response(request, passports[0], fmt)
+    elif _wants_linkset(request):
+        response = JsonResponse(linkset, content_type=MEDIA_TYPE)
+        response["Cache-Control"] = "public, max-age=60"
+    else:
+        query = _query_without_link_type(request)
+        if link_type is not None:
+            targets = targets_of(linkset, relation_of(link_type))
+            if not targets:
+                raise Http404(f"No link of type {link_type!r} for this identifier.")
+        else:
+            # A media type that only a gs1:dpp link has is a better match than the default (GS1 resolver 1.0).
+            described = targets_of(linkset, GS1_DPP)
+            wanted = request.get_preferred_type(["text/html", *(t.get("type", "") for t in described)])
+            targets = [t for t in described if wanted and t.get("type") == wanted]
+            if not targets or wanted == "text/html":
+                targets = targets_of(linkset, GS1_DEFAULT_LINK)
+        chosen = choose_links(targets, request.headers.get("Accept", ""), request.headers.get("Accept-Language", ""))
+        if len(chosen) > 1:
+            response = _multiple_choices(chosen)
+        else:
+            response = HttpResponseRedirect(with_query(chosen[0]["href"], query), status=307)
+            response["Cache-Control"] = "public, max-age=60"
+    response["Vary"] = "Accept, Accept-Language, Authorization"
+    link = _linkset_link_header(uri)
+    if same_as is not None:
+        link += f', <{uri}>; rel="owl:sameAs"'
+    response["Link"] = link
+    return response
+
+
+@gs1_cors
+def resolve(request: HttpRequest, tail: str) -> HttpResponse:
+    """``/01/...``: check the path, send GTIN-8/12/13 to the 14-digit form, then answer (``resolve_path``)."""
+    try:
+        path = parse_request_path(tail)
+    except ResolverSyntaxError as exc:
+        return syntax_error(str(exc))
+    if not path.is_canonical:
+        target = path.path() + (f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else "")
+        return HttpResponseRedirect(target, status=301)
+    return resolve_path(request, path)
+
+
+@gs1_cors
+def passport_page(request: HttpRequest, tail: str) -> HttpResponse:
+    """``/dpp/01/...``: the passport page of exactly this identifier (the resolver's default link)."""
+    try:
+        path = parse_request_path(tail)
+    except ResolverSyntaxError as exc:
+        return syntax_error(str(exc))
+    if not path.is_canonical:
+        query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
+        return HttpResponseRedirect(f"/dpp{path.path()}{query}", status=301)
+    passport = selectors.passport_by_link(path.levels()[0])
+    return render_page(request, passport)
+
+
+@gs1_cors
+def resolve_compressed(request: HttpRequest, segment: str) -> HttpResponse:
+    """A compressed Digital Link (``/AQnY...``): answered as its uncompressed form, not redirected to it."""
+    uncompressed = decompress_path(segment)
+    if uncompressed is None:
+        raise Http404("Not a GS1 Digital Link.")
+    try:
+        path = parse_request_path(uncompressed.removeprefix("/01/"))
+    except ResolverSyntaxError as exc:
+        return syntax_error(str(exc))
+    return resolve_path(request, path, same_as=_absolute(path.path()))
+
+
+@gs1_cors
+def resolver_description(request: HttpRequest) -> HttpResponse:
+    """``/.well-known/gs1resolver``: the Resolver Description File (GS1-Conformant Resolver Standard 1.0)."""
+    base = settings.PLATFORM_BASE_URL.rstrip("/")
+    description = {
+        "name": "Digital Product Passport resolver",
+        "resolverRoot": base,
+        "supportedPrimaryKeys": ["01"],
+        "linkTypeDefaultCanBeLinkset": False,
+        "supportedLinkType": [
+            {"namespace": "https://gs1.org/voc/", "prefix": "gs1:", "profile": "https://gs1.org/voc/?show=linktypes"},
+        ],
+        "jsonLdContextLocation": base + LINKSET_CONTEXT_PATH,
     }
-    media = _media_type(request)
-    if media == "text/html":
-        return _page(request, version, context)
-    response = _machine_response(media, request, version, context)
-    response["Vary"] = "Accept, Authorization"
+    response = JsonResponse(description)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@gs1_cors
+def linkset_context(request: HttpRequest) -> HttpResponse:
+    """GS1's JSON-LD context for linksets, shipped byte for byte (``exporters/contexts/``)."""
+    response = HttpResponse(gs1_file("gs1-linkset-context.jsonld"), content_type="application/ld+json")
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -1,15 +1,17 @@
 """Routes of this layer; each route needs a row in tests/routes/ (the tenant-isolation matrix)."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from exporters.web import packs, resolver, trust_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    # GS1 Digital Link resolver (exporters/web/resolver.py): the URIs in our QR codes.
-    path("01/<str:gtin>", resolver.resolve, name="resolver-gtin"),
-    path("01/<str:gtin>/10/<str:lot>", resolver.resolve, name="resolver-lot"),
-    path("01/<str:gtin>/21/<str:serial>", resolver.resolve, name="resolver-serial"),
-    path("01/<str:gtin>/10/<str:lot>/21/<str:serial>", resolver.resolve, name="resolver-lot-serial"),
+    # GS1 Digital Link resolver (exporters/web/resolver.py): the URIs in our QR codes, and the page they lead to.
+    path("01/<path:tail>", resolver.resolve, name="resolver"),
+    path("dpp/01/<path:tail>", resolver.passport_page, name="passport-page"),
+    path(".well-known/gs1resolver", resolver.resolver_description, name="gs1-resolver-description"),
+    path("ns/gs1-linkset-context.jsonld", resolver.linkset_context, name="gs1-linkset-context"),
+    # Compressed Digital Links (/AQnY...): one base64url segment; nothing of ours starts with a capital letter.
+    re_path(r"^(?P<segment>A[A-Za-z0-9_-]{9,})$", resolver.resolve_compressed, name="resolver-compressed"),
     # What verifiers fetch (exporters/web/trust_views.py): did:web documents, status lists, linked data, contexts.
     path("orgs/<slug:slug>/did.json", trust_views.did_document, name="did-document"),
     path("ns/passport/v<int:version>", trust_views.passport_context, name="passport-context"),

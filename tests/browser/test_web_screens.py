@@ -145,6 +145,6 @@ def test_korean_and_phone_width(page: Any, live_server: Any, tenant: Any) -> Non
         assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
         screenshot(page, name, full_page=False)
     public = made["model"].identifier.split("://", 1)[1].split("/", 1)[1]
-    response = page.goto(f"{url}/{public}")
+    response = page.goto(f"{url}/dpp/{public}")  # the resolver redirects to this page under PLATFORM_BASE_URL
     if response is not None and response.status == 200 and re.search(r"html", response.headers.get("content-type", "")):
         screenshot(page, "public-page-phone", full_page=False)

@@ -151,10 +151,12 @@ def test_demo_battery_report_shows_every_clause_the_chart_the_class_and_a_resolv
         demo_battery.identifier
     ]
     path = urlsplit(demo_battery.identifier).path
-    page = client.get(path, HTTP_ACCEPT="text/html")
+    redirect = client.get(path, HTTP_ACCEPT="text/html")
+    assert redirect.status_code == 307  # the resolver's default link: the passport page
+    page = client.get(redirect["Location"], HTTP_ACCEPT="text/html")
     assert page.status_code == 200
     assert demo_battery.product.name in page.content.decode()
-    linkset = client.get(path, {"linkType": "all"})
+    linkset = client.get(path, {"linkType": "linkset"})
     assert linkset.status_code == 200
     assert json.loads(linkset.content)["linkset"][0]["anchor"] == demo_battery.identifier
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from exporters.services.credentials import credential_uuid
-from passports.identifiers import DigitalLink
 from passports.services.passports import passport_publish
 from tests.factories import ProductFactory, make_passport
 from tests.routes.rows import Row
@@ -17,37 +17,23 @@ def _published(tenant: Any, **fields: Any) -> Any:
     return passport
 
 
-def _link_kwargs(passport: Any) -> dict[str, Any]:
-    link = DigitalLink.parse(passport.identifier)
-    kwargs: dict[str, Any] = {"gtin": link.gtin}
-    if link.lot:
-        kwargs["lot"] = link.lot
-    if link.serial:
-        kwargs["serial"] = link.serial
-    return kwargs
+def _tail(passport: Any) -> dict[str, Any]:
+    return {"tail": urlsplit(passport.identifier).path.removeprefix("/01/")}
 
 
-def resolver_model(tenant: Any) -> dict[str, Any]:
-    return _link_kwargs(_published(tenant))
-
-
-def resolver_lot(tenant: Any) -> dict[str, Any]:
-    product = ProductFactory(organization=tenant.org)
-    _published(tenant, product=product)
-    return _link_kwargs(_published(tenant, product=product, granularity="batch", lot="L-OWNER-1", data={}))
-
-
-def resolver_serial(tenant: Any) -> dict[str, Any]:
-    product = ProductFactory(organization=tenant.org)
-    _published(tenant, product=product)
-    return _link_kwargs(_published(tenant, product=product, granularity="item", serial="SN-OWNER-1", data={}))
-
-
-def resolver_lot_serial(tenant: Any) -> dict[str, Any]:
+def resolver_item(tenant: Any) -> dict[str, Any]:
+    """The most specific level: an item of a batch, below a published model passport."""
     product = ProductFactory(organization=tenant.org)
     _published(tenant, product=product)
     item = _published(tenant, product=product, granularity="item", lot="L-OWNER-2", serial="SN-OWNER-2", data={})
-    return _link_kwargs(item)
+    return _tail(item)
+
+
+def resolver_compressed(tenant: Any) -> dict[str, Any]:
+    from gs1 import compress_gs1_digital_link
+
+    passport = _published(tenant)
+    return {"segment": urlsplit(compress_gs1_digital_link(passport.identifier)).path.strip("/")}
 
 
 def org_slug(tenant: Any) -> dict[str, Any]:
@@ -86,10 +72,11 @@ def context_version(tenant: Any) -> dict[str, Any]:
 
 ROWS: dict[str, Row] = {
     # Public by design: anyone holding a QR code or a credential reads these, whatever their organization.
-    "resolver-gtin": Row("public", resolver_model),
-    "resolver-lot": Row("public", resolver_lot),
-    "resolver-serial": Row("public", resolver_serial),
-    "resolver-lot-serial": Row("public", resolver_lot_serial),
+    "resolver": Row("public", resolver_item),
+    "passport-page": Row("public", resolver_item),
+    "resolver-compressed": Row("public", resolver_compressed),
+    "gs1-resolver-description": Row("public"),
+    "gs1-linkset-context": Row("public"),
     "did-document": Row("public", org_slug),
     "status-list": Row("public", status_list),
     "status-list-numbered": Row("public", status_list_numbered),

@@ -19,10 +19,10 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from exporters import selectors
+from exporters.gs1_resolver import ResolverSyntaxError, parse_request_path
 from exporters.verification import verify_token
-from passports.identifiers import DigitalLink, DigitalLinkError
 
-RESOLVER_ROUTES = frozenset({"resolver-gtin", "resolver-lot", "resolver-serial", "resolver-lot-serial"})
+RESOLVER_ROUTES = frozenset({"resolver", "passport-page"})
 
 
 def token_from_url(url: str) -> str:
@@ -38,12 +38,12 @@ def token_from_url(url: str) -> str:
     if match.url_name not in RESOLVER_ROUTES:
         raise CommandError(f"{url} is not a GS1 Digital Link of this platform's resolver")
     try:
-        link = DigitalLink(**match.kwargs)
+        link = parse_request_path(match.kwargs["tail"]).levels()[0]
         passport = selectors.passport_by_link(link)
         versions = selectors.resolvable_versions(passport)
         asked = parse_qs(split.query).get("version")
         version = selectors.version_to_resolve(versions, asked[0] if asked else None)
-    except (DigitalLinkError, Http404) as exc:
+    except (ResolverSyntaxError, Http404) as exc:
         raise CommandError(f"no published passport at {url}: {exc}") from exc
     issued = selectors.credential_of(version)
     if issued is None:

@@ -561,3 +561,23 @@ def test_events_content_type_with_charset_is_accepted(host: Host) -> None:
     body = _envelope("3", "published", {"pfIds": ["3a6c14a7-4deb-498a-b5ea-16ce2535b576"]})
     response = host.api.post("/3/events", json.dumps(body), content_type=f"{CONTENT_TYPE}; charset=UTF-8")
     assert response.status_code == 200
+
+
+def test_partner_client_command_gives_credentials_that_read_the_footprints(tenant: Any, other_tenant: Any) -> None:
+    """``manage.py pact_partner_client``: the conformance tool's client in one step, no Python shell."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    publish(tenant.org)
+    out = StringIO()
+    call_command("pact_partner_client", org=tenant.org.slug, partner=other_tenant.org.slug, stdout=out)
+    lines = dict(line.split(": ", 1) for line in out.getvalue().splitlines())
+    from base64 import b64encode
+
+    basic = "Basic " + b64encode(f"{lines['client_id']}:{lines['client_secret']}".encode()).decode()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Bearer " + token_request(basic).json()["access_token"])
+    assert len(json.loads(api.get("/3/footprints").content)["data"]) == 1
+    with pytest.raises(CommandError, match="--partner"):
+        call_command("pact_partner_client", org=tenant.org.slug, partner="nobody")

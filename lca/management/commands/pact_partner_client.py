@@ -27,11 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--scopes", default="read", help="comma-separated scopes (default: read)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        orgs = {}
+        orgs: dict[str, Organization] = {}
         for option in ("org", "partner"):
-            orgs[option] = Organization.objects.filter(slug=options[option]).first()
-            if orgs[option] is None:
+            found = Organization.objects.filter(slug=options[option]).first()
+            if found is None:
                 raise CommandError(f"--{option}: no organization with slug {options[option]!r}.")
+            orgs[option] = found
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         try:
             client, secret = api_client_create(org=orgs["partner"], name=options["name"], scopes=scopes)

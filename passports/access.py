@@ -6,8 +6,12 @@ whom it trusts. So a tier is never something a caller declares about itself (an 
 on its own settings page): it follows from who the caller is *for this passport*:
 
 - the people and API clients of the organization that owns the passport see all of its data (``authority``,
-  the top tier: it is their own);
-- everyone else sees the ``public`` tier, unless the owner gave them more.
+  the top tier: it is their own), except a client the owner made for an outside party
+  (``ApiClient.outside_party``), which sees what is granted to it;
+- a grantee of a grant in force from the owner that covers the passport and carries the
+  ``legitimate_interest`` right sees that tier (``passports.models.grants``); a grant to an organization
+  covers its people and its API clients, a grant to an API client that client alone;
+- everyone else sees the ``public`` tier.
 
 The resolver, the data links, the API, the exports, the reports and the credentials all call `access_for`;
 nothing caches its answer, so a change of who may see what holds from the next request on.
@@ -18,14 +22,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from passports.auth import ApiClientAuthentication
-from passports.models import ApiClient, Membership, Passport
+from passports.models import ApiClient, Grant, Membership, Passport, Product
 
 #: Why a caller has its tier; the access log records it beside the tier.
 OWNER = "owner"
+GRANT = "grant"
 PUBLIC = "public"
 
 
@@ -51,14 +59,19 @@ ANONYMOUS = Viewer()
 
 @dataclass(frozen=True)
 class Access:
-    """The tier a viewer gets on one passport, and why (``owner``, ``public``)."""
+    """The tier a viewer gets on one passport, and why (``owner``, ``grant``, ``public``); ``grant_id`` names
+    the grant that gave it."""
 
     tier: str
     basis: str
+    grant_id: int | None = None
 
 
 def viewer_of_client(client: ApiClient) -> Viewer:
-    """An API client acts for the organization that owns it."""
+    """An API client acts for the organization that owns it; a client handed to an outside party acts for
+    nobody but itself (it reads what is granted to that client alone)."""
+    if client.outside_party:
+        return Viewer(client_id=client.pk)
     return Viewer(organizations=frozenset({client.organization_id}), client_id=client.pk)
 
 
@@ -94,9 +107,100 @@ def access_for(viewer: Viewer, passport: Passport) -> Access:
     """The tier ``viewer`` gets on ``passport``, computed afresh on every call (see the module docstring)."""
     if passport.organization_id in viewer.organizations:
         return Access(tier="authority", basis=OWNER)
+    grant_id = covering_grants(viewer, passport, "legitimate_interest").values_list("pk", flat=True).first()
+    if grant_id is not None:
+        return Access(tier="legitimate_interest", basis=GRANT, grant_id=grant_id)
     return Access(tier="public", basis=PUBLIC)
+
+
+def grantee_q(viewer: Viewer) -> Q:
+    """Grants whose grantee is the viewer: one of its organizations, or its API client."""
+    condition = Q(grantee_organization_id__in=viewer.organizations) if viewer.organizations else Q(pk__in=[])
+    if viewer.client_id is not None:
+        condition |= Q(grantee_client_id=viewer.client_id)
+    return condition
+
+
+def covers_q(passport: Passport) -> Q:
+    """Grants whose scope takes in ``passport``: all, its category, its product, it or its model passport."""
+    chosen = [passport.pk] if passport.parent_id is None else [passport.pk, passport.parent_id]
+    return (
+        Q(scope=Grant.Scope.ALL)
+        | Q(scope=Grant.Scope.CATEGORY, category=passport.product.category)
+        | Q(
+            scope=Grant.Scope.PRODUCTS,
+            pk__in=Grant.products.through.objects.filter(product_id=passport.product_id).values("grant_id"),
+        )
+        | Q(
+            scope=Grant.Scope.PASSPORTS,
+            pk__in=Grant.passports.through.objects.filter(passport_id__in=chosen).values("grant_id"),
+        )
+    )
+
+
+def covering_grants(viewer: Viewer, passport: Passport, right: str) -> QuerySet[Grant]:
+    """The grants in force, from the passport's owner to ``viewer``, that cover ``passport`` with ``right``."""
+    if viewer.is_anonymous:
+        return Grant.objects.none()
+    return (
+        Grant.objects.in_force()
+        .with_right(right)
+        .filter(grantee_q(viewer), covers_q(passport), organization_id=passport.organization_id)
+        .order_by("pk")
+    )
 
 
 def tier_for(viewer: Viewer, passport: Passport) -> str:
     """Shorthand for ``access_for(viewer, passport).tier``."""
     return access_for(viewer, passport).tier
+
+
+def _scope_rows_sql(right: str) -> str:
+    """One statement listing what a client's grants with ``right`` cover, as ``(grantor, product or NULL)``.
+
+    The SQL form of `covering_grants`, for the PACT list, whose every request reads it (``lca.pact.server``):
+    a grant of everything is one row with no product; any other scope is one row per product it takes in.
+    Table and column names come from the models' metadata; every value is a parameter.
+    """
+    grant, product, passport = Grant._meta.db_table, Product._meta.db_table, Passport._meta.db_table
+    client = ApiClient._meta.db_table
+    chosen_products = Grant.products.through._meta.db_table
+    chosen_passports = Grant.passports.through._meta.db_table
+    flag = right  # a BooleanField of Grant: its column is its name
+    # A client acts for its organization unless it was made for an outside party (`viewer_of_client`).
+    client_org = f"SELECT organization_id FROM {client} WHERE id = %s AND outside_party = %s"  # noqa: S608
+    in_force = (
+        f"g.{flag} = %s AND g.revoked_at IS NULL AND g.starts_at <= %s"
+        " AND (g.expires_at IS NULL OR g.expires_at > %s)"
+        f" AND (g.grantee_client_id = %s OR g.grantee_organization_id = ({client_org}))"
+    )
+    parts = [
+        f"SELECT g.organization_id, NULL FROM {grant} g WHERE {in_force} AND g.scope = 'all'",  # noqa: S608  # names from metadata
+        (
+            f"SELECT g.organization_id, c.product_id FROM {grant} g JOIN {chosen_products} c ON c.grant_id = g.id"  # noqa: S608
+            f" WHERE {in_force} AND g.scope = 'products'"
+        ),
+        (
+            f"SELECT g.organization_id, p.id FROM {grant} g JOIN {product} p"  # noqa: S608
+            f" ON p.organization_id = g.organization_id AND p.category = g.category"
+            f" WHERE {in_force} AND g.scope = 'category'"
+        ),
+        (
+            f"SELECT g.organization_id, p.product_id FROM {grant} g JOIN {chosen_passports} c ON c.grant_id = g.id"  # noqa: S608
+            f" JOIN {passport} p ON p.id = c.passport_id WHERE {in_force} AND g.scope = 'passports'"
+        ),
+    ]
+    return " UNION ALL ".join(parts)
+
+
+_SCOPE_ROWS_SQL = {right: _scope_rows_sql(right) for right in Grant.RIGHTS}
+
+
+def client_grant_scope(client_id: int, right: str) -> list[tuple[int, int | None]]:
+    """``(grantor id, product id or None for all)`` of every grant in force to the client (or its organization)
+    with ``right``; one query."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [True, now, now, client_id, client_id, False] * 4
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_ROWS_SQL[right], params)
+        return [(org, product) for org, product in cursor.fetchall()]

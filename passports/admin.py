@@ -9,6 +9,7 @@ from passports.models import (
     ApiClient,
     AuditEvent,
     Facility,
+    Grant,
     Membership,
     Organization,
     Passport,
@@ -54,7 +55,35 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     search_fields = ["name", "application__client_id"]
     readonly_fields = ["application", "client_id", "created_at", "updated_at"]
-    fields = ["name", "organization", "scopes", "revoked_at", "application", "client_id", "created_at", "updated_at"]
+    fields = [
+        "name",
+        "organization",
+        "scopes",
+        "outside_party",
+        "revoked_at",
+        "application",
+        "client_id",
+        "created_at",
+        "updated_at",
+    ]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    """Read-only: a grant is the data owner's decision, given and revoked by the owner (web or API), never by staff."""
+
+    list_display = ["organization", "grantee_organization", "grantee_client", "scope", "starts_at", "revoked_at"]
+    list_filter = ["scope", "legitimate_interest", "pact_footprints"]
+    search_fields = ["organization__name", "grantee_organization__name", "grantee_client__name", "purpose"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Product)

@@ -634,11 +634,21 @@ OPTIONAL_MODELS: Final = {
 
 def connect_receivers() -> None:
     """Called once from ``PassportsConfig.ready``."""
-    from passports.models import ApiClient, Facility, Membership, Organization, Passport, PassportVersion, Product
+    from passports.models import (
+        ApiClient,
+        Facility,
+        Grant,
+        Membership,
+        Organization,
+        Passport,
+        PassportVersion,
+        Product,
+    )
 
     track_model(Organization, "organization", lambda org: org.name, lambda org: org.pk)
     track_model(Membership, "membership", lambda m: f"user {m.user_id} ({m.role})")
     track_model(ApiClient, "api_client", lambda client: client.name)
+    track_model(Grant, "grant", str)
     track_model(Facility, "facility", lambda facility: facility.name)
     track_model(Product, "product", lambda product: f"{product.name} ({product.gtin})")
     track_model(Passport, "passport", lambda passport: passport.identifier)

@@ -44,7 +44,8 @@ def request_organization(request: Any) -> Organization | None:
     user = getattr(request, "user", None)
     client_org = getattr(user, "organization", None)
     if isinstance(client_org, Organization):
-        return client_org
+        # A client handed to an outside party reads what is granted to it, not its issuer's own data.
+        return None if getattr(getattr(user, "client", None), "outside_party", False) else client_org
     membership = request_membership(request)
     return membership.organization if membership is not None else None
 

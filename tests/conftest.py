@@ -75,8 +75,13 @@ class Credentials:
 
 @pytest.fixture
 def make_credentials() -> Callable[..., Credentials]:
-    def make(org: Organization, scopes: tuple[str, ...] = ("read", "write"), name: str = "partner") -> Credentials:
-        client, secret = api_client_create(org=org, name=name, scopes=list(scopes))
+    def make(
+        org: Organization,
+        scopes: tuple[str, ...] = ("read", "write"),
+        name: str = "partner",
+        outside_party: bool = False,
+    ) -> Credentials:
+        client, secret = api_client_create(org=org, name=name, scopes=list(scopes), outside_party=outside_party)
         return Credentials(client=client, client_id=client.client_id, secret=secret)
 
     return make

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lca.pact.models import PactEvent, PactFootprint, Sharing, SupplierEndpoint
+from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 
 
 @admin.register(PactFootprint)
@@ -22,12 +22,6 @@ class PactFootprintAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Sharing)
-class SharingAdmin(admin.ModelAdmin):
-    list_display = ("organization", "partner", "product", "created_at")
-    raw_id_fields = ("product",)
 
 
 @admin.register(SupplierEndpoint)

@@ -1,5 +1,6 @@
-"""PACT rows: the footprints we publish to partners, whom we share them with, the partners' servers we pull
-from, and the CloudEvents exchanged with them.
+"""PACT rows: the footprints we publish to partners, the partners' servers we pull from, and the CloudEvents
+exchanged with them. Whom we share footprints with is a grant (``passports.models.grants``, right
+``pact_footprints``).
 
 ``PactFootprint`` keeps both rendered documents (v2.3 and v3.0) so that serving a list is reading JSON,
 not recomputing it; the ``*_key`` columns hold the values the v3 filters match on, delimited and lower-cased
@@ -11,7 +12,6 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,37 +64,6 @@ class PactFootprint(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.pf_id} ({self.status}, v{self.version})"
-
-
-class Sharing(TenantOwned):
-    """An organization lets a partner's API client read its footprints: all of them, or one product's."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="pact_sharings")
-    partner = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="pact_sharings")
-    product = models.ForeignKey(
-        Product,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="pact_sharings",
-        help_text=_("Blank: every product's footprints."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["organization_id", "pk"]
-        verbose_name = _("PACT sharing")
-        verbose_name_plural = _("PACT sharings")
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "partner", "product"], name="pact_share_unique"),
-            models.UniqueConstraint(
-                fields=["organization", "partner"], condition=Q(product__isnull=True), name="pact_share_all_unique"
-            ),
-        ]
-        indexes = [models.Index(fields=["partner"], name="pact_share_partner")]
-
-    def __str__(self) -> str:
-        return f"{self.organization_id} -> {self.partner_id} ({self.product_id or 'all'})"
 
 
 class SupplierEndpoint(TenantOwned):
@@ -197,4 +166,4 @@ class PactEvent(models.Model):
         return f"{self.direction} {self.event_type} {self.event_id} ({self.status})"
 
 
-__all__ = ["PactEvent", "PactFootprint", "Sharing", "SupplierEndpoint"]
+__all__ = ["PactEvent", "PactFootprint", "SupplierEndpoint"]

@@ -39,7 +39,8 @@ from oauth2_provider.models import AccessToken
 from core.proxies import peer_address
 from core.throttling import window_allows
 from lca.pact import filters, listing
-from lca.pact.models import PactFootprint, Sharing
+from lca.pact.models import PactFootprint
+from passports.access import client_grant_scope
 from passports.models import ApiClient, Organization
 
 DEFAULT_LIMIT: Final = 100
@@ -103,7 +104,6 @@ def _token_sql() -> str:
 
 
 TOKEN_SQL: Final = _token_sql()
-SHARING_SQL: Final = f"SELECT organization_id, product_id FROM {Sharing._meta.db_table} WHERE partner_id = %s"  # noqa: S608
 
 
 def too_many(wait: int) -> PactError:
@@ -164,12 +164,12 @@ def require_scope(caller: Caller, scope: str) -> None:
 
 
 def shares_of(caller: Caller) -> listing.Shares:
-    """The caller's sharings (one query); ``AccessDenied`` when its token lacks the ``read`` scope. A client
-    nobody shares with reads an empty list: its token is valid, there is just nothing for it."""
+    """What the caller's grants with the ``pact_footprints`` right cover (one query, ``passports.access``);
+    ``AccessDenied`` when its token lacks the ``read`` scope. A client nobody grants footprints to reads an
+    empty list: its token is valid, there is just nothing for it. Read on every request: a revoked or expired
+    grant stops the next one."""
     require_scope(caller, "read")
-    with connection.cursor() as cursor:
-        cursor.execute(SHARING_SQL, [caller.client_id])
-        rows = cursor.fetchall()
+    rows = client_grant_scope(caller.client_id, "pact_footprints")
     return listing.Shares(
         organizations={org for org, product in rows if product is None},
         products={product for _org, product in rows if product is not None},

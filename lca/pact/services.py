@@ -20,12 +20,15 @@ from lca.pact.mapping import (
     to_v2,
     to_v3,
 )
-from lca.pact.models import PactEvent, PactFootprint, Sharing, SupplierEndpoint
-from passports.models import ApiClient, Organization, Product
+from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
+from passports.models import ApiClient, Grant, Organization, Product
+from passports.services.grants import grant_create
 
 # PACT v2 §4.1.5: without a stated validity period a footprint is valid for 3 years from the end of its
 # reference period; we state it explicitly so both versions' filters see the same period.
 DEFAULT_VALIDITY = timedelta(days=3 * 365)
+#: The purpose of a grant made by `sharing_create` (the form and the API ask for the partner's own words).
+PACT_PURPOSE = "Product carbon footprint exchange (PACT)"
 
 
 def _key(values: list[str] | tuple[str, ...]) -> str:
@@ -185,12 +188,34 @@ def pact_footprint_deprecate(*, row: PactFootprint, comment: str = "") -> PactFo
     return row
 
 
-def sharing_create(*, org: Organization, partner: ApiClient, product: Product | None = None) -> Sharing:
-    """Let ``partner`` read the organization's footprints (one product's, or all with ``product=None``)."""
+def sharing_create(
+    *, org: Organization, partner: ApiClient, product: Product | None = None, by: Any = None
+) -> Grant:
+    """Let ``partner`` read the organization's footprints (one product's, or all with ``product=None``).
+
+    A PACT sharing is a grant with the ``pact_footprints`` right (``passports.services.grants``), so it is
+    listed, revoked and logged like any other; an identical grant in force is returned instead of a second one.
+    """
     if product is not None and product.organization_id != org.pk:
         raise PactMappingError("The product belongs to another organization.")
-    sharing, _created = Sharing.objects.get_or_create(organization=org, partner=partner, product=product)
-    return sharing
+    scope = Grant.Scope.ALL if product is None else Grant.Scope.PRODUCTS
+    existing = Grant.objects.in_force().filter(
+        organization=org, grantee_client=partner, pact_footprints=True, scope=scope
+    )
+    if product is not None:
+        existing = existing.filter(products=product)
+    found = existing.first()
+    if found is not None:
+        return found
+    return grant_create(
+        grantor=org,
+        by=by,
+        grantee_client=partner,
+        scope=scope,
+        products=[product] if product is not None else [],
+        rights=["pact_footprints"],
+        purpose=PACT_PURPOSE,
+    )
 
 
 def supplier_endpoint_create(

@@ -2,6 +2,7 @@
 
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.clients import ApiClient
+from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.passports import Passport, PassportVersion
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "ColumnMapping",
     "Facility",
+    "Grant",
     "IdempotencyKey",
     "ImportJob",
     "ImportRowError",

@@ -40,6 +40,14 @@ class ApiClient(Timestamped):
         _("scopes"), max_length=200, default="read", help_text=_("Space-separated"), validators=[validate_scopes]
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    outside_party = models.BooleanField(
+        _("for an outside party"),
+        default=False,
+        help_text=_(
+            "Handed to a partner that is not on the platform: it reads only what the organization grants it, "
+            "never the organization's own data."
+        ),
+    )
 
     objects = TenantQuerySet.as_manager()
 

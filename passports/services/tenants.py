@@ -49,8 +49,14 @@ def facility_update(*, facility: Facility, **fields: Any) -> Facility:
 
 
 @transaction.atomic
-def api_client_create(*, org: Organization, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
-    """A partner system's credentials. Returns the raw secret: the only moment it exists unhashed."""
+def api_client_create(
+    *, org: Organization, name: str, scopes: list[str], outside_party: bool = False
+) -> tuple[ApiClient, str]:
+    """A partner system's credentials. Returns the raw secret: the only moment it exists unhashed.
+
+    ``outside_party``: the client is handed to a partner that is not on the platform; it reads only what the
+    organization grants it, not the organization's own data (``ApiClient.outside_party``).
+    """
     unknown = set(scopes) - set(ApiClient.SCOPES)
     if unknown or not scopes:
         raise ValueError(f"Unknown or missing scopes: {sorted(unknown) or 'none given'}; use {ApiClient.SCOPES}")
@@ -64,6 +70,10 @@ def api_client_create(*, org: Organization, name: str, scopes: list[str]) -> tup
     )
     application.save()
     client = ApiClient.objects.create(
-        application=application, organization=org, name=name, scopes=" ".join(sorted(set(scopes)))
+        application=application,
+        organization=org,
+        name=name,
+        scopes=" ".join(sorted(set(scopes))),
+        outside_party=outside_party,
     )
     return client, raw_secret

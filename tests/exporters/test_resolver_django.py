@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from exporters.credentials import decode_credential
 from exporters.document_loader import pyld_loader
 from exporters.statuslist import StatusBitstring
+from passports.services.grants import grant_create, grant_revoke
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.exporters.linked_data import sentinel_terms
 from tests.factories import ProductFactory, example_data, make_passport
@@ -172,6 +173,28 @@ def test_tiers_anonymous_outsider_and_the_owners_people(
     page = fetch(login_api(tenant.viewer), path).content.decode()
     assert "Detailed composition" in page  # battery_materials' title, a legitimate-interest field
     assert "Detailed composition" not in fetch(APIClient(), path).content.decode()
+
+
+def test_a_grantee_reads_the_legitimate_interest_tier_until_the_grant_is_revoked(
+    tenant: Any, other_tenant: Any, bearer_api: Any, login_api: Any
+) -> None:
+    passport = published(tenant)
+    path = path_of(passport)
+    partner_client, partner_person = bearer_api(other_tenant.org, ("read",)), login_api(other_tenant.viewer)
+    grant = grant_create(
+        grantor=tenant.org, by=tenant.owner, grantee_organization=other_tenant.org,
+        rights=["legitimate_interest"], purpose="Second-life assessment",
+    )  # fmt: skip
+    for caller in (partner_client, partner_person):
+        data = json.loads(caller.get(path, HTTP_ACCEPT="application/json").content)
+        assert "battery_materials" in data["material_composition"]
+        assert "result_of_test_report" not in data["labeling"]  # authorities only: no grant gives it
+    assert "Detailed composition" in partner_person.get(path).content.decode()
+    grant_revoke(grant=grant, by=tenant.owner)
+    for caller in (partner_client, partner_person):  # the very next request: no cached tier
+        data = json.loads(caller.get(path, HTTP_ACCEPT="application/json").content)
+        assert "battery_materials" not in data["material_composition"]
+    assert "Detailed composition" not in partner_person.get(path).content.decode()
 
 
 def test_the_public_page_speaks_korean_when_asked(tenant: Any) -> None:

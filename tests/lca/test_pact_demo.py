@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from lca.pact.models import PactFootprint, Sharing
-from passports.models import Product
+from lca.pact.models import PactFootprint
+from passports.models import Grant, Product
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_publishes_and_shares_footprints() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123  # output not under test
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123  # idempotent: no new rows
-    sharings = list(Sharing.objects.select_related("partner"))
+    sharings = list(Grant.objects.filter(pact_footprints=True, purpose__startswith="Product carbon footprint"))
     assert len(sharings) == 2
     with_products = [s for s in sharings if Product.objects.filter(organization=s.organization).exists()]
     assert with_products
     for sharing in sharings:
-        assert sharing.partner.organization_id != sharing.organization_id
+        assert sharing.grantee_client is not None
+        assert sharing.grantee_client.organization_id != sharing.organization_id
     for sharing in with_products:
         rows = PactFootprint.objects.filter(organization=sharing.organization)
         assert rows.filter(status="Active").count() >= 1

@@ -43,7 +43,7 @@ def supply_chain(tenant: Any, other_tenant: Any, make_credentials: Any, live_ser
     supplier, buyer = other_tenant.org, tenant.org
     cathode = ProductFactory(organization=supplier, name="Cathode")
     published = publish(supplier, product=cathode, total="2.5")
-    issued = make_credentials(supplier, ("read",), name="for the buyer")
+    issued = make_credentials(supplier, ("read",), name="for the buyer", outside_party=True)
     sharing_create(org=supplier, partner=issued.client)
     component = ProductFactory(organization=buyer, gtin=cathode.gtin, name="Cathode (bought)")
     endpoint = supplier_endpoint_create(

@@ -186,15 +186,15 @@ def test_a_grantee_reads_the_legitimate_interest_tier_until_the_grant_is_revoked
         rights=["legitimate_interest"], purpose="Second-life assessment",
     )  # fmt: skip
     for caller in (partner_client, partner_person):
-        data = json.loads(caller.get(path, HTTP_ACCEPT="application/json").content)
+        data = json.loads(fetch(caller, path, HTTP_ACCEPT="application/json").content)
         assert "battery_materials" in data["material_composition"]
         assert "result_of_test_report" not in data["labeling"]  # authorities only: no grant gives it
-    assert "Detailed composition" in partner_person.get(path).content.decode()
+    assert "Detailed composition" in fetch(partner_person, path).content.decode()
     grant_revoke(grant=grant, by=tenant.owner)
     for caller in (partner_client, partner_person):  # the very next request: no cached tier
-        data = json.loads(caller.get(path, HTTP_ACCEPT="application/json").content)
+        data = json.loads(fetch(caller, path, HTTP_ACCEPT="application/json").content)
         assert "battery_materials" not in data["material_composition"]
-    assert "Detailed composition" not in partner_person.get(path).content.decode()
+    assert "Detailed composition" not in fetch(partner_person, path).content.decode()
 
 
 def test_the_public_page_speaks_korean_when_asked(tenant: Any) -> None:

@@ -124,6 +124,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dpp"}}
 
+# Anonymous public answers of the resolver and passport pages, rendered once (exporters/public_cache.py). The
+# generations that drop them live in the cache above, so several worker processes need Redis to agree.
+PUBLIC_PAGE_CACHE: bool = env.bool("PUBLIC_PAGE_CACHE", default=bool(REDIS_URL))
+# Cache-Control max-age of public answers; 0 makes browsers and CDNs revalidate (cheaply, by ETag) every time.
+PUBLIC_CACHE_MAX_AGE: int = env.int("PUBLIC_CACHE_MAX_AGE", default=0)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

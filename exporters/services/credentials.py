@@ -33,6 +33,7 @@ from exporters.credentials import (
 from exporters.credentials import credential_payload as payload_of
 from exporters.models import IssuedCredential, SigningKey
 from exporters.passport_context import context_url, newest_version
+from exporters.public_cache import invalidate_passport
 from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
 from exporters.services.status_lists import (
     PURPOSES,
@@ -250,4 +251,5 @@ def credential_suspend(*, version: PassportVersion, suspended: bool) -> IssuedCr
     if credential is None:
         raise NotIssuableError("this version has no credential")
     status_set(credential=credential, purpose="suspension", value=suspended)
+    invalidate_passport(version.passport)  # the public page says whether the credential is suspended
     return credential

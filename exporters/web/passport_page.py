@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from core.language import ui_language
 from exporters import selectors
@@ -23,6 +24,7 @@ from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.linkset import MEDIA_TYPE as LINKSET
 from exporters.linkset import PassportLinks, VersionLink
 from exporters.models import IssuedCredential
+from exporters.public_cache import public_cache_control
 from exporters.reports.labels import Lang
 from exporters.reports.receivers import qr_code_for
 from exporters.services.credentials import tier_data, tier_data_bytes
@@ -90,7 +92,7 @@ def machine_response(request: HttpRequest, passport: Passport, fmt: str) -> Http
         response = HttpResponse(
             tier_data_bytes(selectors.version_with_data(version), tier), content_type="application/json"
         )
-        response["Cache-Control"] = "public, max-age=60" if tier == "public" else "private, no-store"
+        response["Cache-Control"] = public_cache_control() if tier == "public" else "private, no-store"
         return response
     issued = selectors.credential_of(version)
     if issued is None:
@@ -99,7 +101,7 @@ def machine_response(request: HttpRequest, passport: Passport, fmt: str) -> Http
         response = HttpResponse(issued.jws, content_type=VC_JWT)
     else:
         response = JsonResponse(issued.credential, content_type=JSON_LD)
-    response["Cache-Control"] = "public, max-age=60"
+    response["Cache-Control"] = public_cache_control()
     return response
 
 
@@ -114,8 +116,36 @@ def _schema_title(version: PassportVersion, lang: str) -> str:
     return str(title or document.get("title") or version.schema.key)
 
 
+_LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}
+
+
+def _language_links(request: HttpRequest, current: str) -> list[dict[str, Any]]:
+    """``?lang=`` links to this page in each language, keeping the other query parameters."""
+    links = []
+    for code, name in _LANGUAGES.items():
+        query = request.GET.copy()
+        query["lang"] = code
+        links.append({"code": code, "name": name, "href": f"?{query.urlencode()}", "current": code == current})
+    return links
+
+
 def render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
-    """The public page of the asked (or default) version, for the caller's tier and language."""
+    """The public page of the asked (or default) version, for the caller's tier and language.
+
+    ``?lang=en|ko`` chooses the language in the URL (the page's language links use it), so the page needs no
+    form and no CSRF cookie, and every anonymous scan in one language can share one rendering
+    (``exporters/public_cache.py``).
+    """
+    asked = request.GET.get("lang")
+    if asked in _LANGUAGES:
+        with translation.override(asked):
+            response = _render_page(request, passport)
+    else:
+        response = _render_page(request, passport)
+    return response
+
+
+def _render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
     versions = selectors.resolvable_versions(passport)
     version = selectors.version_with_data(selectors.version_to_resolve(versions, request.GET.get("version")))
     org = passport.organization
@@ -141,6 +171,7 @@ def render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
         "is_superseded": version.status == PassportVersion.Status.SUPERSEDED,
         "is_revoked": version.status == PassportVersion.Status.REVOKED,
         "latest_url": f"?version={latest.number}" if latest and latest.pk != version.pk else None,
+        "language_links": _language_links(request, lang),
         "format_links": {
             "jsonld": f"{passport.identifier}?version={version.number}&format=jsonld",
             "vc_jwt": f"{passport.identifier}?version={version.number}&format=vc-jwt",
@@ -148,6 +179,8 @@ def render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
         },
     }
     response = render(request, "public/passport.html", page)
+    response["Content-Language"] = lang
     response["Vary"] = "Accept-Language, Cookie, Authorization"
+    response["Cache-Control"] = public_cache_control() if tier == "public" else "private, no-store"
     response["Link"] = f'<{passport.identifier}?linkType=linkset>; rel="linkset"; type="{LINKSET}"'
     return response

@@ -37,6 +37,7 @@ from exporters.gs1_resolver import (
     with_query,
 )
 from exporters.linkset import GS1_DEFAULT_LINK, GS1_DPP, MEDIA_TYPE, build_linkset, relation_of, targets_of
+from exporters.public_cache import public_cache_control
 from exporters.web.passport_page import FORMATS, level_links, machine_response, render_page
 
 #: Where the JSON-LD context that reads a linkset as linked data is served (GS1's, shipped in the repo).
@@ -112,7 +113,7 @@ def resolve_path(request: HttpRequest, path: RequestPath, *, same_as: str | None
         response = machine_response(request, passports[0], fmt)
     elif _wants_linkset(request):
         response = JsonResponse(linkset, content_type=MEDIA_TYPE)
-        response["Cache-Control"] = "public, max-age=60"
+        response["Cache-Control"] = public_cache_control()
     else:
         query = _query_without_link_type(request)
         if link_type is not None:
@@ -131,7 +132,7 @@ def resolve_path(request: HttpRequest, path: RequestPath, *, same_as: str | None
             response = _multiple_choices(chosen)
         else:
             response = HttpResponseRedirect(with_query(chosen[0]["href"], query), status=307)
-            response["Cache-Control"] = "public, max-age=60"
+            response["Cache-Control"] = public_cache_control()
     response["Vary"] = "Accept, Accept-Language, Authorization"
     link = _linkset_link_header(uri)
     if same_as is not None:

@@ -19,9 +19,9 @@ import defusedcsv.csv as safe_csv
 
 from exporters.batterypass import to_battery_pass
 from exporters.credentials import MEDIA_TYPE as VC_JWT
-from exporters.reports.fields import FieldSpec, walk_schema
 from exporters.selectors import credential_of
 from exporters.services.credentials import tier_data
+from passports.fieldmodel import FieldSpec, walk_schema
 from passports.models import PassportVersion
 
 EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "vc-jwt", "vc-json", "batterypass")

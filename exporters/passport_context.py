@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from exporters.reports.fields import ITEM, FieldSpec, specs_by_pattern, walk_schema
+from passports.fieldmodel import ITEM, FieldSpec, specs_by_pattern, walk_schema
 
 VOCABULARY: Final = "https://dpp.example/ns/passport#"
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"

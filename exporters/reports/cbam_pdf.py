@@ -14,9 +14,10 @@ from typing import Any
 
 from exporters.pdf import Cover, KeyValueTable, Metadata, Paragraph, ReportDocument, Section, SigningKeyInfo, Table
 from exporters.pdf.document import Block
-from exporters.reports.fields import format_value, walk_schema
+from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
+from passports.fieldmodel import walk_schema
 from passports.rules import format_number
 
 TIMES = "\u00d7"  # multiplication sign in the printed formulas

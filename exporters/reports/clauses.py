@@ -17,8 +17,9 @@ from typing import Any
 
 from exporters.pdf import Checklist, ChecklistRow
 from exporters.pdf.document import ChecklistStatus
-from exporters.reports.fields import FieldSpec, format_value, is_filled, split_clause, values_at, walk_schema
+from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, tier_label, word
+from passports.fieldmodel import FieldSpec, is_filled, split_clause, values_at, walk_schema
 from passports.tiers import TIERS, tier_rank
 from passports.validation import Issue
 

@@ -30,17 +30,10 @@ from exporters.pdf import (
 )
 from exporters.pdf.document import Block
 from exporters.reports.clauses import checklists, judge_clauses
-from exporters.reports.fields import (
-    ITEM,
-    FieldSpec,
-    children,
-    format_value,
-    is_filled,
-    specs_by_pattern,
-    walk_schema,
-)
+from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
+from passports.fieldmodel import ITEM, FieldSpec, children, is_filled, specs_by_pattern, walk_schema
 from passports.rules import format_number
 from passports.tiers import render_for_tier, tier_rank
 from passports.validation import Issue

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from passports.api import audit_views, passport_views, registry_views, views
+from passports.api import audit_views, passport_views, readiness_views, registry_views, views
 from passports.api.import_views import ColumnMappingViewSet, ImportJobViewSet, ImportTemplateView
 
 router = SimpleRouter()
@@ -24,6 +24,8 @@ urlpatterns = [
     path("audit/", audit_views.AuditEventListView.as_view(), name="audit-list"),
     path("audit/export.csv", audit_views.AuditExportView.as_view(), {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.jsonl", audit_views.AuditExportView.as_view(), {"fmt": "jsonl"}, name="audit-export-jsonl"),
+    path("readiness/", readiness_views.ReadinessView.as_view(), name="readiness"),
+    path("passports/<str:pk>/conformance", readiness_views.ConformanceView.as_view(), name="passport-conformance"),
     path("passports/<str:pk>/registry-record", registry_views.RegistryRecordView.as_view(), name="registry-record"),
     path("registry/records.csv", registry_views.RegistryRecordsView.as_view(), {"fmt": "csv"}, name="registry-csv"),
     path("registry/records.json", registry_views.RegistryRecordsView.as_view(), {"fmt": "json"}, name="registry-json"),

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 
-from passports import identifiers
+from passports import identifiers, readiness
 from passports.documents import content_hash, effective_data
 from passports.imports.columns import Built
 from passports.models import Facility, ImportJob, Organization, Passport, PassportSchema, PassportVersion, Product
@@ -449,6 +449,7 @@ class PassportRows:
                     base_version=bases.get(passport.parent_id) if passport.parent_id else None,
                     content_hash=content_hash(r.effective),
                     error_count=0,
+                    completeness=readiness.summary(schema.document, r.effective, ())[0],
                     created_by=user,
                 )
                 for passport, r in zip(passports, rows, strict=True)
@@ -479,6 +480,8 @@ class PassportRows:
             if current is not None and current.status == PassportVersion.Status.DRAFT:
                 current.data, current.revision = r.data, current.revision + 1
                 current.content_hash, current.error_count, current.updated_at = content_hash(r.effective), 0, now
+                document = r.existing.schema.document
+                current.completeness, current.clause_gaps = readiness.summary(document, r.effective, ())
                 drafts.append(current)
                 continue
             fresh.append(
@@ -490,11 +493,14 @@ class PassportRows:
                     data=r.data,
                     base_version=bases.get(r.existing.parent_id) if r.existing.parent_id else None,
                     content_hash=content_hash(r.effective),
+                    completeness=readiness.summary(r.existing.schema.document, r.effective, ())[0],
                     created_by=_user(ctx.user),
                 )
             )
         PassportVersion.objects.bulk_update(
-            drafts, ["data", "revision", "content_hash", "error_count", "updated_at"], batch_size=1000
+            drafts,
+            ["data", "revision", "content_hash", "error_count", "completeness", "clause_gaps", "updated_at"],
+            batch_size=1000,
         )
         PassportVersion.objects.bulk_create(fresh, batch_size=1000)
         Passport.objects.filter(pk__in=touched).update(updated_at=now)

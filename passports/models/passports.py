@@ -118,6 +118,10 @@ class PassportVersion(TenantOwned):
     content_hash = models.CharField(_("SHA-256 of the canonical effective data"), max_length=64)
     revision = models.PositiveIntegerField(_("edit counter (for ETags)"), default=1)
     error_count = models.PositiveIntegerField(_("validation errors at last save"), default=0)
+    # Kept by every write beside error_count (passports.readiness), so the readiness cockpit reads thousands
+    # of versions without validating them again.
+    completeness = models.PositiveSmallIntegerField(_("mandatory fields present (%)"), default=0)
+    clause_gaps = models.JSONField(_("missing and invalid fields by legal clause"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from passports import readiness
 from passports.documents import content_hash
 from passports.identifiers import DigitalLink
 from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.selectors.passports import effective_data_of, validation_report
 from passports.signals import passport_published, passport_revoked
-from passports.validation import Issue
+from passports.validation import Issue, validate
 
 
 class PreconditionRequiredError(Exception):
@@ -198,8 +199,12 @@ def _published_base_for(passport: Passport, *, publish_parent: bool, by: Any) ->
 
 
 def _refresh_derived(version: PassportVersion) -> None:
-    version.content_hash = content_hash(effective_data_of(version))
-    version.error_count = len(validation_report(version))
+    effective = effective_data_of(version)
+    document = version.schema.document
+    issues = validate(document, effective)
+    version.content_hash = content_hash(effective)
+    version.error_count = len(issues)
+    version.completeness, version.clause_gaps = readiness.summary(document, effective, issues)
 
 
 def _check_if_match(version: PassportVersion, if_match: str | None) -> None:
@@ -275,8 +280,10 @@ def passport_publish(*, passport: Passport, by: Any = None, publish_parent: bool
         previous.status = PassportVersion.Status.SUPERSEDED
         previous.superseded_at = now
         previous.save(update_fields=["status", "superseded_at", "updated_at"])
-    draft.content_hash = content_hash(effective_data_of(draft))
+    effective = effective_data_of(draft)
+    draft.content_hash = content_hash(effective)
     draft.error_count = 0
+    draft.completeness, draft.clause_gaps = readiness.summary(draft.schema.document, effective, ())
     draft.status = PassportVersion.Status.PUBLISHED
     draft.published_at = now
     draft.published_by = _user(by)

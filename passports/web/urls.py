@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from passports.web import cbam, clients, dashboard, footprints, imports, members, passports, products
+from passports.web import cbam, clients, dashboard, footprints, imports, members, passports, products, readiness
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.home, name="home"),
@@ -28,6 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("passports/<int:pk>/data.json", passports.passport_json, name="passport-json-page"),
     # CBAM installation data, edited with the passport editor
     path("cbam/", cbam.cbam_overview, name="cbam-page"),
+    path("readiness/", readiness.readiness_cockpit, name="readiness-page"),
+    path("passports/<int:pk>/conformance/", readiness.passport_conformance, name="passport-conformance-page"),
+    path(
+        "passports/<int:pk>/conformance.csv", readiness.passport_conformance_csv, name="passport-conformance-csv-page"
+    ),
     # Bulk imports (the work is done by passports.imports, as for the API)
     path("imports/", imports.import_list, name="import-list-page"),
     path("imports/mapping/", imports.import_mapping, name="import-mapping-page"),

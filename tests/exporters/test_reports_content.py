@@ -24,8 +24,8 @@ from pypdf import PdfReader
 from exporters.pdf import SigningKeyInfo, read_embedded_hash, read_footer_hashes, render_report
 from exporters.reports.clauses import judge_clauses
 from exporters.reports.content import ReportFacts, build_report, chart_scale
-from exporters.reports.fields import split_clause, walk_schema
 from exporters.reports.seal import SEAL_PLACEHOLDER, SealError, read_seal, seal_is_valid, seal_pdf
+from passports.fieldmodel import split_clause, walk_schema
 from passports.validation import validate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 
 from exporters.pdf import register_fonts
 from exporters.pdf.charts import BAR_COLOUR
-from exporters.reports.fields import split_clause, walk_schema
+from passports.fieldmodel import split_clause, walk_schema
 from passports.models import Membership, Passport
 
 pytestmark = pytest.mark.django_db

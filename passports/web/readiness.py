@@ -10,7 +10,7 @@ from typing import Any
 
 from defusedcsv import csv as safe_csv
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +124,7 @@ def conformance_rows(assessment: readiness.Assessment, lang: str) -> Iterator[li
 
 @require_safe
 @member_required
-def passport_conformance_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def passport_conformance_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The conformance matrix as a spreadsheet-safe CSV (cells neutralised as in import error reports)."""
     passport, _version, assessment = _assessment(request, pk)
     lang = ui_language()
@@ -133,6 +133,6 @@ def passport_conformance_csv(request: HttpRequest, pk: int) -> StreamingHttpResp
     writer.writerow(CSV_HEADERS["ko" if lang == "ko" else "en"])
     for row in conformance_rows(assessment, lang):
         writer.writerow([neutralise(cell) for cell in row])
-    response = StreamingHttpResponse(iter(["\ufeff" + buffer.getvalue()]), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="conformance-{passport.pk}.csv"'
     return response

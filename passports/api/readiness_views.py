@@ -7,13 +7,14 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import IdField
 from core.pagination import StandardPagination
 from passports import readiness
 from passports.api.base import OrganizationScopedMixin
@@ -46,15 +47,32 @@ CELL_SCHEMA = inline_serializer(
         "passports_by_status": serializers.DictField(child=serializers.IntegerField()),
         "next_action": serializers.CharField(),
     },
+    many=True,
 )
 
-FILTER_PARAMETERS = [
-    OpenApiParameter("regulation", str, description="batteries, espr, cbam"),
-    OpenApiParameter("category", str, description="schema category of the product"),
-    OpenApiParameter("facility", int),
-    OpenApiParameter("status", str, enum=list(cockpit.STATUS_FILTERS)),
-    OpenApiParameter("deadline", OpenApiTypes.DATE, description="in scope for this deadline and not published"),
-]
+PAGE_SCHEMA = inline_serializer(
+    "ReadinessPage",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": CELL_SCHEMA,
+        "totals": inline_serializer(
+            "ReadinessTotals",
+            {name: serializers.IntegerField() for name in ("products", "without_passport", "published", "with_errors")},
+        ),
+    },
+)
+
+
+class ReadinessFilterSerializer(serializers.Serializer[Any]):
+    """The cockpit's filters; an empty or unknown value is refused naming the parameter, as everywhere."""
+
+    regulation = serializers.CharField(required=False, max_length=60, help_text="batteries, espr, cbam")
+    category = serializers.CharField(required=False, max_length=40, help_text="schema category of the product")
+    facility = IdField(required=False)
+    status = serializers.ChoiceField(choices=list(cockpit.STATUS_FILTERS), required=False)
+    deadline = serializers.DateField(required=False, help_text="in scope for this deadline and not published")
 
 
 def cell_json(cell: cockpit.Cell) -> dict[str, Any]:
@@ -84,11 +102,14 @@ def cell_json(cell: cockpit.Cell) -> dict[str, Any]:
 class ReadinessView(OrganizationScopedMixin, APIView):
     """Every product of the caller's organization against its regulation, paginated like every list."""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=CELL_SCHEMA)
+    @extend_schema(parameters=[ReadinessFilterSerializer], responses=PAGE_SCHEMA)
     def get(self, request: Request) -> Response:
         families = cockpit.schema_families()
+        names = set(ReadinessFilterSerializer().fields)
+        checked = ReadinessFilterSerializer(data={k: v for k, v in request.query_params.items() if k in names})
+        checked.is_valid(raise_exception=True)
         try:
-            filters = cockpit.Filters.parse(request.query_params, families)
+            filters = cockpit.Filters.parse({k: str(v) for k, v in checked.validated_data.items()}, families)
         except cockpit.FilterError as exc:
             raise ValidationError({exc.field: [str(exc)]}) from exc
         products = cockpit.cockpit_products(org=self.organization, filters=filters, families=families)

@@ -42,7 +42,7 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("passports", "0008_api_client_scopes_without_tiers"),
+        ("passports", "0009_grants"),
     ]
 
     operations = [

@@ -1,13 +1,18 @@
 """Demo PACT data for ``manage.py seed_demo``: each demo organization publishes footprints of its products
-and shares them with a partner client of the other organization, so /2 and /3 answer out of the box."""
+and shares them with a partner client of the other organization, so /2 and /3 answer out of the box; the
+importer has registered the maker's host (this same server) as a supplier host and one request of its is
+answered, so the exchange pages show a live example."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from lca.pact.models import PactFootprint
-from lca.pact.services import facts_for_product, pact_footprint_publish, sharing_create
+from django.conf import settings
+
+from lca.pact.events import build_event
+from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
+from lca.pact.services import facts_for_product, pact_footprint_publish, sharing_create, supplier_endpoint_create
 from passports.models import ApiClient, Organization, Product
 
 # kg CO2e per declared unit; plausible cradle-to-gate magnitudes for the demo products, not measurements.
@@ -15,14 +20,75 @@ DEMO_TOTALS = (Decimal("61.3"), Decimal("12.8"), Decimal("4.75"), Decimal("88.1"
 DEMO_CPC = "46410"  # UN CPC 2.1: primary cells and batteries
 
 
-def _partner_client(of: Organization) -> ApiClient:
+def _client(of: Organization, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
+    """The named demo client, and its secret when it is made now (stored hashed: later runs cannot know it)."""
     from passports.services.tenants import api_client_create
 
-    existing = ApiClient.objects.filter(organization=of, name="PACT demo partner").first()
+    existing = ApiClient.objects.filter(organization=of, name=name).first()
     if existing is not None:
-        return existing
-    client, _secret = api_client_create(org=of, name="PACT demo partner", scopes=["read"])
-    return client
+        return existing, ""
+    return api_client_create(org=of, name=name, scopes=scopes)
+
+
+def seed_exchange(*, buyer: Organization, supplier: Organization, reader: ApiClient, secret: str) -> None:
+    """The buyer registers the supplier's host (this server) with the reader client's credentials, gives the
+    supplier a client to answer with, and has one request answered. The request's way through the two hosts
+    is recorded as the HTTP exchange would leave it, without a server running during the seed."""
+    from lca.pact.tasks import _answer_received, request_answer
+
+    base = settings.PLATFORM_BASE_URL
+    answers, answers_secret = _client(buyer, "PACT demo supplier answers", ["read", "write"])
+    host = supplier_endpoint_create(
+        org=buyer,
+        name=supplier.name,
+        base_url=base,
+        auth_url=f"{base}/auth/token",
+        client_id=reader.client_id,
+        secret=secret,
+        answers_client=answers,
+    )
+    if answers_secret and not SupplierEndpoint.objects.filter(organization=supplier, answers_client=reader).exists():
+        supplier_endpoint_create(
+            org=supplier,
+            name=buyer.name,
+            base_url=base,
+            auth_url=f"{base}/auth/token",
+            client_id=answers.client_id,
+            secret=answers_secret,
+            answers_client=reader,
+        )
+    wanted = PactFootprint.objects.filter(organization=supplier, status=PactFootprint.Status.ACTIVE).first()
+    if wanted is None:
+        return
+    body = build_event(
+        version="3",
+        kind="created",
+        source=f"{base}/3/events",
+        data={"productId": wanted.document_v3["productIds"], "comment": "Demo request"},
+    )
+    common = {"spec_version": "3", "event_id": body["id"], "event_type": body["type"], "source": body["source"]}
+    sent = PactEvent.objects.create(
+        organization=buyer, direction="out", payload=body, endpoint=host, status=PactEvent.Status.DELIVERED, **common
+    )
+    received = PactEvent.objects.create(
+        organization=supplier, direction="in", payload=body, client=reader, status=PactEvent.Status.HANDLED, **common
+    )
+    answer = request_answer(event=received)
+    PactEvent.objects.filter(pk=answer.pk).update(status=PactEvent.Status.DELIVERED, attempts=1)
+    arrived = PactEvent.objects.create(
+        organization=buyer,
+        direction="in",
+        spec_version="3",
+        event_id=answer.event_id,
+        event_type=answer.event_type,
+        source=answer.source,
+        payload=answer.payload,
+        client=answers,
+        in_reply_to=sent,
+        status=PactEvent.Status.HANDLED,
+    )
+    _answer_received(arrived, "fulfilled" if "Fulfilled" in answer.event_type else "rejected")
+    arrived.save(update_fields=["last_error"])
 
 
 def seed_pact(tenants: Any) -> int:
@@ -30,8 +96,11 @@ def seed_pact(tenants: Any) -> int:
     lifecycles show) and share them with the other organization's demo partner client. Idempotent."""
     made = 0
     pairs = ((tenants.maker, tenants.importer), (tenants.importer, tenants.maker))
+    readers = {}
     for org, partner_org in pairs:
-        sharing_create(org=org, partner=_partner_client(partner_org))
+        reader, secret = _client(partner_org, "PACT demo partner", ["read"])
+        readers[org.pk] = (reader, secret)
+        sharing_create(org=org, partner=reader)
         if PactFootprint.objects.filter(organization=org).exists():
             continue
         products = list(Product.objects.filter(organization=org).order_by("pk")[: len(DEMO_TOTALS)])
@@ -52,4 +121,7 @@ def seed_pact(tenants: Any) -> int:
             )
             pact_footprint_publish(org=org, product=last, facts=revised)
             made += 1
+    reader, secret = readers[tenants.maker.pk]
+    if secret:  # first run: the importer's credentials for the maker's host are known only now
+        seed_exchange(buyer=tenants.importer, supplier=tenants.maker, reader=reader, secret=secret)
     return made

@@ -32,7 +32,7 @@ def callers(tenant: Any, other_tenant: Any, login_api: Any, make_credentials: An
     }
 
 
-@pytest.mark.parametrize("name", sorted(ROWS))
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_declared_answers(name: str, tenant: Any, callers: dict[str, Any]) -> None:
     row = ROWS[name]
     kwargs = row.make(tenant) if row.make else {}

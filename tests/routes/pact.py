@@ -31,6 +31,28 @@ def listing(tenant: Any) -> dict[str, Any]:
     return {}
 
 
+def product(tenant: Any) -> dict[str, Any]:
+    return {"pk": ProductFactory(organization=tenant.org, name="OWNER-SECRET-PLANT product").pk}
+
+
+def host(tenant: Any) -> dict[str, Any]:
+    from lca.pact.services import supplier_endpoint_create
+
+    endpoint = supplier_endpoint_create(
+        org=tenant.org,
+        name="OWNER-SECRET-PLANT supplier",
+        base_url="https://supplier.example",
+        auth_url="https://supplier.example/auth/token",
+        client_id="owner-client",
+        secret="owner-secret",
+    )
+    return {"pk": endpoint.pk}
+
+
+def document(tenant: Any) -> dict[str, Any]:
+    return {**footprint(tenant), "version": "3"}
+
+
 ROWS: dict[str, Row] = {
     "pact-v2-footprints": Row(KIND, make=listing),
     "pact-v2-footprint": Row(KIND, make=footprint),
@@ -39,6 +61,15 @@ ROWS: dict[str, Row] = {
     "pact-v3-footprint": Row(KIND, make=footprint),
     "pact-v3-events": Row(KIND, methods=("post",)),
     "pact-openid-configuration": Row("public"),
+    # The web pages of the exchange (lca/pact/web.py)
+    "pact-page": Row("web_page"),
+    "pact-product-page": Row("web_object", product),
+    "pact-deprecate-page": Row("web_object", footprint, methods=("post",)),
+    "pact-document-page": Row("web_object", document),
+    "pact-host-add-page": Row("web_page", methods=("post",)),
+    "pact-host-test-page": Row("web_object", host, methods=("post",)),
+    "pact-host-pull-page": Row("web_object", host, methods=("post",)),
+    "pact-host-request-page": Row("web_object", host, methods=("post",)),
 }
 
 # caller -> expected status, per route: "partner" is a client of another organization the owner shares

@@ -91,7 +91,7 @@ def postgres_backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("passports", "0008_api_client_scopes_without_tiers"),
+        ("passports", "0009_grants"),
     ]
 
     operations = [

@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("exporters", "0004_status_list_issued_count"),
-        ("passports", "0010_published_versions_frozen"),
+        ("passports", "0011_published_versions_frozen"),
     ]
 
     operations = [

@@ -91,7 +91,7 @@ def postgres_backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("passports", "0009_grants"),
+        ("passports", "0010_version_readiness"),
     ]
 
     operations = [

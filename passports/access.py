@@ -11,6 +11,9 @@ on its own settings page): it follows from who the caller is *for this passport*
 - a grantee of a grant in force from the owner that covers the passport and carries the
   ``legitimate_interest`` right sees that tier (``passports.models.grants``); a grant to an organization
   covers its people and its API clients, a grant to an API client that client alone;
+- the people and (own-system) API clients of an organization the platform's staff verified as an authority
+  (market surveillance, notified body, Commission, customs: ``passports.models.authorities``) see the
+  ``authority`` tier; the market rule applied is in ``passports.services.authorities``;
 - everyone else sees the ``public`` tier.
 
 The resolver, the data links, the API, the exports, the reports and the credentials all call `access_for`;
@@ -29,10 +32,11 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from passports.auth import ApiClientAuthentication
-from passports.models import ApiClient, Grant, Membership, Passport, Product
+from passports.models import ApiClient, AuthorityStatus, Grant, Membership, Passport, Product
 
 #: Why a caller has its tier; the access log records it beside the tier.
 OWNER = "owner"
+AUTHORITY = "authority"
 GRANT = "grant"
 PUBLIC = "public"
 
@@ -59,8 +63,8 @@ ANONYMOUS = Viewer()
 
 @dataclass(frozen=True)
 class Access:
-    """The tier a viewer gets on one passport, and why (``owner``, ``grant``, ``public``); ``grant_id`` names
-    the grant that gave it."""
+    """The tier a viewer gets on one passport, and why (``owner``, ``authority``, ``grant``, ``public``);
+    ``grant_id`` names the grant that gave it."""
 
     tier: str
     basis: str
@@ -107,6 +111,11 @@ def access_for(viewer: Viewer, passport: Passport) -> Access:
     """The tier ``viewer`` gets on ``passport``, computed afresh on every call (see the module docstring)."""
     if passport.organization_id in viewer.organizations:
         return Access(tier="authority", basis=OWNER)
+    if (
+        viewer.organizations
+        and AuthorityStatus.objects.current().filter(organization__in=viewer.organizations).exists()
+    ):
+        return Access(tier="authority", basis=AUTHORITY)
     grant_id = covering_grants(viewer, passport, "legitimate_interest").values_list("pk", flat=True).first()
     if grant_id is not None:
         return Access(tier="legitimate_interest", basis=GRANT, grant_id=grant_id)

@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from passports.models import (
     ApiClient,
     AuditEvent,
+    AuthorityStatus,
     Facility,
     Grant,
     Membership,
@@ -17,6 +19,7 @@ from passports.models import (
     PassportVersion,
     Product,
 )
+from passports.services.authorities import authority_problems, authority_verify, authority_withdraw
 
 
 class MembershipInline(admin.TabularInline):
@@ -174,3 +177,53 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class AuthorityStatusForm(forms.ModelForm):
+    class Meta:
+        model = AuthorityStatus
+        fields = ["organization", "kind", "member_state", "evidence"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            problems = authority_problems(
+                org=data["organization"],
+                kind=data["kind"],
+                member_state=data["member_state"],
+                evidence=data["evidence"],
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
+        return data
+
+
+@admin.register(AuthorityStatus)
+class AuthorityStatusAdmin(admin.ModelAdmin):
+    """Staff verify an authority by adding a row (checked and audited by the service) and withdraw it with the
+    action; a verified status is never edited or deleted, so its history stays."""
+
+    form = AuthorityStatusForm
+    list_display = ["organization", "kind", "member_state", "verified_at", "verified_by", "withdrawn_at"]
+    list_filter = ["kind", "member_state"]
+    search_fields = ["organization__name", "evidence"]
+    autocomplete_fields = ["organization"]
+    actions = ["withdraw"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: AuthorityStatus, form: Any, change: bool) -> None:
+        saved = authority_verify(
+            org=obj.organization, kind=obj.kind, member_state=obj.member_state, evidence=obj.evidence, by=request.user
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description="Withdraw the verified status (audited)")
+    def withdraw(self, request: HttpRequest, queryset: Any) -> None:
+        for status in queryset.filter(withdrawn_at__isnull=True):
+            authority_withdraw(status=status, reason=f"withdrawn in the admin by {request.user}", by=request.user)
+        messages.success(request, "Withdrawn; their people see the public tier from their next request.")

@@ -1,6 +1,7 @@
 """The passports app's models, one module per concern."""
 
 from passports.models.audit import AuditChainHead, AuditEvent
+from passports.models.authorities import AuthorityStatus
 from passports.models.clients import ApiClient
 from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
@@ -14,6 +15,7 @@ __all__ = [
     "ApiClient",
     "AuditChainHead",
     "AuditEvent",
+    "AuthorityStatus",
     "ColumnMapping",
     "Facility",
     "Grant",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("passports", "0010_version_readiness"),
+        ("passports", "0011_published_versions_frozen"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -237,6 +237,7 @@ def test_offboarding_closes_access_and_keeps_what_was_published(
         published.delete()
     # And it still resolves and verifies for anyone: the QR code's URI, the issuer's keys, the status lists.
     anyone = Client()
-    assert anyone.get(urlsplit(published.identifier).path).status_code == 200
+    assert anyone.get(urlsplit(published.identifier).path).status_code == 307  # to the passport page
+    assert anyone.get("/dpp" + urlsplit(published.identifier).path).status_code == 200
     assert anyone.get(f"/orgs/{tenant.org.slug}/did.json").status_code == 200
     assert anyone.get(f"/orgs/{tenant.org.slug}/status/revocation").status_code == 200

@@ -25,14 +25,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
+from passports import audit
 from passports.auth import ApiClientAuthentication
-from passports.models import ApiClient, AuthorityStatus, Grant, Membership, Passport, Product
+from passports.models import (
+    AccessLogEntry,
+    ApiClient,
+    AuthorityStatus,
+    Grant,
+    Membership,
+    Organization,
+    Passport,
+    PassportVersion,
+    Product,
+)
 
 #: Why a caller has its tier; the access log records it beside the tier.
 OWNER = "owner"
@@ -69,6 +81,8 @@ class Access:
     tier: str
     basis: str
     grant_id: int | None = None
+    #: The organization on whose behalf the reader gets the tier (the grantee, the authority), for the log.
+    reader_organization_id: int | None = None
 
 
 def viewer_of_client(client: ApiClient) -> Viewer:
@@ -111,15 +125,71 @@ def access_for(viewer: Viewer, passport: Passport) -> Access:
     """The tier ``viewer`` gets on ``passport``, computed afresh on every call (see the module docstring)."""
     if passport.organization_id in viewer.organizations:
         return Access(tier="authority", basis=OWNER)
-    if (
-        viewer.organizations
-        and AuthorityStatus.objects.current().filter(organization__in=viewer.organizations).exists()
-    ):
-        return Access(tier="authority", basis=AUTHORITY)
-    grant_id = covering_grants(viewer, passport, "legitimate_interest").values_list("pk", flat=True).first()
-    if grant_id is not None:
-        return Access(tier="legitimate_interest", basis=GRANT, grant_id=grant_id)
+    authorities = AuthorityStatus.objects.current().filter(organization__in=viewer.organizations)
+    authority_org = authorities.values_list("organization_id", flat=True).first() if viewer.organizations else None
+    if authority_org is not None:
+        return Access(tier="authority", basis=AUTHORITY, reader_organization_id=authority_org)
+    grant = (
+        covering_grants(viewer, passport, "legitimate_interest")
+        .values_list("pk", "grantee_organization_id", "grantee_client__organization_id")
+        .first()
+    )
+    if grant is not None:
+        grant_id, grantee_org, client_org = grant
+        return Access(
+            tier="legitimate_interest", basis=GRANT, grant_id=grant_id, reader_organization_id=grantee_org or client_org
+        )
     return Access(tier="public", basis=PUBLIC)
+
+
+def log_read(viewer: Viewer, passport: Passport, version: PassportVersion | None, access: Access, output: str) -> None:
+    """Records a read above the public tier by someone outside the passport's organization (``AccessLogEntry``),
+    in the access log and in the owner's audit chain. Reads of the public tier, and an organization's reads of
+    its own passports, are not logged."""
+    if access.basis in {OWNER, PUBLIC}:
+        return
+    label = _reader_label(viewer, access)
+    entry = AccessLogEntry.objects.create(
+        organization_id=passport.organization_id,
+        passport=passport,
+        version=version,
+        version_number=version.number if version is not None else None,
+        tier=access.tier,
+        basis=access.basis,
+        grant_id=access.grant_id,
+        output=output,
+        reader_organization_id=access.reader_organization_id,
+        reader_user_id=viewer.user_id,
+        reader_client_id=viewer.client_id,
+        reader_label=label,
+    )
+    audit.record(
+        org_id=passport.organization_id,
+        action="passport.read",
+        object_type="passport",
+        object_id=passport.pk,
+        object_repr=passport.identifier,
+        details={
+            "access_log": entry.pk,
+            "version": entry.version_number,
+            "tier": access.tier,
+            "basis": access.basis,
+            "grant": access.grant_id,
+            "output": output,
+            "reader": label,
+        },
+    )
+
+
+def _reader_label(viewer: Viewer, access: Access) -> str:
+    org = Organization.objects.filter(id__in=[access.reader_organization_id]).values_list("name", flat=True).first()
+    if viewer.client_id is not None:
+        name, client_id = ApiClient.objects.filter(pk=viewer.client_id).values_list("name", "application__client_id")[0]
+        who = f"API client {name} ({client_id})"
+    else:
+        users = get_user_model().objects.filter(id__in=[viewer.user_id])
+        who = users.values_list("username", flat=True).first() or "?"
+    return (f"{who}, {org}" if org else who)[:200]
 
 
 def grantee_q(viewer: Viewer) -> Q:

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from passports.access import tier_for, viewer_of_request
+from passports.access import Access, Viewer, access_for, tier_for, viewer_of_request
 from passports.models import Passport
 
 
 def viewer_tier(request: HttpRequest, passport: Passport) -> str:
     """The tier the caller of ``request`` gets on ``passport``."""
     return tier_for(viewer_of_request(request), passport)
+
+
+def viewer_access(request: HttpRequest, passport: Passport) -> tuple[Viewer, Access]:
+    """The caller and what it gets on ``passport``: the tier, and the basis the access log records."""
+    viewer = viewer_of_request(request)
+    return viewer, access_for(viewer, passport)
 
 
 def is_authenticated_caller(request: HttpRequest) -> bool:

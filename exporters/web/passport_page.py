@@ -30,9 +30,10 @@ from exporters.reports.receivers import qr_code_for
 from exporters.services.credentials import tier_data, tier_data_bytes
 from exporters.services.keys import absolute_url, organization_did
 from exporters.verification import verify_token
-from exporters.web.access import viewer_tier
+from exporters.web.access import viewer_access
 from exporters.web.data_sections import data_sections
-from passports.models import Passport, PassportVersion
+from passports.access import log_read
+from passports.models import AccessLogEntry, Passport, PassportVersion
 
 JSON_LD = "application/ld+json"
 #: ``?format=`` values the resolver serves itself, and their media types.
@@ -88,7 +89,9 @@ def machine_response(request: HttpRequest, passport: Passport, fmt: str) -> Http
     version = selectors.version_to_resolve(versions, request.GET.get("version"))
     response: HttpResponse
     if fmt == "json":
-        tier = viewer_tier(request, passport)
+        viewer, access = viewer_access(request, passport)
+        tier = access.tier
+        log_read(viewer, passport, version, access, AccessLogEntry.Output.JSON)
         response = HttpResponse(
             tier_data_bytes(selectors.version_with_data(version), tier), content_type="application/json"
         )
@@ -150,7 +153,9 @@ def _render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
     version = selectors.version_with_data(selectors.version_to_resolve(versions, request.GET.get("version")))
     org = passport.organization
     lang: Lang = "ko" if ui_language() == "ko" else "en"
-    tier = viewer_tier(request, passport)
+    viewer, access = viewer_access(request, passport)
+    tier = access.tier
+    log_read(viewer, passport, version, access, AccessLogEntry.Output.HTML)
     issued: IssuedCredential | None = selectors.credential_of(version)
     product = passport.product
     latest = selectors.latest_published(versions)

@@ -6,6 +6,8 @@ fetch them) and may be cached briefly; the data links answer only the tiers the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -13,7 +15,9 @@ from exporters import document_loader, selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.passport_context import context_path
 from exporters.services.credentials import tier_data_bytes
-from exporters.web.access import is_authenticated_caller, viewer_tier
+from exporters.web.access import is_authenticated_caller, viewer_access
+from passports.access import log_read
+from passports.models import AccessLogEntry
 from passports.tiers import TIERS, tier_rank
 
 DID_MEDIA_TYPE = "application/did+json"
@@ -67,7 +71,9 @@ def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -
     response: HttpResponse
     if tier not in TIERS:
         return JsonResponse({"error": "unknown tier"}, status=404)
-    if tier_rank(tier) > tier_rank(viewer_tier(request, issued.version.passport)):
+    passport = issued.version.passport
+    viewer, access = viewer_access(request, passport)
+    if tier_rank(tier) > tier_rank(access.tier):
         status = 403 if is_authenticated_caller(request) else 401
         response = JsonResponse({"error": f"the {tier} tier needs a caller entitled to it"}, status=status)
         if status == 401:
@@ -76,6 +82,7 @@ def passport_data(request: HttpRequest, slug: str, credential: str, tier: str) -
     response = HttpResponse(tier_data_bytes(issued.version, tier), content_type="application/json")
     if tier == "public":
         return public_headers(response, max_age=3600)
+    log_read(viewer, passport, issued.version, replace(access, tier=tier), AccessLogEntry.Output.VC)
     response["Cache-Control"] = "private, no-store"
     return response
 

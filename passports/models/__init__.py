@@ -1,5 +1,6 @@
 """The passports app's models, one module per concern."""
 
+from passports.models.access_log import AccessLogEntry
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.authorities import AuthorityStatus
 from passports.models.clients import ApiClient
@@ -12,6 +13,7 @@ from passports.models.schemas import PassportSchema
 from passports.models.tenants import Facility, Membership, Organization
 
 __all__ = [
+    "AccessLogEntry",
     "ApiClient",
     "AuditChainHead",
     "AuditEvent",

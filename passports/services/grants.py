@@ -48,23 +48,33 @@ def _check_grantee(
     return {}
 
 
+def _chosen_messages(products: bool) -> tuple[str, str, str]:
+    """(named without its scope, none chosen, another organization's %(ids)s) for products or passports."""
+    if products:
+        return (
+            _("Products are named only by a grant that covers chosen products."),
+            _("Choose at least one product."),
+            _("Product %(ids)s is not one of your organization's."),
+        )
+    return (
+        _("Passports are named only by a grant that covers chosen passports."),
+        _("Choose at least one passport."),
+        _("Passport %(ids)s is not one of your organization's."),
+    )
+
+
 def _check_chosen(
     grantor: Organization, scope: str, field: str, ids: list[int], *, wanted_scope: str, model: type[Any]
 ) -> dict[str, str]:
     """The chosen products (or passports) of a grant: only with their scope, at least one, all the grantor's."""
-    noun = _("product") if model is Product else _("passport")
+    unscoped, none_chosen, foreign_one = _chosen_messages(model is Product)
     if scope != wanted_scope:
-        return {field: _("Only a grant that covers chosen %(noun)ss names them.") % {"noun": noun}} if ids else {}
+        return {field: unscoped} if ids else {}
     if not ids:
-        return {field: _("Choose at least one %(noun)s.") % {"noun": noun}}
+        return {field: none_chosen}
     own = set(model.objects.filter(organization=grantor, pk__in=ids).values_list("pk", flat=True))
-    foreign = [pk for pk in ids if pk not in own]
-    if foreign:
-        return {
-            field: _("%(noun)s %(ids)s is not one of your organization's.")
-            % {"noun": noun.capitalize(), "ids": ", ".join(map(str, foreign))}
-        }
-    return {}
+    foreign = ", ".join(str(pk) for pk in ids if pk not in own)
+    return {field: foreign_one % {"ids": foreign}} if foreign else {}
 
 
 def _check_scope(

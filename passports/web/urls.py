@@ -3,7 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from passports.web import cbam, clients, dashboard, footprints, imports, members, passports, products, readiness
+from passports.web import (
+    cbam,
+    clients,
+    dashboard,
+    footprints,
+    imports,
+    members,
+    partners,
+    passports,
+    products,
+    readiness,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", dashboard.home, name="home"),
@@ -56,4 +67,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("organization/members/<int:pk>/", members.member_update, name="member-update-page"),
     path("organization/api-clients/", clients.api_client_list, name="api-client-list-page"),
     path("organization/api-clients/<int:pk>/", clients.api_client_update, name="api-client-update-page"),
+    # Partners and access: grants given and received, the access log
+    path("partners/", partners.partners, name="partners-page"),
+    path("partners/grants/<int:pk>/revoke/", partners.grant_revoke_page, name="grant-revoke-page"),
+    path("partners/access-log/", partners.access_log_page, name="access-log-page"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from passports.access import ANONYMOUS, access_for, client_grant_scope, tier_for, viewer_of_client, viewer_of_user
 from passports.models import AuditEvent, Grant
@@ -18,6 +18,13 @@ from tests.factories import OrganizationFactory, ProductFactory, make_passport
 pytestmark = pytest.mark.django_db
 
 LI = ["legitimate_interest"]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are compared in English, whatever language an earlier request left active in this thread."""
+    with translation.override("en"):
+        yield
 
 
 def _grant(tenant: Any, other_tenant: Any, **fields: Any) -> Grant:

@@ -52,6 +52,38 @@ def activity(tenant: Any) -> dict[str, Any]:
     return {"pk": owned.pk, "activity_pk": row.pk}
 
 
+def grant(tenant: Any) -> dict[str, Any]:
+    from passports.services.grants import grant_create
+    from tests.factories import OrganizationFactory
+
+    partner = OrganizationFactory(name="OWNER-SECRET-PLANT partner")
+    given = grant_create(grantor=tenant.org, by=tenant.owner, grantee_organization=partner,
+                         rights=["legitimate_interest"], purpose="OWNER-SECRET-PLANT purpose")  # fmt: skip
+    return {"pk": given.pk}
+
+
+def listed_grant(tenant: Any) -> dict[str, Any]:
+    grant(tenant)
+    return {}
+
+
+def listed_access(tenant: Any) -> dict[str, Any]:
+    """A read of the owner's passport by a grantee, in the owner's access log."""
+    from passports.access import access_for, log_read, viewer_of_user
+    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+    partner = OrganizationFactory(name="OWNER-SECRET-PLANT reader")
+    reader = MembershipFactory(organization=partner, user=UserFactory()).user
+    owned = make_passport(tenant.org, name="OWNER-SECRET-PLANT read passport")
+    from passports.services.grants import grant_create
+
+    grant_create(grantor=tenant.org, by=tenant.owner, grantee_organization=partner,
+                 rights=["legitimate_interest"], purpose="reads")  # fmt: skip
+    viewer = viewer_of_user(reader)
+    log_read(viewer, owned, owned.versions.first(), access_for(viewer, owned), "json")
+    return {}
+
+
 def listed_product(tenant: Any) -> dict[str, Any]:
     """List pages: the owner's product exists (so a leak would show) but the page takes no kwargs."""
     product(tenant)
@@ -92,4 +124,7 @@ ROWS: dict[str, Row] = {
     "member-update-page": Row("web_object", member, methods=("post",)),
     "api-client-list-page": Row("web_page", methods=("get", "post")),
     "api-client-update-page": Row("web_object", api_client, methods=("post",)),
+    "partners-page": Row("web_page", listed_grant, methods=("get", "post")),
+    "grant-revoke-page": Row("web_object", grant, methods=("post",)),
+    "access-log-page": Row("web_page", listed_access),
 }

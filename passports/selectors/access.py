@@ -1,0 +1,76 @@
+"""Reads of grants and of the access log, scoped to the organization that gave them or owns the data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from passports.models import AccessLogEntry, Grant, Organization
+from passports.scoping import scoped
+
+
+def grants_given(*, org: Organization | None) -> QuerySet[Grant]:
+    return (
+        scoped(Grant.objects.select_related("grantee_organization", "grantee_client"), org)
+        .prefetch_related("products", "passports")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def grants_received(*, org: Organization | None) -> QuerySet[Grant]:
+    """Grants given to the organization or to one of its (own-system) API clients."""
+    if org is None:
+        return Grant.objects.none()
+    return (
+        Grant.objects.select_related("organization", "grantee_client")
+        .filter(Q(grantee_organization=org) | Q(grantee_client__organization=org, grantee_client__outside_party=False))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def access_log(*, org: Organization | None, filters: dict[str, Any] | None = None) -> QuerySet[AccessLogEntry]:
+    """The owner's access log, newest first, narrowed by ``passport``, ``reader`` (organization id), ``tier``,
+    ``output``, ``since`` and ``until`` (dates, both included)."""
+    entries = scoped(AccessLogEntry.objects.select_related("passport", "reader_organization"), org)
+    filters = filters or {}
+    if filters.get("passport"):
+        entries = entries.filter(passport_id=filters["passport"])
+    if filters.get("reader"):
+        entries = entries.filter(reader_organization_id=filters["reader"])
+    if filters.get("tier"):
+        entries = entries.filter(tier=filters["tier"])
+    if filters.get("output"):
+        entries = entries.filter(output=filters["output"])
+    if filters.get("since"):
+        entries = entries.filter(at__gte=_day_start(filters["since"]))
+    if filters.get("until"):
+        entries = entries.filter(at__lt=_day_start(filters["until"]) + timedelta(days=1))
+    return entries.order_by("-at", "-pk")
+
+
+CSV_HEADER = ("at", "passport", "identifier", "version", "tier", "output", "basis", "grant", "reader", "reader_org")
+
+
+def access_log_rows(entries: QuerySet[AccessLogEntry]) -> list[list[str]]:
+    return [
+        [
+            e.at.isoformat(),
+            str(e.passport_id),
+            e.passport.identifier,
+            str(e.version_number or ""),
+            e.tier,
+            e.output,
+            e.basis,
+            str(e.grant_id or ""),
+            e.reader_label,
+            str(e.reader_organization or ""),
+        ]
+        for e in entries
+    ]

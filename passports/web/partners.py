@@ -1,0 +1,100 @@
+"""Partners and access: the grants an organization gave and received, and who read its restricted data.
+
+Every member sees the lists and the access log (they are the organization's own facts); only owners give and
+revoke grants, as they manage members and API clients. Grants are checked by ``passports.services.grants``,
+whose field errors show beside the form's fields.
+"""
+
+from __future__ import annotations
+
+import io
+
+from defusedcsv import csv as safe_csv
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from passports.models import Grant
+from passports.scoping import get_scoped_or_404
+from passports.selectors import access as access_selectors
+from passports.services.grants import grant_create, grant_revoke
+from passports.tenancy import request_membership
+from passports.web.access import member_required, organization_of, owner_required
+from passports.web.forms.partners import AccessLogFilterForm, GrantForm
+
+#: Service fields whose errors belong to a form field of another name.
+_FIELD_OF = {"expires_at": "expires_on", "grantee": "grantee"}
+
+
+def _page(request: HttpRequest, form: GrantForm | None = None) -> HttpResponse:
+    org = organization_of(request)
+    context = {
+        "given": access_selectors.grants_given(org=org),
+        "received": access_selectors.grants_received(org=org),
+        "form": form or GrantForm(org=org),
+        "nav_section": "partners",
+    }
+    return render(request, "passports/partners/index.html", context, status=400 if form and form.errors else 200)
+
+
+@member_required
+def partners(request: HttpRequest) -> HttpResponse:
+    """GET: the grants given and received. POST (owners): a new grant."""
+    if request.method != "POST":
+        return _page(request)
+    membership = request_membership(request)
+    if membership is None or not membership.can_manage:
+        raise PermissionDenied
+    org = organization_of(request)
+    form = GrantForm(request.POST, org=org)
+    if form.is_valid():
+        try:
+            grant = grant_create(grantor=org, by=request.user, **form.grant_arguments())
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(_FIELD_OF.get(field, field) if field in form.fields or field in _FIELD_OF else None,
+                               problems)  # fmt: skip
+        else:
+            messages.success(request, _("Access granted to %(who)s.") % {"who": grant.grantee_label})
+            return HttpResponseRedirect(reverse("partners-page"))
+    return _page(request, form)
+
+
+@owner_required
+@require_POST
+def grant_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_scoped_or_404(Grant.objects.select_related("grantee_organization", "grantee_client"),
+                              organization_of(request), pk=pk)  # fmt: skip
+    grant_revoke(grant=grant, by=request.user)
+    messages.success(
+        request, _("Access of %(who)s revoked; it ends with their next request.") % {"who": grant.grantee_label}
+    )
+    return HttpResponseRedirect(reverse("partners-page"))
+
+
+@member_required
+@require_safe
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    """Who read the organization's data above the public tier, filterable; ``?format=csv`` downloads it."""
+    org = organization_of(request)
+    filters = AccessLogFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries = access_selectors.access_log(org=org, filters=chosen)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO(newline="")
+        writer = safe_csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(access_selectors.CSV_HEADER)
+        writer.writerows(access_selectors.access_log_rows(entries))
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+        return response
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query["format"] = "csv"
+    context = {"filters": filters, "page": page, "csv_query": query.urlencode(), "nav_section": "partners"}
+    return render(request, "passports/partners/access_log.html", context)

@@ -5,6 +5,16 @@
   // Scripts run: the CSS may hide what only no-script browsers need (the language "Change" button).
   document.documentElement.classList.add("js");
 
+  // Times are printed in the viewer's zone: tell the server which one this browser is in (core/timezones.py).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("dpp_tz=" + zone) === -1) {
+      document.cookie = "dpp_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) {
+    // No Intl time zone support: pages keep the default zone.
+  }
+
   // The language menu switches at once; its "Change" button stays for keyboards and no-script browsers.
   document.addEventListener("change", function (event) {
     var select = event.target;

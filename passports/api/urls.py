@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from passports.api import audit_views, passport_views, readiness_views, registry_views, views
+from passports.api import access_views, audit_views, passport_views, readiness_views, registry_views, views
 from passports.api.import_views import ColumnMappingViewSet, ImportJobViewSet, ImportTemplateView
 
 router = SimpleRouter()
@@ -14,6 +14,7 @@ router.register("products", passport_views.ProductViewSet, basename="product")
 router.register("passports", passport_views.PassportViewSet, basename="passport")
 router.register("imports/mappings", ColumnMappingViewSet, basename="import-mapping")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("grants", access_views.GrantViewSet, basename="grant")
 
 urlpatterns = [
     path("organization/", views.CurrentOrganizationView.as_view(), name="organization-current"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("schemas/<slug:category>/<str:version>", passport_views.SchemaDetailView.as_view(), name="schema-detail"),
     path("imports/templates/<slug:kind>.<str:fmt>", ImportTemplateView.as_view(), name="import-template"),
     path("audit/", audit_views.AuditEventListView.as_view(), name="audit-list"),
+    path("access-log/", access_views.AccessLogListView.as_view(), name="access-log-list"),
     path("audit/export.csv", audit_views.AuditExportView.as_view(), {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.jsonl", audit_views.AuditExportView.as_view(), {"fmt": "jsonl"}, name="audit-export-jsonl"),
     path("readiness/", readiness_views.ReadinessView.as_view(), name="readiness"),

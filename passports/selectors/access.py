@@ -8,8 +8,26 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from passports.models import AccessLogEntry, Grant, Organization
+from passports.models import AccessLogEntry, ApiClient, Grant, Organization
 from passports.scoping import scoped
+
+
+def find_grantee(text: str) -> Organization | ApiClient | None:
+    """The organization named by its slug, EORI, LEI or VAT number, else the API client with this client ID.
+
+    Typed, not picked from a list: the form must not list every tenant of the platform to every owner.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    org = (
+        Organization.objects.filter(is_active=True)
+        .filter(Q(slug=text) | Q(eori__iexact=text) | Q(lei__iexact=text) | Q(vat__iexact=text))
+        .first()
+    )
+    if org is not None:
+        return org
+    return ApiClient.objects.filter(application__client_id=text, revoked_at__isnull=True).first()
 
 
 def grants_given(*, org: Organization | None) -> QuerySet[Grant]:

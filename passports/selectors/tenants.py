@@ -21,4 +21,8 @@ def membership_list(*, org: Organization | None) -> QuerySet[Membership]:
 
 
 def api_client_list(*, org: Organization | None) -> QuerySet[ApiClient]:
-    return scoped(ApiClient.objects.select_related("application"), org).order_by("name")
+    return (
+        scoped(ApiClient.objects.select_related("application"), org)
+        .prefetch_related("grants_received__organization")
+        .order_by("name")
+    )

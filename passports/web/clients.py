@@ -71,7 +71,12 @@ def api_client_list(request: HttpRequest) -> HttpResponse:
     form = ApiClientForm(request.POST)
     if not form.is_valid():
         return _page(request, org, form=form)
-    client, secret = api_client_create(org=org, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"])
+    client, secret = api_client_create(
+        org=org,
+        name=form.cleaned_data["name"],
+        scopes=form.cleaned_data["scopes"],
+        outside_party=form.cleaned_data["outside_party"],
+    )
     return _page(request, org, created=client, secret=secret)
 
 

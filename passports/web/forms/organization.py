@@ -53,6 +53,14 @@ class ApiClientForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"), choices=scope_choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
     )
+    outside_party = forms.BooleanField(
+        label=_("for an outside party"),
+        required=False,
+        help_text=_(
+            "Handed to a partner that is not on the platform: it reads only what the organization grants it, "
+            "never the organization's own data."
+        ),
+    )
 
 
 class ApiClientScopesForm(forms.Form):

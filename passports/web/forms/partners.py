@@ -6,29 +6,11 @@ from datetime import datetime, time
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from passports.models import AccessLogEntry, ApiClient, Grant, Organization, Passport, PassportSchema, Product
-
-
-def find_grantee(text: str) -> Organization | ApiClient | None:
-    """The organization named by its slug, EORI, LEI or VAT number, else the API client with this client ID.
-
-    Typed, not picked from a list: the form must not list every tenant of the platform to every owner.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    org = (
-        Organization.objects.filter(is_active=True)
-        .filter(Q(slug=text) | Q(eori__iexact=text) | Q(lei__iexact=text) | Q(vat__iexact=text))
-        .first()
-    )
-    if org is not None:
-        return org
-    return ApiClient.objects.filter(application__client_id=text, revoked_at__isnull=True).first()
+from passports.selectors.access import find_grantee
 
 
 def _rights() -> list[tuple[str, Any]]:

@@ -1,0 +1,183 @@
+"""Partners and access over the API: grants (given by the caller's organization) and its access log.
+
+The same services and selectors as the web pages (``passports.services.grants``, ``passports.selectors.access``),
+the same role rule: members read, owners give and revoke. API clients may read but never grant: giving a
+partner access to restricted data is a person's decision, recorded under their name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from passports.api.base import OrganizationScopedMixin
+from passports.api.views import as_drf_validation_error
+from passports.models import AccessLogEntry, ApiClient, Grant, Organization
+from passports.permissions import IsOrganizationMember, IsOrganizationOwner
+from passports.selectors import access as selectors
+from passports.selectors.access import find_grantee
+from passports.services.grants import grant_create, grant_revoke
+
+
+class GrantSerializer(serializers.ModelSerializer[Grant]):
+    grantee = serializers.CharField(
+        write_only=True,
+        max_length=120,
+        help_text="The partner: an organization's slug, EORI, LEI or VAT number, or an API client ID.",
+    )
+    rights = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(Grant.RIGHTS)), allow_empty=False, help_text="What it may read."
+    )
+    products = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
+    )
+    passports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
+    )
+    grantee_organization = serializers.SerializerMethodField()
+    grantee_client = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Grant
+        fields = [
+            "id",
+            "grantee",
+            "grantee_organization",
+            "grantee_client",
+            "rights",
+            "scope",
+            "category",
+            "products",
+            "passports",
+            "purpose",
+            "starts_at",
+            "expires_at",
+            "revoked_at",
+            "state",
+            "created_at",
+        ]
+        read_only_fields = ["id", "revoked_at", "created_at"]
+        extra_kwargs = {"starts_at": {"required": False}}
+
+    def get_grantee_organization(self, grant: Grant) -> dict[str, Any] | None:
+        org = grant.grantee_organization
+        return {"id": org.pk, "name": org.name, "slug": org.slug} if org else None
+
+    def get_grantee_client(self, grant: Grant) -> dict[str, Any] | None:
+        client = grant.grantee_client
+        return {"id": client.pk, "name": client.name, "client_id": client.client_id} if client else None
+
+    def get_state(self, grant: Grant) -> str:
+        return grant.state()
+
+    def to_representation(self, instance: Grant) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["rights"] = instance.rights
+        data["products"] = [p.pk for p in instance.products.all()]
+        data["passports"] = [p.pk for p in instance.passports.all()]
+        return data
+
+
+class GrantViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Grant],
+):
+    """Grants the caller's organization gave; ``POST .../revoke`` ends one from the next request on."""
+
+    serializer_class = GrantSerializer
+    filter_backends: list[Any] = []
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method in SAFE_METHODS:
+            return [IsOrganizationMember()]
+        return [IsOrganizationMember(), IsOrganizationOwner()]
+
+    def get_org_queryset(self, org: Organization) -> QuerySet[Grant]:
+        return selectors.grants_given(org=org)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        grantee = find_grantee(data.pop("grantee"))
+        if grantee is None:
+            raise ValidationError({"grantee": ["No organization or active API client on the platform has this name."]})
+        try:
+            serializer.instance = grant_create(
+                grantor=self.organization,
+                by=self.request.user,
+                grantee_organization=grantee if isinstance(grantee, Organization) else None,
+                grantee_client=grantee if isinstance(grantee, ApiClient) else None,
+                **data,
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from exc
+
+    @extend_schema(request=None, responses=GrantSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        grant = grant_revoke(grant=self.get_object(), by=request.user)
+        return Response(GrantSerializer(grant).data, status=status.HTTP_200_OK)
+
+
+class AccessLogEntrySerializer(serializers.ModelSerializer[AccessLogEntry]):
+    identifier = serializers.CharField(source="passport.identifier", read_only=True)
+
+    class Meta:
+        model = AccessLogEntry
+        fields = [
+            "id",
+            "at",
+            "passport",
+            "identifier",
+            "version_number",
+            "tier",
+            "output",
+            "basis",
+            "grant",
+            "reader_label",
+            "reader_organization",
+            "reader_client",
+        ]
+
+
+class AccessLogFilterSerializer(serializers.Serializer[Any]):
+    passport = serializers.IntegerField(required=False, min_value=1)
+    reader = serializers.IntegerField(required=False, min_value=1, help_text="The reading organization's id")
+    tier = serializers.ChoiceField(required=False, choices=["legitimate_interest", "authority"])
+    output = serializers.ChoiceField(required=False, choices=AccessLogEntry.Output.choices)
+    since = serializers.DateField(required=False, help_text="First day, included")
+    until = serializers.DateField(required=False, help_text="Last day, included")
+
+
+class AccessLogListView(OrganizationScopedMixin, ListAPIView[AccessLogEntry]):
+    """Reads of the organization's passports above the public tier by others, newest first."""
+
+    serializer_class = AccessLogEntrySerializer
+    permission_classes = [IsOrganizationMember]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[AccessLogEntry]:
+        if getattr(self, "swagger_fake_view", False):
+            return AccessLogEntry.objects.none()
+        offered = {k: v for k, v in self.request.query_params.items() if k in AccessLogFilterSerializer().fields}
+        checked = AccessLogFilterSerializer(data=offered)
+        if not checked.is_valid():
+            raise ValidationError(checked.errors)
+        return selectors.access_log(org=self.organization, filters=dict(checked.validated_data))
+
+    @extend_schema(parameters=[AccessLogFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)

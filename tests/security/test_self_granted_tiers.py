@@ -21,10 +21,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exporters.services.credentials import tier_data
-from passports.models import Passport
+from passports.models import Grant, Passport
 from tests.conftest import token_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-world")]
@@ -69,6 +70,9 @@ def _passport(gtin: str) -> Passport:
 
 
 def test_the_importers_self_ticked_client_reads_public_data_only(demo_world: None) -> None:
+    # The demo's own grant from Hanbit to the importer is what makes the importer entitled; without it (as in
+    # the attack) nothing the importer does for itself may take its place.
+    Grant.objects.filter(grantee_organization__slug="rheinland-battery").update(revoked_at=timezone.now())
     importer = Client()
     importer.force_login(get_user_model().objects.get(username="rheinland-owner"))
     page = reverse("api-client-list-page")
@@ -101,3 +105,29 @@ def test_the_api_clients_page_offers_no_tier_to_tick(demo_world: None) -> None:
     html = importer.get(reverse("api-client-list-page")).content.decode()
     assert 'value="legitimate_interest"' not in html
     assert 'value="authority"' not in html
+
+
+def test_the_demo_grant_gives_the_importer_the_legitimate_interest_tier_and_no_more(demo_world: None) -> None:
+    importer = APIClient()
+    importer.force_login(get_user_model().objects.get(username="rheinland-owner"))
+    Grant.objects.filter(grantee_organization__slug="rheinland-battery").update(revoked_at=None)
+    response = importer.get(f"/01/{GTIN}", HTTP_ACCEPT="application/json")
+    while response.status_code in {301, 302, 307, 308}:
+        response = importer.get(response["Location"], HTTP_ACCEPT="application/json")
+    data = json.loads(response.content)
+    assert "battery_materials" in data["material_composition"]
+    assert "result_of_test_report" not in data["labeling"]
+
+
+def test_the_demo_shows_a_verified_authority_and_a_filled_access_log(demo_world: None) -> None:
+    from passports.access import tier_for, viewer_of_user
+    from passports.models import AccessLogEntry, AuthorityStatus
+
+    inspector = get_user_model().objects.get(username="msa-inspector")
+    status = AuthorityStatus.objects.current().get(organization__slug="msa-nrw-demo")
+    assert (status.kind, status.member_state, status.verified_by.is_staff) == ("market_surveillance", "DE", True)
+    assert tier_for(viewer_of_user(inspector), _passport(GTIN)) == "authority"
+    logged = AccessLogEntry.objects.filter(organization__slug="hanbit-energy")
+    assert {(e.basis, e.tier) for e in logged} == {("grant", "legitimate_interest"), ("authority", "authority")}
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    assert AccessLogEntry.objects.filter(organization__slug="hanbit-energy").count() == logged.count()

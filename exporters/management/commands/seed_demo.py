@@ -17,6 +17,7 @@ from exporters.reports.demo import seed_report_pack, seed_reports
 from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
+from passports.demo_access import seed_access
 from passports.imports.demo import seed_imports
 
 
@@ -37,8 +38,10 @@ class Command(BaseCommand):
             seed_backups()
             seed_imports(tenants)
             seed_report_pack(tenants)
+            seed_access(tenants)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")
         self.stdout.write(f"  {tenants.importer.name}: rheinland-owner / rheinland-editor")
+        self.stdout.write("  Marktüberwachung Batterien NRW (demo), a verified authority: msa-inspector")
         self.stdout.write(f"  Demo login: hanbit-owner  password: {DEMO_PASSWORD}")

@@ -20,6 +20,7 @@ from exporters.services.credentials import URN_UUID_PREFIX
 from exporters.services.keys import organization_did
 from passports.identifiers import DigitalLink
 from passports.models import Organization, Passport, PassportVersion
+from passports.prefixes import gtin_standing
 from passports.scoping import scoped
 
 #: Versions the public may see: every version that was ever published. Drafts never leave their organization.
@@ -120,14 +121,26 @@ def credential_by_key(org: Organization, key: str) -> IssuedCredential:
     return found
 
 
+def _gtin_holder(gtin: str) -> int | None:
+    """The organization whose GS1 Company Prefix holds ``gtin`` (None while contested or unclaimed).
+
+    The resolver answers only for passports of that organization: a passport under someone else's GTIN, or
+    under a prefix two organizations claim until the platform's staff verify one, is not served (issue 21).
+    """
+    return gtin_standing(gtin).owner_id
+
+
 def passport_by_link(link: DigitalLink) -> Passport:
     """The passport a Digital Link names on this platform (404 unless some version of it was published)."""
     try:
-        return Passport.objects.select_related("product", "organization").get(
+        passport = Passport.objects.select_related("product", "organization").get(
             identifier=link.uri(settings.PLATFORM_BASE_URL)
         )
     except Passport.DoesNotExist as exc:
         raise Http404("No passport for this identifier.") from exc
+    if _gtin_holder(link.gtin) != passport.organization_id:
+        raise Http404("No passport for this identifier.")
+    return passport
 
 
 def passports_for_levels(levels: list[DigitalLink]) -> list[Passport]:
@@ -136,10 +149,13 @@ def passports_for_levels(levels: list[DigitalLink]) -> list[Passport]:
     A GS1 resolver walks up the tree: an unknown serial or lot still reaches the product's passport.
     """
     uris = [link.uri(settings.PLATFORM_BASE_URL) for link in levels]
+    if not uris:
+        return []
+    holder = _gtin_holder(levels[0].gtin)
     found = {
         passport.identifier: passport
         for passport in Passport.objects.select_related("product", "organization")
-        .filter(identifier__in=uris, versions__status__in=RESOLVABLE)
+        .filter(identifier__in=uris, versions__status__in=RESOLVABLE, organization_id=holder)
         .distinct()
     }
     return [found[uri] for uri in uris if uri in found]

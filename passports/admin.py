@@ -4,12 +4,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from passports.models import (
     ApiClient,
     AuditEvent,
     AuthorityStatus,
+    CompanyPrefix,
     Facility,
     Grant,
     Membership,
@@ -20,6 +22,7 @@ from passports.models import (
     Product,
 )
 from passports.services.authorities import authority_problems, authority_verify, authority_withdraw
+from passports.services.prefixes import prefix_reject, prefix_verify
 
 
 class MembershipInline(admin.TabularInline):
@@ -227,3 +230,42 @@ class AuthorityStatusAdmin(admin.ModelAdmin):
         for status in queryset.filter(withdrawn_at__isnull=True):
             authority_withdraw(status=status, reason=f"withdrawn in the admin by {request.user}", by=request.user)
         messages.success(request, "Withdrawn; their people see the public tier from their next request.")
+
+
+@admin.register(CompanyPrefix)
+class CompanyPrefixAdmin(admin.ModelAdmin):
+    """Staff decide contested GS1 Company Prefix claims: write the evidence checked into the row's evidence
+    field, then run the action (both checked and audited by ``passports.services.prefixes``)."""
+
+    list_display = ["prefix", "organization", "status", "decided_by", "decided_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["prefix", "organization__name", "organization__slug"]
+    fields = ["organization", "prefix", "status", "evidence", "decided_by", "decided_at"]
+    readonly_fields = ["organization", "prefix", "status", "decided_by", "decided_at"]
+    actions = ["verify", "reject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # organizations claim their prefixes themselves
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Verify (the evidence field says what was checked; audited)")
+    def verify(self, request: HttpRequest, queryset: Any) -> None:
+        for claim in queryset:
+            try:
+                prefix_verify(claim=claim, evidence=claim.evidence, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, f"{claim.prefix}: {' '.join(exc.messages)}")
+            else:
+                messages.success(request, f"{claim.prefix} verified for {claim.organization}.")
+
+    @admin.action(description="Reject (the evidence field says why; audited)")
+    def reject(self, request: HttpRequest, queryset: Any) -> None:
+        for claim in queryset:
+            try:
+                prefix_reject(claim=claim, evidence=claim.evidence, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, f"{claim.prefix}: {' '.join(exc.messages)}")
+            else:
+                messages.success(request, f"{claim.prefix} of {claim.organization} rejected.")

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils.text import slugify
 
 from passports import identifiers
-from passports.models import Facility, Membership, Organization, Passport, PassportSchema, Product
+from passports.models import CompanyPrefix, Facility, Membership, Organization, Passport, PassportSchema, Product
 
 DEMO_PASSWORD = "demo-passport-2026"  # noqa: S105  # published demo credentials, printed by seed_demo
 
@@ -224,6 +224,10 @@ def seed_passports(tenants: DemoTenants) -> DemoPassports:
                 "expected_lifetime_years": 15 if category == "battery" else 10,
             },
         )
+        # Each maker holds the GS1 Company Prefix of its GTINs (7 digits, GS1 Korea's usual length); the CBAM
+        # goods' made-up GTINs are claimed one by one (a 12-digit prefix covers exactly one GTIN).
+        prefix = product.gtin.zfill(14)[1:13] if category == "cbam-installation" else product.gtin.zfill(14)[1:8]
+        CompanyPrefix.objects.get_or_create(organization=org, prefix=prefix)
         if Passport.objects.filter(product=product, granularity="model").exists():
             continue
         schema = PassportSchema.objects.get(category=category, version=version)

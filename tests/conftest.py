@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.test import Client
 from rest_framework.test import APIClient
 
-from passports.models import ApiClient, Membership, Organization
+from passports.models import ApiClient, CompanyPrefix, Membership, Organization
 from passports.services.tenants import api_client_create
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -27,8 +27,15 @@ class Tenant:
     viewer: AbstractUser
 
 
+#: The GS1 Company Prefixes each test organization holds (issue 21: a product's GTIN must lie under one):
+#: the first covers ``gtin_from``'s GTINs (factories, import files) and the ones tests type by hand.
+TEST_PREFIXES = {"acme-cells": ("880000", "8801234"), "other-corp": ("4006381",)}
+
+
 def _tenant(slug: str, country: str) -> Tenant:
     org = OrganizationFactory(slug=slug, name=slug.replace("-", " ").title(), country=country)
+    for prefix in TEST_PREFIXES[slug]:
+        CompanyPrefix.objects.create(organization=org, prefix=prefix)
     people = {
         role: MembershipFactory(organization=org, role=role, user=UserFactory(username=f"{slug}-{role}")).user
         for role in (Membership.Role.OWNER, Membership.Role.EDITOR, Membership.Role.VIEWER)

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from passports import identifiers
-from passports.models import Facility, Membership, Organization, Passport, Product
+from passports.models import CompanyPrefix, Facility, Membership, Organization, Passport, Product
 
 
 def gln_from(n: int) -> str:
@@ -67,16 +67,34 @@ def gtin_from(n: int) -> str:
     return body + str(identifiers.gs1_check_digit(body))
 
 
+def _gtin_for(product: Any, n: int) -> str:
+    """A GTIN in the space of the product's organization, so that no two organizations' products lie under
+    one GS1 Company Prefix (issue 21): ``acme-cells`` holds 880000 (``gtin_from``, the import files), ``other-corp``
+    4006381, and any other organization a prefix of its own under 881."""
+    slug = product.organization.slug
+    if slug == "acme-cells":
+        return gtin_from(n)
+    body = f"4006381{n % 100000:05d}" if slug == "other-corp" else f"0881{n:09d}"
+    return body + str(identifiers.gs1_check_digit(body))
+
+
 class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     organization = factory.SubFactory(OrganizationFactory)
-    gtin = factory.Sequence(gtin_from)
+    gtin = factory.LazyAttributeSequence(_gtin_for)
     name = factory.Sequence(lambda n: f"EV battery pack {n}")
     name_ko = "전기차 배터리 팩"
     category = "battery"
     cn_code = "85076000"
+
+    @factory.post_generation
+    def gtin_claim(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """The organization holds its GTIN, as migration 0013 grants existing products (a 12-digit claim)."""
+        if create and identifiers.is_valid_gtin(self.gtin):
+            CompanyPrefix.objects.get_or_create(organization=self.organization, prefix=self.gtin.zfill(14)[1:13])
 
 
 def example_data(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rest_framework import serializers
 
-from passports.models import Facility, Membership, Organization
+from passports.models import CompanyPrefix, Facility, Membership, Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -41,3 +43,20 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         model = Membership
         fields = ["id", "username", "email", "role", "created_at"]
         read_only_fields = fields
+
+
+class CompanyPrefixSerializer(serializers.ModelSerializer[CompanyPrefix]):
+    """A GS1 Company Prefix the organization claims; ``contested`` while another organization claims it too."""
+
+    contested = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CompanyPrefix
+        fields = ["id", "prefix", "status", "contested", "decided_at", "created_at"]
+        read_only_fields = ["status", "contested", "decided_at", "created_at"]
+        # The service checks the format and names the field.
+        extra_kwargs: ClassVar[dict[str, Any]] = {"prefix": {"validators": []}}
+
+    def get_contested(self, claim: CompanyPrefix) -> bool:
+        contested: set[int] = self.context.get("contested_ids", set())
+        return claim.pk in contested

@@ -10,6 +10,7 @@ router = SimpleRouter()
 router.trailing_slash = "/?"
 router.register("facilities", views.FacilityViewSet, basename="facility")
 router.register("members", views.MembershipViewSet, basename="membership")
+router.register("company-prefixes", views.CompanyPrefixViewSet, basename="company-prefix")
 router.register("products", passport_views.ProductViewSet, basename="product")
 router.register("passports", passport_views.PassportViewSet, basename="passport")
 router.register("imports/mappings", ColumnMappingViewSet, basename="import-mapping")

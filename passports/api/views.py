@@ -13,10 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedReadOnlyViewSet, OrganizationScopedViewSet
-from passports.api.serializers import FacilitySerializer, MembershipSerializer, OrganizationSerializer
-from passports.models import Facility, Membership, Organization
+from passports.api.serializers import (
+    CompanyPrefixSerializer,
+    FacilitySerializer,
+    MembershipSerializer,
+    OrganizationSerializer,
+)
+from passports.models import CompanyPrefix, Facility, Membership, Organization
+from passports.permissions import IsOrganizationMember, IsOrganizationOwner
 from passports.selectors import tenants as selectors
 from passports.services import tenants as services
+from passports.services.prefixes import contested_among, prefix_claim
 
 
 def as_drf_validation_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -68,3 +75,40 @@ class MembershipViewSet(OrganizationScopedReadOnlyViewSet):
 
     def get_org_queryset(self, org: Organization) -> QuerySet[Membership]:
         return selectors.membership_list(org=org)
+
+
+class CompanyPrefixViewSet(OrganizationScopedViewSet):
+    """The GS1 Company Prefixes the caller's organization claims; its products' GTINs must lie under one.
+
+    Owners claim a prefix with POST; a claim is used at once unless another organization claims an overlapping
+    prefix, which freezes the GTINs both cover until the platform's staff verify one. Claims are neither edited
+    nor deleted here: a wrong claim is rejected by staff, so its history stays.
+    """
+
+    serializer_class = CompanyPrefixSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    ordering_fields = ["prefix", "created_at"]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request is not None and self.request.method == "POST":
+            return [IsOrganizationMember(), IsOrganizationOwner()]
+        return list(super().get_permissions())
+
+    def get_org_queryset(self, org: Organization) -> QuerySet[CompanyPrefix]:
+        return CompanyPrefix.objects.for_org(org)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """The page's claims are checked for contest in one query (``contested_among``), not one per row."""
+        if args and not getattr(self, "swagger_fake_view", False):
+            shown = args[0] if isinstance(args[0], list) else [args[0]]
+            claims = [claim for claim in shown if isinstance(claim, CompanyPrefix)]
+            kwargs.setdefault("context", self.get_serializer_context())["contested_ids"] = contested_among(claims)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer: Any) -> None:
+        try:
+            serializer.instance = prefix_claim(
+                org=self.organization, prefix=serializer.validated_data["prefix"], by=self.request.user
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from exc

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 
-from passports import identifiers, readiness
+from passports import identifiers, prefixes, readiness
 from passports.documents import content_hash, effective_data
 from passports.imports.columns import Built
 from passports.models import Facility, ImportJob, Organization, Passport, PassportSchema, PassportVersion, Product
@@ -177,6 +177,8 @@ class ProductRows:
         query = Product.objects.filter(organization=ctx.org, gtin__in=gtins)
         existing = {gtin_key(p.gtin): p for p in (query.select_for_update() if ctx.write else query)}
         facilities = self._facilities(ctx)
+        # A new product's GTIN must lie under a GS1 Company Prefix the organization holds (passports.prefixes).
+        owned = prefixes.standings(str(r.data["gtin"]) for r in records if r.data.get("gtin"))
         pending: dict[str, Product] = {}
         creating: set[str] = set()
         outcomes: list[Outcome] = []
@@ -185,6 +187,10 @@ class ProductRows:
             fields = self._fields(ctx, record, facilities, issues)
             gtin = gtin_key(str(fields.get("gtin") or ""))
             base = pending.get(gtin) or existing.get(gtin)
+            standing = owned.get(str(fields.get("gtin") or ""))
+            refusal = prefixes.gtin_refusal_texts(standing, ctx.org.pk, gtin) if base is None and standing else None
+            if refusal is not None:
+                issues.append(Issue("/gtin", "gtin_prefix_not_held", refusal[0], refusal[1], None))
             candidate = copy.copy(base) if base is not None else Product(organization=ctx.org)
             for name, value in fields.items():
                 if base is None or name != "gtin":  # a known product keeps its GTIN as first written

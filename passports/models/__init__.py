@@ -8,6 +8,7 @@ from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.passports import Passport, PassportVersion
+from passports.models.prefixes import CompanyPrefix
 from passports.models.products import Product
 from passports.models.schemas import PassportSchema
 from passports.models.tenants import Facility, Membership, Organization
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "AuthorityStatus",
     "ColumnMapping",
+    "CompanyPrefix",
     "Facility",
     "Grant",
     "IdempotencyKey",

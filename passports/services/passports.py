@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from passports import readiness
+from passports import prefixes, readiness
 from passports.documents import content_hash
 from passports.identifiers import DigitalLink
 from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
@@ -71,11 +71,21 @@ def _user(by: Any) -> User | None:
     return by if isinstance(by, User) else None
 
 
+def _check_gtin_held(org: Organization, gtin: Any) -> None:
+    """A product's GTIN must lie under a GS1 Company Prefix ``org`` holds (``passports.prefixes``)."""
+    if not isinstance(gtin, str) or not gtin:
+        return  # the model's validators name a missing or malformed GTIN
+    refusal = prefixes.gtin_refusal(prefixes.gtin_standing(gtin), org.pk, gtin)
+    if refusal is not None:
+        raise ValidationError({"gtin": [refusal]})
+
+
 @transaction.atomic
 def product_create(*, org: Organization, **fields: Any) -> Product:
     facility = fields.get("facility")
     if facility is not None and facility.organization_id != org.pk:
         raise ValidationError({"facility": ["No such facility in your organization."]})
+    _check_gtin_held(org, fields.get("gtin"))
     product = Product(organization=org, **fields)
     product.full_clean()
     product.save()
@@ -87,6 +97,8 @@ def product_update(*, product: Product, **fields: Any) -> Product:
     facility: Facility | None = fields.get("facility")
     if facility is not None and facility.organization_id != product.organization_id:
         raise ValidationError({"facility": ["No such facility in your organization."]})
+    if "gtin" in fields and fields["gtin"] != product.gtin:
+        _check_gtin_held(product.organization, fields["gtin"])
     for name, value in fields.items():
         setattr(product, name, value)
     product.full_clean()

@@ -18,7 +18,7 @@ from passports.imports.services import (
     import_job_create,
     import_job_run,
 )
-from passports.models import ImportJob, Passport, PassportVersion, Product
+from passports.models import CompanyPrefix, ImportJob, Passport, PassportVersion, Product
 from passports.schema_files import EXAMPLES_DIR
 from passports.services.passports import passport_publish
 from tests.factories import FacilityFactory, OrganizationFactory, ProductFactory, gtin_from
@@ -210,6 +210,8 @@ def test_columns_the_file_lacks_are_left_alone_and_empty_cells_clear(tenant: Any
 
 def test_another_organization_is_never_touched(tenant: Any, other_tenant: Any) -> None:
     ProductFactory(organization=other_tenant.org, gtin=gtin(1), name="theirs")
+    # Theirs predates the GS1 Company Prefix registry: the GTIN lies under our prefix alone.
+    CompanyPrefix.objects.filter(organization=other_tenant.org).delete()
     run(tenant, products_csv([(1, "ours")]), mode="commit")
     assert Product.objects.get(organization=other_tenant.org).name == "theirs"
     assert Product.objects.get(organization=tenant.org).name == "ours"

@@ -16,6 +16,12 @@ def membership(tenant: Any) -> dict[str, Any]:
     return {"pk": tenant.org.memberships.get(user=tenant.owner).pk}
 
 
+def company_prefix(tenant: Any) -> dict[str, Any]:
+    from passports.models import CompanyPrefix
+
+    return {"pk": CompanyPrefix.objects.filter(organization=tenant.org).first().pk}  # type: ignore[union-attr]
+
+
 ROWS: dict[str, Row] = {
     "healthz": Row("public"),
     "readyz": Row("public"),
@@ -28,6 +34,9 @@ ROWS: dict[str, Row] = {
     "facility-detail": Row("api_object", facility, methods=("get", "put", "patch", "delete")),
     "membership-list": Row("api_list", membership),
     "membership-detail": Row("api_object", membership),
+    # POST is for owners only (not API clients): passports/test_company_prefixes.py
+    "company-prefix-list": Row("api_list", company_prefix),
+    "company-prefix-detail": Row("api_object", company_prefix),
     "admin:*": Row("admin"),
     "set_language": Row("web_post", methods=("post",)),
     "home": Row("public"),

@@ -138,6 +138,8 @@ def seed_tenants() -> DemoTenants:
         facilities[key] = facility
     maker.full_clean()
     importer.full_clean()
+    # Hanbit's GS1 Company Prefix (GS1 Korea, 7 digits): its products, the LCA demo's and the demo import's.
+    CompanyPrefix.objects.get_or_create(organization=maker, prefix="8801234")
     return DemoTenants(maker=maker, importer=importer, users=users, facilities=facilities)
 
 

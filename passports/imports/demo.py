@@ -14,7 +14,7 @@ DEMO_FILE = "hanbit-modules-2026.csv"
 
 
 def _gtin(n: int) -> str:
-    body = f"880987654{n:03d}"
+    body = f"88012349{n:04d}"  # under Hanbit's GS1 Company Prefix 8801234
     return body + str(identifiers.gs1_check_digit(body))
 
 

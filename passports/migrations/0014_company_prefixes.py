@@ -35,7 +35,7 @@ def claim_what_products_use(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('passports', '0012_verified_authorities'),
+        ('passports', '0013_access_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

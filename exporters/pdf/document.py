@@ -81,6 +81,9 @@ class Cover:
     # The symbol of ``qr_payload`` made at publication, as PNG: drawn instead of making it again.
     # None (a draft, never published) makes the symbol while rendering.
     qr_png: bytes | None = None
+    # Why there is no QR code, when there must be none: a passport never published has no page to open,
+    # and a printed symbol that leads nowhere would pass for a data carrier (ESPR Art. 9(2)(b)).
+    no_qr_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ class ReportDocument:
     tier_label: str
     sections: Sequence[Section] = ()
     labels: Labels = field(default_factory=Labels)
+    # Printed across every page of a report that is not a compliance document (a draft, invalid data).
+    watermark: str | None = None
 
     def __post_init__(self) -> None:
         check_sha256_hex(self.content_hash)

@@ -107,6 +107,7 @@ class PageFrame:
     page_label: str  # format string with {page} and {pages}
     footer_hash: str
     fonts: FontSet
+    watermark: str | None = None
 
 
 def _fit_size(value: str, font: str, size: float, width: float, smallest: float) -> float:
@@ -149,6 +150,26 @@ def draw_page_frame(canvas: Canvas, frame: PageFrame, page: int, pages: int) -> 
     canvas.setFillColor(MUTED)
     canvas.setFont(frame.fonts.regular, size)
     canvas.drawString(MARGIN_X, bottom, frame.footer_hash)
+    canvas.restoreState()
+    if frame.watermark:
+        _draw_watermark(canvas, frame.watermark, frame.fonts)
+
+
+WATERMARK_COLOR = colors.HexColor("#c62828")
+
+
+def _draw_watermark(canvas: Canvas, words: str, fonts: FontSet) -> None:
+    """Words across the page's diagonal, light enough to read the page through, in the page's own text layer
+    (so text extraction and screen readers find them too, not only eyes)."""
+    canvas.saveState()
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(45)
+    canvas.setFillColor(WATERMARK_COLOR)
+    canvas.setFillAlpha(0.16)
+    diagonal = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5
+    size = _fit_size(words, fonts.bold, 44, diagonal * 0.8, 14)
+    canvas.setFont(fonts.bold, size)
+    canvas.drawCentredString(0, -size / 3, words)
     canvas.restoreState()
 
 

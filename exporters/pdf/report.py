@@ -46,13 +46,17 @@ def _cover(cover: Cover, title: str, labels: Labels, styles: Styles, fonts: Font
             text(labels.identifiers, styles.h2),
             layout.key_value_table(cover.identifiers, styles, left_width),
         ]
-    rows = symbol_rows(cover.qr_payload, cover.qr_png)
-    right: list[Flowable] = [
-        QrCode(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM, rows=rows), rows=rows),
-        Spacer(1, 2 * mm),
-        text(labels.scan_hint, styles.caption),
-        text(cover.qr_payload, styles.caption),
-    ]
+    right: list[Flowable]
+    if cover.no_qr_reason:
+        right = [text(cover.no_qr_reason, styles.caption)]
+    else:
+        rows = symbol_rows(cover.qr_payload, cover.qr_png)
+        right = [
+            QrCode(cover.qr_payload, module_size_for(cover.qr_payload, QR_SIDE_MM, rows=rows), rows=rows),
+            Spacer(1, 2 * mm),
+            text(labels.scan_hint, styles.caption),
+            text(cover.qr_payload, styles.caption),
+        ]
     top = RLTable([[left, right]], colWidths=[left_width + 6 * mm, QR_COLUMN], hAlign="LEFT")
     top.setStyle(
         [
@@ -143,5 +147,6 @@ def render_report(doc: ReportDocument) -> bytes:
         page_label=doc.labels.page,
         footer_hash=footer_hash_text(doc.content_hash, doc.labels.content_hash),
         fonts=fonts,
+        watermark=doc.watermark,
     )
     return layout.build_pdf(story, info=info, page_frame=page_frame)

@@ -15,7 +15,7 @@ from typing import Any
 from exporters.pdf import Cover, KeyValueTable, Metadata, Paragraph, ReportDocument, Section, SigningKeyInfo, Table
 from exporters.pdf.document import Block
 from exporters.reports.fields import format_value
-from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
+from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import walk_schema
 from passports.rules import format_number
@@ -259,9 +259,11 @@ def cbam_report_document(
             ],
             key=key,
             qr_png=qr_png,
+            no_qr_reason=no_qr_reason(str(source["status"]), qr_png, lang),
         ),
         content_hash=source["content_hash"],
         tier_label=tier_label(tier, lang),
         sections=sections,
         labels=layout_labels(lang),
+        watermark=report_watermark(str(source["status"]), 0, lang),
     )

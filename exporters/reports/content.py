@@ -31,7 +31,7 @@ from exporters.pdf import (
 from exporters.pdf.document import Block
 from exporters.reports.clauses import checklists, judge_clauses
 from exporters.reports.fields import format_value
-from exporters.reports.labels import Lang, layout_labels, status_label, tier_label, word
+from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import ITEM, FieldSpec, children, is_filled, specs_by_pattern, walk_schema
 from passports.rules import format_number
@@ -109,6 +109,7 @@ def build_report(facts: ReportFacts, *, tier: str, lang: Lang, full_data: bool =
         tier_label=tier_label(tier, lang),
         sections=sections,
         labels=layout_labels(lang),
+        watermark=report_watermark(facts.status, len(facts.issues), lang),
     )
 
 
@@ -152,6 +153,7 @@ def _cover(facts: ReportFacts, lang: Lang) -> Cover:
         identifiers=identifiers,
         key=facts.key,
         qr_png=facts.qr_png,
+        no_qr_reason=no_qr_reason(facts.status, facts.qr_png, lang),
     )
 
 

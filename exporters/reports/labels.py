@@ -71,6 +71,15 @@ _WORDS: dict[str, dict[Lang, str]] = {
             "비어 있음."
         ),
     },
+    "draft_watermark": {"en": "DRAFT — not a compliance document", "ko": "초안 — 규정 준수 문서가 아님"},
+    "invalid_watermark": {
+        "en": "INVALID DATA — not a compliance document",
+        "ko": "유효하지 않은 데이터 — 규정 준수 문서가 아님",
+    },
+    "no_qr_unpublished": {
+        "en": "No QR code: this passport is not published yet, so there is no page for a code to open.",
+        "ko": "QR 코드 없음: 이 여권은 아직 게시되지 않아 코드로 열 페이지가 없습니다.",
+    },
     "restricted_evidence": {"en": "Held for the {tier} tier", "ko": "'{tier}' 등급에서 열람 가능"},
     "carbon_footprint": {"en": "Carbon footprint", "ko": "탄소발자국"},
     "stage_chart_title": {"en": "Carbon footprint per lifecycle stage", "ko": "수명주기 단계별 탄소발자국"},
@@ -173,3 +182,21 @@ def tier_label(tier: str, lang: Lang) -> str:
 
 def status_label(status: str, lang: Lang) -> str:
     return word(f"status_{status}", lang)
+
+
+def report_watermark(status: str, issue_count: int, lang: Lang) -> str | None:
+    """What a report that is not a compliance document says across every page: a draft, or data that fails
+    validation; None for a published, superseded or revoked version (their status is on the cover)."""
+    if status == "draft":
+        return word("draft_watermark", lang)
+    if issue_count:
+        return word("invalid_watermark", lang)
+    return None
+
+
+def no_qr_reason(status: str, qr_png: bytes | None, lang: Lang) -> str | None:
+    """A passport never published has no page behind its identifier yet: its report prints no QR code.
+    A draft of a passport that has a published version keeps the code (it opens the published page)."""
+    if status == "draft" and qr_png is None:
+        return word("no_qr_unpublished", lang)
+    return None

@@ -15,6 +15,23 @@ import rfc8785
 
 from passports.overrides import merge_overrides
 
+#: RFC 8785 (JCS) serialises numbers as IEEE 754 doubles; integers beyond 2^53 - 1 have no exact form there, so
+#: a passport holding one could not be hashed or signed (RFC 7493, I-JSON, section 2.2).
+SAFE_INTEGER = 2**53 - 1
+
+
+def unsafe_number_paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """The paths of the integers in ``value`` that canonical JSON cannot carry exactly (beyond ±(2^53 - 1))."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [path] if abs(value) > SAFE_INTEGER else []
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() for found in unsafe_number_paths(item, (*path, str(key)))]
+    if isinstance(value, list | tuple):
+        return [found for index, item in enumerate(value) for found in unsafe_number_paths(item, (*path, index))]
+    return []
+
 
 def canonical_json(data: Any) -> bytes:
     return rfc8785.dumps(data)

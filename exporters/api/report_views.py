@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -60,7 +61,7 @@ def _lang(request: Request) -> Lang:
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"  # RFC 6266
     return response
 
 
@@ -111,7 +112,7 @@ class CbamReportView(OrganizationScopedMixin, APIView):
             response = HttpResponse(to_json(document), content_type="application/json; charset=utf-8")
         else:
             response = HttpResponse(to_xml(document), content_type="application/xml; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+        response["Content-Disposition"] = content_disposition_header(False, f"{name}.{fmt}") or "inline"
         return response
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -196,7 +197,8 @@ class PassportExportView(OrganizationScopedMixin, APIView):
         except ExportError as exc:
             raise ValidationError({"format": [str(exc)]}) from exc
         response = HttpResponse(exported.body, content_type=exported.media_type)
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+        # RFC 6266 through Django: a lot may hold '"' or ';' (GS1 character set 82), which a quoted name broke.
+        response["Content-Disposition"] = content_disposition_header(True, exported.filename) or "attachment"
         return response
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from exporters.pdf import read_embedded_hash, read_footer_hashes
 from exporters.reports.rendering import seal_key
@@ -76,7 +76,9 @@ def verify_report(pdf: bytes, *, org: Organization | None, every_organization: b
     try:
         embedded = read_embedded_hash(pdf)
         footers = read_footer_hashes(pdf) if embedded else []
-    except (PdfReadError, ValueError, KeyError, TypeError):
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
+        # PyPdfError covers pypdf's LimitReachedError (a decompression bomb, too many objects): a file we cannot
+        # read within the limits is not one of our reports; it answered 500 before (issue 21, item 8).
         return Verification("not_pdf")
     if embedded is None:
         return Verification("no_hash")

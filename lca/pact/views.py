@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.json_bodies import parse_json
 from lca.pact.events import CONTENT_TYPE, TYPES, EventError, InboundEvent, read_event
 from lca.pact.models import PactEvent
 from lca.pact.server import (
@@ -104,9 +105,12 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
     if content_type != CONTENT_TYPE:
         raise bad_request(f"Events are sent as {CONTENT_TYPE}.")
     try:
-        body = json.loads(request.body)
-    except (ValueError, RequestDataTooBig) as exc:
+        body = parse_json(request.body)
+    except RequestDataTooBig as exc:
         raise bad_request("The body is not a JSON CloudEvent (or is too large).") from exc
+    except ValueError as exc:
+        # Also a body nested too deep to store or walk safely (core.json_bodies.MAX_NESTING): 400, not 500.
+        raise bad_request(f"The body is not a JSON CloudEvent: {exc}.") from exc
     try:
         event = read_event(body, version=version)
     except EventError as exc:

@@ -184,7 +184,16 @@ class ImportJobViewSet(
                 mapping=values.get("mapping"),
             )
         except ImportRejectedError as exc:
-            both = [{"message_en": exc.message_en, "message_ko": exc.message_ko}]
+            # The refusal is about the uploaded file: the detail names that field, as every 4xx of ours does.
+            both = [
+                {
+                    "pointer": "/file",
+                    "code": exc.code,
+                    "message": _message(exc.message_en, exc.message_ko),
+                    "message_en": exc.message_en,
+                    "message_ko": exc.message_ko,
+                }
+            ]
             body = error_body(exc.code, _message(exc.message_en, exc.message_ko), both)
             return Response(body, status=exc.status)
         job.refresh_from_db()

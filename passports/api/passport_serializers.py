@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.ids import IdField
+from passports.documents import unsafe_number_paths
 from passports.models import Facility, Passport, PassportVersion, Product
 from passports.selectors.passports import current_version, effective_data_of, schema_by_key
 
@@ -129,6 +130,29 @@ class PassportDetailSerializer(PassportSerializer):
         return VersionSerializer(version).data if version else None
 
 
+UNSAFE_NUMBER = (
+    "A number beyond ±9007199254740991 (2^53 - 1) has no exact form in canonical JSON (RFC 8785), so the passport "
+    "could not be signed; send it as text or in another unit."
+)
+
+
+class PassportDataField(serializers.DictField):
+    """Passport data: a JSON object whose integers canonical JSON can carry, each offender named by its pointer."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value: dict[str, Any] = super().to_internal_value(data)
+        paths = unsafe_number_paths(value)
+        if paths:
+            errors: dict[str, Any] = {}
+            for path in paths:
+                node = errors
+                for part in path[:-1]:
+                    node = node.setdefault(str(part), {})
+                node[str(path[-1])] = [UNSAFE_NUMBER]
+            raise serializers.ValidationError(errors, code="unsafe_number")
+        return value
+
+
 class PassportCreateSerializer(serializers.Serializer[Any]):
     product = OrgScopedPrimaryKeyField(Product)
     granularity = serializers.ChoiceField(choices=Passport.Granularity.choices)
@@ -136,15 +160,15 @@ class PassportCreateSerializer(serializers.Serializer[Any]):
     serial = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     parent = OrgScopedPrimaryKeyField(Passport, required=False, allow_null=True, default=None)  # type: ignore[assignment]  # the API names it "parent"
     schema = SchemaKeyField()
-    data = serializers.DictField(default=dict)  # type: ignore[assignment]  # the API names it "data"
+    data = PassportDataField(default=dict)  # type: ignore[assignment]  # the API names it "data"
 
 
 class DraftUpdateSerializer(serializers.Serializer[Any]):
-    data = serializers.DictField()  # type: ignore[assignment]  # the API names it "data"
+    data = PassportDataField()  # type: ignore[assignment]  # the API names it "data"
 
 
 class NewVersionSerializer(serializers.Serializer[Any]):
-    data = serializers.DictField(required=False)  # type: ignore[assignment]  # the API names it "data"
+    data = PassportDataField(required=False)  # type: ignore[assignment]  # the API names it "data"
 
 
 class PublishQuerySerializer(serializers.Serializer[Any]):

@@ -106,12 +106,26 @@ def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
     try:
         if not workbook.worksheets:
             return
-        for index, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True)):
-            if index > SAMPLE_ROWS:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        for _index in range(SAMPLE_ROWS + 1):
+            try:
+                values = next(rows, None)
+            except Exception as exc:  # a damaged sheet fails while read, not at opening (issue 21: it was a 500)
+                raise bad_sheet(exc) from exc
+            if values is None:
                 break
             yield list(values)
     finally:
         workbook.close()
+
+
+def bad_sheet(exc: Exception) -> FormatError:
+    """The error for a worksheet openpyxl opened but cannot read (malformed XML, a cell of an unknown type)."""
+    return FormatError(
+        "bad_xlsx",
+        f"The first worksheet cannot be read ({type(exc).__name__}). Save it again from Excel, or as CSV.",
+        f"첫 번째 워크시트를 읽을 수 없습니다({type(exc).__name__}). 엑셀에서 다시 저장하거나 CSV로 저장하십시오.",
+    )
 
 
 def _header_and_samples(rows: Iterator[list[Any]]) -> tuple[list[Any], list[list[Any]]]:

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.errors import json_pointer
 from passports import prefixes, readiness
-from passports.documents import content_hash
-from passports.identifiers import DigitalLink
+from passports.documents import content_hash, unsafe_number_paths
+from passports.identifiers import DigitalLink, DigitalLinkError
 from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.selectors.passports import effective_data_of, validation_report
 from passports.signals import passport_published, passport_revoked
@@ -110,6 +111,26 @@ def passport_identifier(*, product: Product, lot: str, serial: str, base_url: st
     return DigitalLink(gtin=product.gtin, lot=lot or None, serial=serial or None).uri(base_url)
 
 
+def _identifier_or_error(*, product: Product, lot: str, serial: str, base_url: str) -> str:
+    """The passport's Digital Link, or a ``ValidationError`` naming the lot or serial GS1 refuses (CR/LF, say).
+
+    GS1 General Specifications 3.2 / Digital Link: AI (10) and AI (21) take only character set 82, at most 20.
+    """
+    for name, value, link in (
+        ("lot", lot, lambda: DigitalLink(gtin=product.gtin, lot=lot)),
+        ("serial", serial, lambda: DigitalLink(gtin=product.gtin, serial=serial)),
+    ):
+        if value:
+            try:
+                link()
+            except DigitalLinkError as exc:
+                raise ValidationError({name: [str(exc)]}) from exc
+    try:
+        return passport_identifier(product=product, lot=lot, serial=serial, base_url=base_url)
+    except DigitalLinkError as exc:
+        raise ValidationError({"product": [str(exc)]}) from exc
+
+
 def _check_granularity(granularity: str, lot: str, serial: str, parent: Passport | None, product: Product) -> None:
     errors: dict[str, list[str]] = {}
     if granularity == Passport.Granularity.MODEL and (lot or serial):
@@ -149,7 +170,7 @@ def passport_create(
         ).first()
     if parent is not None and parent.schema_id != schema.pk:
         raise ValidationError({"parent": ["The model passport follows another schema."]})
-    identifier = passport_identifier(product=product, lot=lot, serial=serial, base_url=base_url)
+    identifier = _identifier_or_error(product=product, lot=lot, serial=serial, base_url=base_url)
     if Passport.objects.filter(identifier=identifier).exists():
         raise ValidationError({"serial": [f"A passport with identifier {identifier} exists already."]})
     passport = Passport.objects.create(
@@ -210,7 +231,18 @@ def _published_base_for(passport: Passport, *, publish_parent: bool, by: Any) ->
         raise PublishRefusedError(exc.issues, passport=parent) from exc
 
 
+def _check_numbers(data: dict[str, Any]) -> None:
+    """Integers beyond 2^53 - 1 cannot be hashed or signed (RFC 8785): refused, each named by its pointer."""
+    paths = unsafe_number_paths(data)
+    if paths:
+        pointers = ", ".join(json_pointer(list(path)) for path in paths[:10])
+        raise ValidationError(
+            {"data": [f"Numbers beyond ±9007199254740991 (2^53 - 1) cannot be signed; change them at {pointers}."]}
+        )
+
+
 def _refresh_derived(version: PassportVersion) -> None:
+    _check_numbers(version.data)
     effective = effective_data_of(version)
     document = version.schema.document
     issues = validate(document, effective)

@@ -44,6 +44,7 @@ from passports.imports.formats import (
     is_comment,
     sniff_delimiter,
 )
+from passports.imports.inspection import bad_sheet
 from passports.imports.kinds import kinds
 from passports.imports.limits import check_xlsx_container, limits_from
 from passports.imports.mapping import column_mapping_create
@@ -195,9 +196,15 @@ def file_header(handle: IO[bytes], name: str) -> list[str]:
 
         check_xlsx_container(handle, limits_from(settings))
         handle.seek(0)
-        workbook = load_workbook(handle, read_only=True, data_only=True)
         try:
-            rows = [list(values) for values in workbook.worksheets[0].iter_rows(values_only=True, max_row=50)]
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook; all mean the same here
+            raise bad_sheet(exc) from exc
+        try:
+            sheet = workbook.worksheets[0]
+            rows = [list(values) for values in sheet.iter_rows(values_only=True, max_row=50)]
+        except Exception as exc:  # a damaged or missing sheet fails while read (issue 21: it was a 500)
+            raise bad_sheet(exc) from exc
         finally:
             workbook.close()
     else:

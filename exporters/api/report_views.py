@@ -153,6 +153,9 @@ class PackCreateSerializer(serializers.Serializer[Any]):
     import_job = IdField(required=False)
     lang = serializers.ChoiceField(choices=list(LANGS), default="en")
     tier = serializers.ChoiceField(choices=list(TIERS), default="public")
+    include_drafts = serializers.BooleanField(
+        default=True, help_text="False leaves out passports whose reportable version is a draft."
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("passports" in attrs) == ("import_job" in attrs):
@@ -202,9 +205,11 @@ class ReportPackListView(OrganizationScopedMixin, APIView):
                 lang=data["lang"],
                 tier=data["tier"],
                 by=request.user,
+                include_drafts=data["include_drafts"],
             )
         except ValueError as exc:
-            raise ValidationError({"passports": [str(exc)]}) from exc
+            field = "include_drafts" if "draft" in str(exc) else "passports"
+            raise ValidationError({field: [str(exc)]}) from exc
         body = PackSerializer(pack, context={"request": request}).data
         response = Response(body, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/reports/packs/{pack.pk}"

@@ -50,6 +50,7 @@ def pack_request(
     lang: str,
     tier: str,
     by: Any = None,
+    include_drafts: bool = True,
 ) -> ReportPack:
     """Freeze a pack of the chosen passports (or of every passport an import stored) and build it once the
     transaction commits.
@@ -65,7 +66,9 @@ def pack_request(
     else:
         chosen = packs.passports_for_ids(org=org, ids=passport_ids or [])
         source = selection_source(len(chosen))
-    pack = packs.pack_create(org=org, passports=chosen, lang=lang, tier=tier, source=source, by=by)
+    pack = packs.pack_create(
+        org=org, passports=chosen, lang=lang, tier=tier, source=source, by=by, include_drafts=include_drafts
+    )
     enqueue_after_commit(build_report_pack, pack.pk)
     return pack
 

@@ -97,9 +97,21 @@ def passports_for_import_job(*, org: Organization, job_id: object) -> list[Passp
 
 @transaction.atomic
 def pack_create(
-    *, org: Organization, passports: Sequence[Passport], lang: str, tier: str, source: str, by: Any = None
+    *,
+    org: Organization,
+    passports: Sequence[Passport],
+    lang: str,
+    tier: str,
+    source: str,
+    by: Any = None,
+    include_drafts: bool = True,
 ) -> ReportPack:
-    """Freeze the selection (each passport's reportable version and file name) in a new queued pack."""
+    """Freeze the selection (each passport's reportable version and file name) in a new queued pack.
+
+    With ``include_drafts`` false, passports whose reportable version is a draft are left out, so a pack
+    meant for a customs broker holds compliance documents only; with it true, each draft's report says on
+    every page that it is not one (``report_watermark``).
+    """
     check_lang(lang)
     tier_rank(tier)
     if not passports:
@@ -110,11 +122,15 @@ def pack_create(
     names: set[str] = set()
     for passport in passports:
         version = version_for_report(passport)
+        if not include_drafts and version.status == PassportVersion.Status.DRAFT:
+            continue
         name = report_filename(version, lang=lang)
         if name in names:  # two passports printing to one name: keep both, the later one numbered
             name = name.removesuffix(".pdf") + f"-{passport.pk}.pdf"
         names.add(name)
         items.append({"passport": passport.pk, "version": version.pk, "file": name})
+    if not items:
+        raise ValueError("every chosen passport is a draft; include drafts or publish them first")
     return ReportPack.objects.create(
         organization=org,
         created_by=by if isinstance(by, get_user_model()) else None,  # API clients act as no person

@@ -74,6 +74,15 @@ class PackForm(forms.Form):
         initial="public",
         help_text=gettext_lazy("The reports show the fields of this tier and of the tiers below it."),
     )
+    drafts = forms.ChoiceField(
+        label=gettext_lazy("Drafts"),
+        choices=[
+            ("include", gettext_lazy("Include drafts, each marked 'not a compliance document'")),
+            ("exclude", gettext_lazy("Published versions only")),
+        ],
+        initial="include",
+        required=False,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -140,9 +149,12 @@ def pack_create(request: HttpRequest) -> HttpResponse:
                 lang=data["lang"],
                 tier=data["tier"],
                 by=request.user,
+                include_drafts=data.get("drafts") != "exclude",
             )
         except ValueError as exc:
-            if job:
+            if "draft" in str(exc):
+                form.add_error("drafts", _("Every chosen passport is a draft: include drafts or publish them first."))
+            elif job:
                 form.add_error(None, _("This import stored no passports, so there is nothing to pack."))
             else:
                 form.add_error(None, _("The pack could not be started: %(reason)s") % {"reason": exc})

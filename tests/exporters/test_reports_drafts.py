@@ -79,3 +79,48 @@ def test_a_draft_of_a_published_passport_keeps_the_code_to_the_published_page(tm
     with_symbol = build_report(_facts(status="draft", published_at=None, qr_png=QR_PNG), tier="public", lang="en")
     assert with_symbol.cover.no_qr_reason is None
     assert with_symbol.watermark is not None  # still not a compliance document
+
+
+# --------------------------------------------------------------------------------------------------
+# Packs: drafts in or out, by the user's explicit choice
+
+
+@pytest.mark.django_db
+def test_a_pack_of_published_versions_only_leaves_drafts_out(tenant: Any, login_api: Any) -> None:
+    from exporters.models import ReportPack
+    from tests.factories import make_passport, make_published_passport
+
+    draft = make_passport(tenant.org)
+    published = make_published_passport(tenant.org)
+    client = login_api(tenant.owner)
+    chosen = [draft.pk, published.pk]
+    response = client.post("/api/v1/reports/packs", {"passports": chosen, "include_drafts": False}, format="json")
+    assert response.status_code == 202, response.content
+    pack = ReportPack.objects.get(pk=response.json()["id"])
+    assert [item["passport"] for item in pack.items] == [published.pk]
+    # Included by default, each then watermarked.
+    response = client.post("/api/v1/reports/packs", {"passports": chosen}, format="json")
+    assert sorted(item["passport"] for item in ReportPack.objects.get(pk=response.json()["id"]).items) == sorted(chosen)
+
+
+@pytest.mark.django_db
+def test_a_pack_of_drafts_only_without_drafts_is_refused_naming_the_choice(tenant: Any, login_api: Any) -> None:
+    from django.test import Client
+
+    from exporters.models import ReportPack
+    from tests.factories import make_passport
+
+    draft = make_passport(tenant.org)
+    api = login_api(tenant.owner).post(
+        "/api/v1/reports/packs", {"passports": [draft.pk], "include_drafts": False}, format="json"
+    )
+    assert api.status_code == 400
+    assert "include_drafts" in api.content.decode()
+    web = Client()
+    web.force_login(tenant.owner)
+    page = web.post(
+        "/reports/packs/new/", {"passports": [draft.pk], "lang": "en", "tier": "public", "drafts": "exclude"}
+    )
+    assert page.status_code == 400
+    assert "Every chosen passport is a draft" in page.content.decode()
+    assert not ReportPack.objects.exists()

@@ -30,6 +30,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:543
 os.environ["DATABASE_URL"] = DATABASE_URL
 # Base settings: production-like middleware without the test settings' static-file autorefresh.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+# The per-client PACT throttle runs on every request (its cache round trips are part of the figure), with a
+# budget the one bench client cannot exhaust: the list is measured, not the 1200/min default.
+os.environ.setdefault("PACT_THROTTLE_RATE", "100000000/min")
 
 FOOTPRINTS = 10_000
 PRODUCTS = 200

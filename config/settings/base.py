@@ -326,6 +326,8 @@ CELERY_IMPORTS = ["core.sweeper"]
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "passports.purge_idempotency_keys", "schedule": 3600.0},
+    # PACT events whose back-off has passed (lca/pact/tasks.py), and expiry of unanswered requests.
+    "pact-deliveries": {"task": "lca.pact.resume", "schedule": 30.0},
 }
 
 # --- Security headers that hold everywhere ---------------------------------------------------------

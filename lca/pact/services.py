@@ -188,9 +188,7 @@ def pact_footprint_deprecate(*, row: PactFootprint, comment: str = "") -> PactFo
     return row
 
 
-def sharing_create(
-    *, org: Organization, partner: ApiClient, product: Product | None = None, by: Any = None
-) -> Grant:
+def sharing_create(*, org: Organization, partner: ApiClient, product: Product | None = None, by: Any = None) -> Grant:
     """Let ``partner`` read the organization's footprints (one product's, or all with ``product=None``).
 
     A PACT sharing is a grant with the ``pact_footprints`` right (``passports.services.grants``), so it is

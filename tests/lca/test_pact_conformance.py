@@ -581,3 +581,49 @@ def test_partner_client_command_gives_credentials_that_read_the_footprints(tenan
     assert len(json.loads(api.get("/3/footprints").content)["data"]) == 1
     with pytest.raises(CommandError, match="--partner"):
         call_command("pact_partner_client", org=tenant.org.slug, partner="nobody")
+
+
+def test_deliver_command_sends_due_answers_and_expires_unanswered_requests(
+    host: Host, requester: Any, settings: Any
+) -> None:
+    """An answer whose first attempt failed is sent again by ``manage.py pact_deliver`` once its back-off has
+    passed; our own request nobody answered within the expiry shows expired."""
+    from datetime import UTC
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from lca.pact.models import PactEvent
+    from lca.pact.tasks import REQUEST_EXPIRY
+
+    source, received = requester
+    body = _envelope("3", "created", {"productId": host.first("3")["productIds"]}, source=source)
+    assert _event(host, "3", body).status_code == 200  # handled at commit: not run in this test's transaction
+    from lca.pact.tasks import event_handle
+
+    inbound = PactEvent.objects.get(direction=PactEvent.Direction.INBOUND, event_id=body["id"])
+    event_handle(event_id=inbound.pk)
+    answer = PactEvent.objects.get(direction=PactEvent.Direction.OUTBOUND, in_reply_to=inbound)
+    PactEvent.objects.filter(pk=answer.pk).update(
+        status=PactEvent.Status.RETRYING, attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    stale = PactEvent.objects.create(
+        organization=answer.organization,
+        direction=PactEvent.Direction.OUTBOUND,
+        spec_version="3",
+        event_id="our-old-request",
+        event_type=TYPES["3"]["created"],
+        source="https://us.example/3/events",
+        payload={},
+        status=PactEvent.Status.DELIVERED,
+    )
+    PactEvent.objects.filter(pk=stale.pk).update(created_at=datetime.now(UTC) - REQUEST_EXPIRY - timedelta(days=1))
+    out = StringIO()
+    call_command("pact_deliver", stdout=out)
+    assert "1 due event(s) sent again" in out.getvalue()
+    answer.refresh_from_db()
+    stale.refresh_from_db()
+    assert (answer.status, answer.attempts) == (PactEvent.Status.DELIVERED, 2)
+    assert received and received[0][1]["data"]["requestEventId"] == body["id"]
+    assert stale.status == PactEvent.Status.EXPIRED

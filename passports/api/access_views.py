@@ -22,10 +22,11 @@ from rest_framework.response import Response
 
 from passports.api.base import OrganizationScopedMixin
 from passports.api.views import as_drf_validation_error
-from passports.models import AccessLogEntry, ApiClient, Grant, Organization
+from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, Organization
 from passports.permissions import IsOrganizationMember, IsOrganizationOwner
 from passports.selectors import access as selectors
 from passports.selectors.access import find_grantee
+from passports.services.access_requests import access_request_create, access_request_grant, access_request_refuse
 from passports.services.grants import grant_create, grant_revoke
 
 
@@ -181,3 +182,102 @@ class AccessLogListView(OrganizationScopedMixin, ListAPIView[AccessLogEntry]):
     @extend_schema(parameters=[AccessLogFilterSerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return super().get(request, *args, **kwargs)
+
+
+class AccessRequestSerializer(serializers.ModelSerializer[AccessRequest]):
+    identifier = serializers.CharField(
+        write_only=True, max_length=300, help_text="The Digital Link identifier of the passport asked about."
+    )
+    passport_identifier = serializers.CharField(source="passport.identifier", read_only=True)
+    owner = serializers.CharField(source="organization.name", read_only=True)
+    requester_name = serializers.CharField(source="requester.name", read_only=True)
+
+    class Meta:
+        model = AccessRequest
+        fields = [
+            "id",
+            "identifier",
+            "passport_identifier",
+            "owner",
+            "requester_name",
+            "purpose",
+            "status",
+            "decided_at",
+            "grant",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "decided_at", "grant", "created_at"]
+
+
+class AccessRequestFilterSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(
+        required=False, choices=["received", "sent"], help_text="received (default): asked of us; sent: by us"
+    )
+
+
+class AccessRequestViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[AccessRequest],
+):
+    """Requests for access: ask a passport's owner (``POST``), see the answer (``status``); owners answer with
+    ``POST .../grant`` or ``.../refuse``."""
+
+    serializer_class = AccessRequestSerializer
+    filter_backends: list[Any] = []
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in {"grant", "refuse"}:
+            return [IsOrganizationMember(), IsOrganizationOwner()]
+        return [IsOrganizationMember()]
+
+    def get_org_queryset(self, org: Organization) -> QuerySet[AccessRequest]:
+        if self.action == "list":
+            checked = AccessRequestFilterSerializer(data=dict(self.request.query_params.items()))
+            if not checked.is_valid():
+                raise ValidationError(checked.errors)
+            if checked.validated_data.get("direction") == "sent":
+                return selectors.requests_sent(org=org)
+        if self.action == "retrieve":
+            return selectors.requests_received(org=org) | selectors.requests_sent(org=org)
+        return selectors.requests_received(org=org)
+
+    @extend_schema(parameters=[AccessRequestFilterSerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        passport = selectors.requestable_passport(data.pop("identifier"))
+        if passport is None:
+            raise ValidationError({"identifier": ["No published passport has this identifier."]})
+        client = getattr(self.request.user, "client", None)
+        try:
+            serializer.instance = access_request_create(
+                requester=self.organization,
+                passport=passport,
+                purpose=data.get("purpose", ""),
+                by=self.request.user,
+                client=client if isinstance(client, ApiClient) else None,
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from exc
+
+    def _answer(self, answer: Any) -> Response:
+        try:
+            answered = answer(request=self.get_object(), by=self.request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from exc
+        return Response(AccessRequestSerializer(answered).data)
+
+    @extend_schema(request=None, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def grant(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(access_request_grant)
+
+    @extend_schema(request=None, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(access_request_refuse)

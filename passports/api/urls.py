@@ -16,6 +16,7 @@ router.register("passports", passport_views.PassportViewSet, basename="passport"
 router.register("imports/mappings", ColumnMappingViewSet, basename="import-mapping")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("grants", access_views.GrantViewSet, basename="grant")
+router.register("access-requests", access_views.AccessRequestViewSet, basename="access-request")
 
 urlpatterns = [
     path("organization/", views.CurrentOrganizationView.as_view(), name="organization-current"),

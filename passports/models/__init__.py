@@ -1,6 +1,7 @@
 """The passports app's models, one module per concern."""
 
 from passports.models.access_log import AccessLogEntry
+from passports.models.access_requests import AccessRequest
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.authorities import AuthorityStatus
 from passports.models.clients import ApiClient
@@ -15,6 +16,7 @@ from passports.models.tenants import Facility, Membership, Organization
 
 __all__ = [
     "AccessLogEntry",
+    "AccessRequest",
     "ApiClient",
     "AuditChainHead",
     "AuditEvent",

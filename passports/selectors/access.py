@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from passports.models import AccessLogEntry, ApiClient, Grant, Organization
+from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, Organization, Passport
 from passports.scoping import scoped
 
 
@@ -92,3 +92,29 @@ def access_log_rows(entries: QuerySet[AccessLogEntry]) -> list[list[str]]:
         ]
         for e in entries
     ]
+
+
+def requests_received(*, org: Organization | None, pending_only: bool = False) -> QuerySet[AccessRequest]:
+    rows = scoped(AccessRequest.objects.select_related("requester", "passport", "grant"), org)
+    if pending_only:
+        rows = rows.filter(status=AccessRequest.Status.PENDING)
+    return rows.order_by("-created_at", "-pk")
+
+
+def requests_sent(*, org: Organization | None) -> QuerySet[AccessRequest]:
+    if org is None:
+        return AccessRequest.objects.none()
+    return (
+        AccessRequest.objects.select_related("organization", "passport")
+        .filter(requester=org)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def requestable_passport(identifier: str) -> Passport | None:
+    """A passport anyone may ask about: published, named by its Digital Link identifier."""
+    return (
+        Passport.objects.select_related("organization", "product")
+        .filter(identifier=identifier.strip(), versions__status="published")
+        .first()
+    )

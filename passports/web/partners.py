@@ -13,15 +13,16 @@ from defusedcsv import csv as safe_csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from passports.models import Grant
+from passports.models import AccessRequest, Grant
 from passports.scoping import get_scoped_or_404
 from passports.selectors import access as access_selectors
+from passports.services.access_requests import access_request_create, access_request_grant, access_request_refuse
 from passports.services.grants import grant_create, grant_revoke
 from passports.tenancy import request_membership
 from passports.web.access import member_required, organization_of, owner_required
@@ -34,6 +35,8 @@ _FIELD_OF = {"expires_at": "expires_on", "grantee": "grantee"}
 def _page(request: HttpRequest, form: GrantForm | None = None) -> HttpResponse:
     org = organization_of(request)
     context = {
+        "pending": access_selectors.requests_received(org=org, pending_only=True),
+        "sent": access_selectors.requests_sent(org=org)[:20],
         "given": access_selectors.grants_given(org=org),
         "received": access_selectors.grants_received(org=org),
         "form": form or GrantForm(org=org),
@@ -98,3 +101,53 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     query["format"] = "csv"
     context = {"filters": filters, "page": page, "csv_query": query.urlencode(), "nav_section": "partners"}
     return render(request, "passports/partners/access_log.html", context)
+
+
+@member_required
+def access_request_new(request: HttpRequest) -> HttpResponse:
+    """Ask a passport's owner for its restricted data (linked from the public passport page)."""
+    org = organization_of(request)
+    identifier = request.POST.get("identifier") or request.GET.get("identifier") or ""
+    passport = access_selectors.requestable_passport(identifier)
+    if passport is None:
+        raise Http404("No published passport has this identifier.")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            access_request_create(
+                requester=org, passport=passport, purpose=request.POST.get("purpose", ""), by=request.user
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(
+                request,
+                _("Your request was sent to %(org)s. You will see the answer here.")
+                % {"org": passport.organization.name},
+            )
+            return HttpResponseRedirect(reverse("partners-page"))
+    context = {
+        "passport": passport,
+        "errors": errors,
+        "purpose": request.POST.get("purpose", ""),
+        "nav_section": "partners",
+    }
+    return render(request, "passports/partners/request.html", context, status=400 if errors else 200)
+
+
+@owner_required
+@require_POST
+def access_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: ``_action=grant`` (a grant of the passport's product, legitimate interest) or ``refuse``."""
+    access_request = get_scoped_or_404(AccessRequest.objects.select_related("requester", "passport"),
+                                       organization_of(request), pk=pk)  # fmt: skip
+    try:
+        if request.POST.get("_action") == "grant":
+            access_request_grant(request=access_request, by=request.user)
+            messages.success(request, _("Access granted to %(who)s.") % {"who": access_request.requester.name})
+        else:
+            access_request_refuse(request=access_request, by=request.user)
+            messages.success(request, _("Request of %(who)s refused.") % {"who": access_request.requester.name})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(reverse("partners-page"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("passports", "0013_access_log"),
+        ("passports", "0014_company_prefixes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

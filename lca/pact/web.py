@@ -77,11 +77,15 @@ class HostForm(forms.Form):
 
     name = forms.CharField(label=gettext_lazy("Supplier"), max_length=200)
     base_url = forms.URLField(
-        label=gettext_lazy("API base URL"), max_length=500, help_text=gettext_lazy("Without /2 or /3.")
+        label=gettext_lazy("API base URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("Without /2 or /3."),
     )
     auth_url = forms.URLField(
         label=gettext_lazy("Token URL"),
         max_length=500,
+        assume_scheme="https",
         required=False,
         help_text=gettext_lazy("Empty: base URL + /auth/token."),
     )

@@ -186,8 +186,9 @@ class PassportExportView(OrganizationScopedMixin, APIView):
     def get(self, request: Request, pk: str) -> HttpResponse:
         passport = passport_for_report(org=self.organization, pk=pk)
         version = version_for_report(passport, request.query_params.get("version"))
-        fmt = request.query_params.get("format") or "json"
-        tier = request.query_params.get("tier") or "authority"
+        # Absent means the default; given but empty is a mistake the schema's enum refuses, so it is named.
+        fmt = request.query_params.get("format", "json")
+        tier = request.query_params.get("tier", "authority")
         if fmt not in EXPORT_FORMATS:
             raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
         if tier not in TIERS:

@@ -124,3 +124,16 @@ def test_a_pack_of_drafts_only_without_drafts_is_refused_naming_the_choice(tenan
     assert page.status_code == 400
     assert "Every chosen passport is a draft" in page.content.decode()
     assert not ReportPack.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["format=", "tier=", "format=&tier="])
+def test_an_export_with_an_empty_format_or_tier_is_refused_naming_it(tenant: Any, login_api: Any, query: str) -> None:
+    """The stateful fuzzer's case: an empty value is not the default, it is a value the schema's enum refuses."""
+    from tests.factories import make_published_passport
+
+    passport = make_published_passport(tenant.org)
+    response = login_api(tenant.owner).get(f"/api/v1/passports/{passport.pk}/export?{query}")
+    assert response.status_code == 400
+    named = query.split("=", maxsplit=1)[0]
+    assert named in response.content.decode()

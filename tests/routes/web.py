@@ -69,11 +69,15 @@ def listed_grant(tenant: Any) -> dict[str, Any]:
 
 def listed_access(tenant: Any) -> dict[str, Any]:
     """A read of the owner's passport by a grantee, in the owner's access log."""
+    from django.contrib.auth import get_user_model
+
     from passports.access import access_for, log_read, viewer_of_user
-    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+    from tests.factories import MembershipFactory, OrganizationFactory
 
     partner = OrganizationFactory(name="OWNER-SECRET-PLANT reader")
-    reader = MembershipFactory(organization=partner, user=UserFactory()).user
+    # No password: the secrets test plants the factories' test password and would find it in factory-boy's log.
+    reader_user = get_user_model().objects.create(username="partner-reader")
+    reader = MembershipFactory(organization=partner, user=reader_user).user
     owned = make_passport(tenant.org, name="OWNER-SECRET-PLANT read passport")
     from passports.services.grants import grant_create
 

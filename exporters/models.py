@@ -178,7 +178,7 @@ class StatusList(models.Model):
 
 
 class IssuedCredential(models.Model):
-    """The verifiable credential issued when a passport version was published (one per version).
+    """The verifiable credential issued when a passport version was published (one per version and address).
 
     ``credential`` is the unsigned UNTP DPP credential, ``jws`` its VC-JOSE compact serialization
     (``application/vc+jwt``) signed with ``signing_key``; ``status_index`` is its entry in the status lists
@@ -187,8 +187,10 @@ class IssuedCredential(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="issued_credentials")
-    version = models.OneToOneField(
-        "passports.PassportVersion", on_delete=models.PROTECT, related_name="issued_credential"
+    # Several when the platform's public address moved: each re-issue under the new address adds one, and the
+    # earlier ones keep verifying until revoked (services.credentials.credentials_reissue). Newest first.
+    version = models.ForeignKey(
+        "passports.PassportVersion", on_delete=models.PROTECT, related_name="issued_credentials"
     )
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
     credential_id = models.CharField(_("credential id"), max_length=100, unique=True)

@@ -7,17 +7,20 @@ organization; everything that serves an organization's own API goes through ``pa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from exporters.did import PublishedKey, build_did_document
+from exporters.did import DidError, PublishedKey, build_did_document, did_web, did_web_url
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.services.credentials import URN_UUID_PREFIX
-from exporters.services.keys import organization_did
+from exporters.services.keys import base_for_host, did_at, organization_did
+from exporters.services.status_lists import status_list_jws_at
 from passports.identifiers import DigitalLink
 from passports.models import Organization, Passport, PassportVersion
 from passports.prefixes import gtin_standing
@@ -41,12 +44,21 @@ def organization_by_slug(slug: str) -> Organization:
 def published_keys(org: Organization) -> list[PublishedKey]:
     """Every key of the organization with its status, oldest first (compromised ones included)."""
     keys = SigningKey.objects.filter(organization=org).order_by("created_at", "pk")
-    return [PublishedKey(kid=key.kid, public_jwk=key.public_jwk, status=key.status) for key in keys]  # type: ignore[arg-type]  # status is one of the three KeyStatus values
+    # By fragment: a key is published under whichever of the platform's addresses the document is asked at.
+    return [
+        PublishedKey(kid="#" + key.kid.rsplit("#", 1)[1], public_jwk=key.public_jwk, status=key.status)  # type: ignore[arg-type]  # status is one of the three KeyStatus values
+        for key in keys
+    ]
 
 
-def did_document(org: Organization) -> dict[str, Any]:
-    """The organization's DID document: current and retired keys; compromised keys are left out."""
-    return build_did_document(organization_did(org), published_keys(org))
+def did_document(org: Organization, host: str | None = None) -> dict[str, Any]:
+    """The organization's DID document: current and retired keys; compromised keys are left out.
+
+    Asked on an earlier address of the platform (``host``), it is the document of the DID under that address,
+    which credentials issued there name.
+    """
+    base = base_for_host(host) if host else None
+    return build_did_document(did_at(org, base) if base else organization_did(org), published_keys(org))
 
 
 def signing_key_list(*, org: Organization | None) -> QuerySet[SigningKey]:
@@ -59,7 +71,19 @@ def platform_key(kid: str) -> dict[str, Any] | None:
     Our own DIDs are resolved from the database, never over the network; compromised keys are returned
     marked, so a verifier learns *why* a signature no longer counts.
     """
-    found = list(SigningKey.objects.filter(kid=kid).order_by().values_list("public_jwk", "status")[:1])
+    did, _, fragment = kid.partition("#")
+    try:
+        url = urlsplit(did_web_url(did))
+    except DidError:
+        return None
+    slug = url.path.removeprefix("/orgs/").removesuffix("/did.json")
+    if not fragment or base_for_host(url.netloc) is None or did != did_web(url.netloc, slug):
+        return None
+    found = list(
+        SigningKey.objects.filter(organization__slug=slug, kid__endswith=f"#{fragment}")
+        .order_by()
+        .values_list("public_jwk", "status")[:1]
+    )
     if not found:
         return None
     jwk, status = found[0]
@@ -68,7 +92,22 @@ def platform_key(kid: str) -> dict[str, Any] | None:
 
 def status_list_tokens(urls: list[str]) -> dict[str, str]:
     """The signed status list credentials served at ``urls`` (those that are ours), in one query."""
-    return dict(StatusList.objects.filter(url__in=urls).order_by().values_list("url", "jws"))
+    wanted: dict[str, tuple[str, str]] = {}  # asked URL -> (its address, the path the list is kept under)
+    for url in urls:
+        split = urlsplit(url)
+        base = base_for_host(split.netloc)
+        if base is not None:
+            wanted[url] = (base, split.path)
+    if not wanted:
+        return {}
+    paths = {path for _base, path in wanted.values()}
+    lists = {
+        urlsplit(row.url).path: row
+        for row in StatusList.objects.select_related("organization").filter(
+            url__regex=r"^https?://[^/]+(" + "|".join(re.escape(path) for path in paths) + r")$"
+        )
+    }
+    return {url: status_list_jws_at(lists[path], base) for url, (base, path) in wanted.items() if path in lists}
 
 
 @dataclass(frozen=True)

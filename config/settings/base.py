@@ -33,10 +33,21 @@ try:
     )
 except PublicAddressError as exc:
     raise ImproperlyConfigured(str(exc)) from None
+# Earlier public addresses that still reach this platform (after a move, README "Moving to a new public
+# address"): their DID documents and status lists keep being answered, so credentials issued there verify.
+try:
+    PLATFORM_PREVIOUS_BASE_URLS: list[str] = [
+        check_base_url_shape(url) for url in env.list("PLATFORM_PREVIOUS_BASE_URLS", default=[])
+    ]
+except PublicAddressError as exc:
+    raise ImproperlyConfigured(f"PLATFORM_PREVIOUS_BASE_URLS: {exc}") from None
 # The public address's own host is always allowed in development (make run HOST=dpp.local).
 ALLOWED_HOSTS: list[str] = env.list(
     "DJANGO_ALLOWED_HOSTS",
-    default=sorted({"127.0.0.1", "localhost", "testserver", urlsplit(PLATFORM_BASE_URL).hostname or "localhost"}),
+    default=sorted(
+        {"127.0.0.1", "localhost", "testserver"}
+        | {urlsplit(url).hostname or "localhost" for url in [PLATFORM_BASE_URL, *PLATFORM_PREVIOUS_BASE_URLS]}
+    ),
 )
 
 # Key-encryption key for organizations' private signing keys (32 bytes, base64). Empty in development:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -33,19 +34,20 @@ from exporters.credentials import (
 from exporters.credentials import credential_payload as payload_of
 from exporters.models import IssuedCredential, SigningKey
 from exporters.passport_context import context_url, newest_version
-from exporters.public_cache import invalidate_passport
-from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
+from exporters.public_cache import invalidate_all, invalidate_passport
+from exporters.services.keys import absolute_url, current_key, kid_under, organization_did, private_key_of
 from exporters.services.status_lists import (
     PURPOSES,
     count_issued,
     draw_index,
     open_list,
     status_list_url,
+    status_lists_resign,
     status_set,
 )
 from exporters.signing import sign_compact
-from passports.identifiers import is_valid_gln, is_valid_lei
-from passports.models import Organization, PassportVersion
+from passports.identifiers import DigitalLink, is_valid_gln, is_valid_lei
+from passports.models import Organization, Passport, PassportVersion
 from passports.selectors.passports import effective_data_of
 from passports.tiers import TIERS, render_for_tier
 
@@ -172,7 +174,8 @@ def build_version_credential(
 
 def _sign(credential: dict[str, Any], org: Organization) -> tuple[str, SigningKey]:
     key = current_key(org)
-    return sign_compact(payload_of(credential), private_key_of(key), key.kid, alg=key.alg), key
+    kid = kid_under(str(credential["issuer"]["id"]), key)
+    return sign_compact(payload_of(credential), private_key_of(key), kid, alg=key.alg), key
 
 
 #: How many times an index is drawn again when a concurrent publication took the same one (see below).
@@ -180,14 +183,14 @@ _INDEX_ATTEMPTS = 8
 
 
 @transaction.atomic
-def credential_issue(*, version: PassportVersion) -> IssuedCredential:
+def credential_issue(*, version: PassportVersion, reissue: bool = False) -> IssuedCredential:
     """Issue and store the signed credential of a published version (idempotent: a second call returns it).
 
     The status index is drawn at random among those the organization does not use; the unique constraint on
     ``(organization, list, index)`` settles the rare race between two publications that drew the same one.
     """
     existing = IssuedCredential.objects.filter(version=version).first()
-    if existing is not None:
+    if existing is not None and not reissue:
         return existing
     if version.status == PassportVersion.Status.DRAFT:
         raise NotIssuableError("a draft has no credential; publish it first")
@@ -208,7 +211,7 @@ def credential_issue(*, version: PassportVersion) -> IssuedCredential:
                     credential_id=credential["id"],
                     credential=credential,
                     jws=jws,
-                    kid=key.kid,
+                    kid=kid_under(organization_did(org), key),
                     status_list_number=number,
                     status_index=index,
                     issued_at=timezone.now(),
@@ -230,26 +233,67 @@ def credential_resign(*, credential: IssuedCredential) -> IssuedCredential:
     """Sign the same credential again with the organization's current key (after a key was compromised)."""
     jws, key = _sign(credential.credential, credential.organization)
     credential.jws = jws
-    credential.kid = key.kid
+    credential.kid = kid_under(str(credential.credential["issuer"]["id"]), key)
     credential.signing_key = key
     credential.save(update_fields=["jws", "kid", "signing_key"])
     return credential
 
 
 def credential_revoke(*, version: PassportVersion) -> IssuedCredential | None:
-    """Set the revocation bit of the version's credential (called when the version is revoked)."""
-    credential = IssuedCredential.objects.filter(version=version).first()
-    if credential is None:
-        return None
-    status_set(credential=credential, purpose="revocation", value=True)
-    return credential
+    """Set the revocation bit of every credential of the version (one per address it was issued under)."""
+    credentials = list(IssuedCredential.objects.filter(version=version))
+    for credential in credentials:
+        status_set(credential=credential, purpose="revocation", value=True)
+    return credentials[0] if credentials else None
 
 
 def credential_suspend(*, version: PassportVersion, suspended: bool) -> IssuedCredential:
-    """Suspend a credential (a temporary hold, e.g. while data is checked) or lift the suspension."""
-    credential = IssuedCredential.objects.filter(version=version).first()
-    if credential is None:
+    """Suspend the version's credentials (a temporary hold, e.g. while data is checked) or lift the suspension."""
+    credentials = list(IssuedCredential.objects.filter(version=version))
+    if not credentials:
         raise NotIssuableError("this version has no credential")
-    status_set(credential=credential, purpose="suspension", value=suspended)
+    for credential in credentials:
+        status_set(credential=credential, purpose="suspension", value=suspended)
     invalidate_passport(version.passport)  # the public page says whether the credential is suspended
-    return credential
+    return credentials[0]
+
+
+@dataclass(frozen=True)
+class ReissueResult:
+    identifiers_moved: int
+    credentials_issued: int
+    status_lists_signed: int
+
+
+@transaction.atomic
+def credentials_reissue(*, org: Organization) -> ReissueResult:
+    """Issue the organization's published passports again under the current public address.
+
+    For a platform whose ``PLATFORM_BASE_URL`` changed (a domain bought after a pilot): the passports'
+    Digital Links move to the new address (their QR codes are redrawn on next use), the status lists are signed
+    under the new DID at their new URLs, and every published or superseded version gets a new credential
+    issued by the new DID. The earlier credentials are kept, not revoked: they verify for as long as the earlier
+    address (listed in ``PLATFORM_PREVIOUS_BASE_URLS``) still reaches the platform, or until the version is
+    revoked, which revokes all of its credentials. The resolver serves the newest. Running it again issues
+    nothing new.
+    """
+    base = settings.PLATFORM_BASE_URL.rstrip("/")
+    moved = 0
+    for passport in Passport.objects.filter(organization=org).exclude(identifier__startswith=base + "/"):
+        passport.identifier = DigitalLink.parse(passport.identifier).uri(base)
+        passport.save(update_fields=["identifier", "updated_at"])
+        moved += 1
+    signed = status_lists_resign(org=org)
+    did = organization_did(org)
+    issued = 0
+    versions = PassportVersion.objects.filter(
+        organization=org, status__in=[PassportVersion.Status.PUBLISHED, PassportVersion.Status.SUPERSEDED]
+    ).select_related("passport__product", "passport__organization", "schema")
+    for version in versions:
+        newest = IssuedCredential.objects.filter(version=version).first()
+        if newest is not None and newest.credential["issuer"]["id"] == did:
+            continue
+        credential_issue(version=version, reissue=True)
+        issued += 1
+    invalidate_all()
+    return ReissueResult(identifiers_moved=moved, credentials_issued=issued, status_lists_signed=signed)

@@ -73,6 +73,37 @@ def organization_did(org: Organization) -> str:
     return did_web(platform_host(), org.slug)
 
 
+def platform_bases() -> list[str]:
+    """The public address first, then earlier ones still served (``PLATFORM_PREVIOUS_BASE_URLS``).
+
+    Credentials issued under an earlier address keep verifying while that address still reaches this platform:
+    its DID documents and status lists are answered for it (README, "Moving to a new public address").
+    """
+    current = settings.PLATFORM_BASE_URL.rstrip("/")
+    earlier = [base.rstrip("/") for base in getattr(settings, "PLATFORM_PREVIOUS_BASE_URLS", [])]
+    return [current, *[base for base in earlier if base != current]]
+
+
+def base_for_host(host: str) -> str | None:
+    """The address (current or earlier) whose host is ``host``, as a request or a DID names it."""
+    wanted = host.lower()
+    return next((base for base in platform_bases() if urlsplit(base).netloc.lower() == wanted), None)
+
+
+def did_at(org: Organization, base: str) -> str:
+    """The organization's DID under one of the platform's addresses."""
+    return did_web(urlsplit(base).netloc, org.slug)
+
+
+def kid_under(did: str, key: SigningKey) -> str:
+    """The key's id under ``did``: the stored kid's fragment (its RFC 7638 thumbprint) after that DID.
+
+    The stored ``kid`` names the DID the key was made under and stays as it is (it is bound into the key's
+    encryption); signatures name the key under the DID of the credential they sign.
+    """
+    return f"{did}#{key.kid.rsplit('#', 1)[1]}"
+
+
 def did_document_url(org: Organization) -> str:
     return absolute_url(reverse("did-document", kwargs={"slug": org.slug}))
 

@@ -9,7 +9,10 @@ the same transaction, so what the status URL serves always matches the database.
 from __future__ import annotations
 
 import secrets
+from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -17,7 +20,7 @@ from django.utils import timezone
 
 from exporters.credentials import credential_payload
 from exporters.models import IssuedCredential, SigningKey, StatusList
-from exporters.services.keys import absolute_url, current_key, organization_did, private_key_of
+from exporters.services.keys import absolute_url, current_key, did_at, kid_under, private_key_of
 from exporters.signing import sign_compact
 from exporters.statuslist import MIN_ENTRIES, StatusBitstring, StatusPurpose, build_status_list_credential
 from passports.models import Organization
@@ -36,23 +39,44 @@ def status_list_url(org: Organization, purpose: str, number: int = 1) -> str:
     )
 
 
-def _sign(status_list: StatusList, bits: StatusBitstring) -> None:
-    """Rebuild and sign the list credential from ``bits``, with the organization's current key."""
+def _signed_list(status_list: StatusList, bits: StatusBitstring, base: str) -> tuple[dict[str, Any], str, SigningKey]:
+    """The list credential of ``bits`` under one of the platform's addresses, and its JWS."""
     org = status_list.organization
     key = current_key(org)
-    now = timezone.now()
+    did = did_at(org, base)
+    url = base + urlsplit(status_list_url(org, status_list.purpose, status_list.number)).path
     credential = build_status_list_credential(
-        status_list.url,
-        {"id": organization_did(org), "name": org.name},
+        url,
+        {"id": did, "name": org.name},
         status_list.purpose,  # type: ignore[arg-type]  # a StatusList.Purpose value, checked by the builder
         bits.encode(),
-        now,
+        timezone.now(),
     )
+    return (
+        credential,
+        sign_compact(credential_payload(credential), private_key_of(key), kid_under(did, key), alg=key.alg),
+        key,
+    )
+
+
+def _sign(status_list: StatusList, bits: StatusBitstring) -> None:
+    """Rebuild and sign the list credential from ``bits``, with the organization's current key, at its URL
+    under the current public address (where it moves, if the address changed since it was last signed)."""
+    credential, jws, key = _signed_list(status_list, bits, settings.PLATFORM_BASE_URL.rstrip("/"))
+    status_list.url = str(credential["id"])
     status_list.bits = bits.to_bytes()
     status_list.credential = credential
-    status_list.jws = sign_compact(credential_payload(credential), private_key_of(key), key.kid, alg=key.alg)
+    status_list.jws = jws
     status_list.signing_key = key
-    status_list.updated_at = now
+    status_list.updated_at = timezone.now()
+
+
+def status_list_jws_at(status_list: StatusList, base: str) -> str:
+    """The signed list as served at ``base``: the stored one at its own address, else signed for ``base`` now
+    (an earlier address, still answered for the credentials issued under it)."""
+    if urlsplit(status_list.url).netloc == urlsplit(base).netloc:
+        return status_list.jws
+    return _signed_list(status_list, StatusBitstring.from_bytes(bytes(status_list.bits)), base)[1]
 
 
 def _ensure_list(org: Organization, purpose: str, number: int) -> None:
@@ -139,7 +163,7 @@ def status_set(*, credential: IssuedCredential, purpose: str, value: bool) -> St
         return status_list
     bits.set(credential.status_index, value)
     _sign(status_list, bits)
-    status_list.save(update_fields=["bits", "credential", "jws", "signing_key", "updated_at"])
+    status_list.save(update_fields=["url", "bits", "credential", "jws", "signing_key", "updated_at"])
     return status_list
 
 
@@ -152,6 +176,6 @@ def status_lists_resign(*, org: Organization, signed_by: SigningKey | None = Non
     count = 0
     for status_list in lists:
         _sign(status_list, StatusBitstring.from_bytes(bytes(status_list.bits)))
-        status_list.save(update_fields=["bits", "credential", "jws", "signing_key", "updated_at"])
+        status_list.save(update_fields=["url", "bits", "credential", "jws", "signing_key", "updated_at"])
         count += 1
     return count

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -15,6 +16,8 @@ from exporters import document_loader, selectors
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.passport_context import context_path
 from exporters.services.credentials import tier_data_bytes
+from exporters.services.keys import base_for_host
+from exporters.services.status_lists import status_list_jws_at
 from exporters.web.access import is_authenticated_caller, viewer_access
 from passports.access import log_read
 from passports.models import AccessLogEntry
@@ -33,7 +36,7 @@ def public_headers(response: HttpResponse, max_age: int) -> HttpResponse:
 def did_document(request: HttpRequest, slug: str) -> HttpResponse:
     """``/orgs/<slug>/did.json``: the did:web document with every current and retired key as a JWK."""
     org = selectors.organization_by_slug(slug)
-    response = JsonResponse(selectors.did_document(org), content_type=DID_MEDIA_TYPE)
+    response = JsonResponse(selectors.did_document(org, host=request.get_host()), content_type=DID_MEDIA_TYPE)
     return public_headers(response, max_age=300)
 
 
@@ -45,7 +48,9 @@ def _status_list_response(request: HttpRequest, slug: str, purpose: str, number:
     if request.GET.get("format") == "json" or wanted in ("application/json", "application/ld+json"):
         response: HttpResponse = JsonResponse(status_list.credential)
     else:
-        response = HttpResponse(status_list.jws, content_type=VC_JWT)
+        # Asked on an earlier address of the platform: the list as credentials issued there name it.
+        base = base_for_host(request.get_host()) or settings.PLATFORM_BASE_URL
+        response = HttpResponse(status_list_jws_at(status_list, base), content_type=VC_JWT)
     response["Vary"] = "Accept"
     response["Last-Modified"] = status_list.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return public_headers(response, max_age=60)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from exporters.web import packs, resolver, trust_views
+from exporters.web import addresses, packs, resolver, trust_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # GS1 Digital Link resolver (exporters/web/resolver.py): the URIs in our QR codes, and the page they lead to.
@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         trust_views.passport_data,
         name="passport-data",
     ),
+    # The organization's public address and the re-issue after a move (exporters/web/addresses.py).
+    path("organization/public-address/", addresses.public_address_page, name="public-address-page"),
     # Report packs (exporters/web/packs.py): ZIPs of compliance PDFs, built like the API's.
     path("reports/packs/", packs.pack_list, name="report-pack-list-page"),
     path("reports/packs/new/", packs.pack_create, name="report-pack-create-page"),

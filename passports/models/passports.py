@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,16 @@ class PassportVersion(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.passport.identifier} v{self.number} ({self.status})"
+
+    @property
+    def issued_credential(self) -> Any:
+        """The newest credential issued for this version (``exporters.IssuedCredential``, related name
+        ``issued_credentials``): a version has one per public address it was issued under. Raises
+        ``ObjectDoesNotExist`` when it has none, as the one-to-one accessor it replaces did."""
+        newest = self.issued_credentials.first()  # reverse accessor of exporters' IssuedCredential
+        if newest is None:
+            raise ObjectDoesNotExist(f"version {self.pk} has no issued credential")
+        return newest
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuses to change the data of a version that has left draft: published data is immutable.

@@ -90,4 +90,5 @@ ROWS: dict[str, Row] = {
     "passport-export": Row("api_object", passport_pk),
     "passport-version-suspension": Row("api_object", version_number, methods=("post",)),
     "signing-key-list": Row("api_list", org_slug),
+    "public-address-page": Row("web_page", methods=("get", "post")),
 }

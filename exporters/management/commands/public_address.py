@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"  {elsewhere} published passport(s) carry identifiers under another address; their QR codes "
-                    "and credentials do not point here (README: Moving to a new public address)"
+                    "and credentials do not point here: manage.py reissue_credentials --all "
+                    "(README: Moving to a new public address)"
                 )
             )

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 
@@ -37,11 +37,14 @@ class Answer:
 
 @pytest.fixture
 def wsgi() -> Iterator[PublicResponseCache]:
-    # As Django's test client does: a request's end must not close the test's transaction.
+    # As Django's test client does: neither a request's start nor its end may close the test's connection
+    # (on PostgreSQL, close_old_connections at request_started closed it mid-transaction: every call was a 500).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield PublicResponseCache(WSGIHandler())
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 

@@ -8,6 +8,7 @@ from passports.models.clients import ApiClient
 from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
+from passports.models.invitations import Invitation
 from passports.models.passports import Passport, PassportVersion
 from passports.models.prefixes import CompanyPrefix
 from passports.models.products import Product
@@ -28,6 +29,7 @@ __all__ = [
     "IdempotencyKey",
     "ImportJob",
     "ImportRowError",
+    "Invitation",
     "Membership",
     "Organization",
     "Passport",

@@ -7,7 +7,7 @@ nothing. Both get 403 here, checked on the server (``owner_required``), whatever
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import User
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from passports.models import Membership, Organization
 from passports.scoping import get_scoped_or_404
 from passports.selectors import tenants as tenant_selectors
-from passports.services.tenants import membership_set
+from passports.services.invitations import invitation_answer, invitation_create, invitations_for, invitations_open
 from passports.web.access import organization_of, owner_required
 from passports.web.forms.organization import MemberAddForm, MemberRoleForm, OrganizationForm
 
@@ -48,6 +48,7 @@ def _page(request: HttpRequest, org: Organization, **forms: object) -> HttpRespo
     context = {
         "org_form": OrganizationForm(instance=org),
         "add_form": MemberAddForm(),
+        "invitations": invitations_open(org=org).select_related("invited_by"),
         "members": tenant_selectors.membership_list(org=org),
         "roles": Membership.Role.choices,
         "nav_section": "organization",
@@ -72,18 +73,40 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @owner_required
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
+    """Records an invitation; the same message whether or not an account has the name (nothing to probe)."""
     org = organization_of(request)
     form = MemberAddForm(request.POST)
     if not form.is_valid():
         return _page(request, org, add_form=form)
-    user = form.cleaned_data["who"]
-    assert isinstance(user, User)  # noqa: S101  # the project uses Django's own user model
-    if Membership.objects.filter(organization=org, user=user).exists():
-        messages.info(request, _("%(name)s is a member already; change their role in the list.") % {"name": user})
-    else:
-        membership_set(org=org, user=user, role=form.cleaned_data["role"])
-        messages.success(request, _("%(name)s was added.") % {"name": user})
+    who = form.cleaned_data["who"]
+    invitation_create(org=org, who=who, role=form.cleaned_data["role"], by=request.user)
+    messages.success(
+        request,
+        _(
+            "Invitation recorded for “%(who)s”. If an account has this user name or e-mail address, its holder "
+            "sees the invitation on their Invitations page and joins when they accept it."
+        )
+        % {"who": who},
+    )
     return HttpResponseRedirect(reverse("organization-page"))
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's open invitations, whatever organization they belong to (or none yet)."""
+    return render(request, "passports/organization/invitations.html", {"invitations": invitations_for(request.user)})
+
+
+@login_required
+@require_POST
+def invitation_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    accept = request.POST.get("_action") == "accept"
+    invitation = invitation_answer(pk=pk, user=request.user, accept=accept)
+    if accept:
+        messages.success(request, _("You joined %(org)s.") % {"org": invitation.organization.name})
+    else:
+        messages.info(request, _("Invitation declined."))
+    return HttpResponseRedirect(reverse("invitation-list-page"))
 
 
 @owner_required

@@ -64,6 +64,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The organization, its members and API clients: owners only
     path("organization/", members.organization_settings, name="organization-page"),
     path("organization/members/add/", members.member_add, name="member-add-page"),
+    path("invitations/", members.invitation_list, name="invitation-list-page"),
+    path("invitations/<int:pk>/answer/", members.invitation_answer_view, name="invitation-answer-page"),
     path("organization/members/<int:pk>/", members.member_update, name="member-update-page"),
     path("organization/api-clients/", clients.api_client_list, name="api-client-list-page"),
     path("organization/api-clients/<int:pk>/", clients.api_client_update, name="api-client-update-page"),

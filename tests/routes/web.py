@@ -25,6 +25,15 @@ def member(tenant: Any) -> dict[str, Any]:
     return {"pk": Membership.objects.get(organization=tenant.org, user=tenant.viewer).pk}
 
 
+def invitation(tenant: Any) -> dict[str, Any]:
+    """An invitation addressed to the owner (the invitee is the one who may answer it)."""
+    from passports.services.invitations import invitation_create
+    from tests.factories import OrganizationFactory
+
+    inviting = OrganizationFactory(name="OWNER-SECRET-PLANT inviter")
+    return {"pk": invitation_create(org=inviting, who=tenant.owner.username, role="viewer", by=None).pk}
+
+
 def api_client(tenant: Any) -> dict[str, Any]:
     from passports.services.tenants import api_client_create
 
@@ -125,6 +134,8 @@ ROWS: dict[str, Row] = {
     "import-commit-page": Row("web_object", import_job, methods=("post",)),
     "organization-page": Row("web_page", methods=("get", "post")),
     "member-add-page": Row("web_page", methods=("post",)),
+    "invitation-list-page": Row("web_page"),
+    "invitation-answer-page": Row("web_object", invitation, methods=("post",)),
     "member-update-page": Row("web_object", member, methods=("post",)),
     "api-client-list-page": Row("web_page", methods=("get", "post")),
     "api-client-update-page": Row("web_object", api_client, methods=("post",)),

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from passports.models import ApiClient, Membership, Organization
@@ -22,18 +20,17 @@ class OrganizationForm(forms.ModelForm):
 
 
 class MemberAddForm(forms.Form):
-    """Adds an existing account to the organization, found by user name or e-mail address."""
+    """Invites a person by user name or e-mail address. It never looks the name up: the answer is the same
+    whether or not an account has it (issue 21), and the person joins only by accepting."""
 
     who = forms.CharField(label=_("User name or e-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.VIEWER)
 
-    def clean_who(self) -> AbstractBaseUser:
-        who = self.cleaned_data["who"].strip()
-        users = get_user_model().objects.filter(is_active=True)
-        user = users.filter(username=who).first() or users.filter(email__iexact=who).first()
-        if user is None:
-            raise forms.ValidationError(_("No account has this user name or e-mail address."))
-        return user
+    def clean_who(self) -> str:
+        who = str(self.cleaned_data["who"]).strip()
+        if not who:
+            raise forms.ValidationError(_("Enter a user name or e-mail address."))
+        return who
 
 
 class MemberRoleForm(forms.Form):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from passports.models.base import TenantOwned, TenantQuerySet, Timestamped
+from passports.models.base import TenantOwned, Timestamped
 from passports.models.tenants import Membership, Organization
 
 
@@ -31,8 +31,6 @@ class Invitation(TenantOwned, Timestamped):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

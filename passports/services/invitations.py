@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -63,7 +63,7 @@ def invitations_open(*, org: Organization) -> QuerySet[Invitation]:
     )
 
 
-def invitations_for(user: AbstractBaseUser) -> QuerySet[Invitation]:
+def invitations_for(user: User) -> QuerySet[Invitation]:
     """The open invitations addressed to ``user`` by user name or e-mail address."""
     names = Q(who=_address(user.get_username()))
     email = _address(getattr(user, "email", "") or "")
@@ -79,7 +79,7 @@ def invitations_for(user: AbstractBaseUser) -> QuerySet[Invitation]:
 
 
 @transaction.atomic
-def invitation_answer(*, pk: object, user: AbstractBaseUser, accept: bool) -> Invitation:
+def invitation_answer(*, pk: int, user: User, accept: bool) -> Invitation:
     """``user`` accepts (becoming a member with the role offered) or declines; 404 for anyone else's invitation."""
     invitation = invitations_for(user).select_for_update(of=("self",)).filter(pk=pk).first()
     if invitation is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -94,14 +95,18 @@ def member_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def invitation_list(request: HttpRequest) -> HttpResponse:
     """The signed-in person's open invitations, whatever organization they belong to (or none yet)."""
-    return render(request, "passports/organization/invitations.html", {"invitations": invitations_for(request.user)})
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required: a signed-in account of Django's user model
+    return render(request, "passports/organization/invitations.html", {"invitations": invitations_for(user)})
 
 
 @login_required
 @require_POST
 def invitation_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("_action") == "accept"
-    invitation = invitation_answer(pk=pk, user=request.user, accept=accept)
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required: a signed-in account of Django's user model
+    invitation = invitation_answer(pk=pk, user=user, accept=accept)
     if accept:
         messages.success(request, _("You joined %(org)s.") % {"org": invitation.organization.name})
     else:

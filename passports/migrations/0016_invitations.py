@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('passports', '0014_company_prefixes'),
+        ('passports', '0015_access_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

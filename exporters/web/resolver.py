@@ -23,7 +23,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import is_valid_path
 from django.views.decorators.http import require_http_methods
 
 from exporters import selectors
@@ -173,6 +181,9 @@ def resolve_compressed(request: HttpRequest, segment: str) -> HttpResponse:
     """A compressed Digital Link (``/AQnY...``): answered as its uncompressed form, not redirected to it."""
     uncompressed = decompress_path(segment)
     if uncompressed is None:
+        # What APPEND_SLASH would have done had this route not matched: /organization -> /organization/.
+        if settings.APPEND_SLASH and is_valid_path(f"/{segment}/", getattr(request, "urlconf", None)):
+            return HttpResponsePermanentRedirect(f"/{segment}/")
         raise Http404("Not a GS1 Digital Link.")
     try:
         path = parse_request_path(uncompressed.removeprefix("/01/"))

@@ -10,8 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dpp/01/<path:tail>", resolver.passport_page, name="passport-page"),
     path(".well-known/gs1resolver", resolver.resolver_description, name="gs1-resolver-description"),
     path("ns/gs1-linkset-context.jsonld", resolver.linkset_context, name="gs1-linkset-context"),
-    # Compressed Digital Links (/AQnY...): one base64url segment; nothing of ours starts with a capital letter.
-    re_path(r"^(?P<segment>A[A-Za-z0-9_-]{9,})$", resolver.resolve_compressed, name="resolver-compressed"),
+    # Compressed Digital Links (/AQnY..., /CxAB... with GS1's optimisation codes): one base64url segment of 10 or
+    # more characters; a path of ours without its trailing slash is sent on to it (resolver.resolve_compressed).
+    re_path(r"^(?P<segment>[A-Za-z0-9_-]{10,})$", resolver.resolve_compressed, name="resolver-compressed"),
     # What verifiers fetch (exporters/web/trust_views.py): did:web documents, status lists, linked data, contexts.
     path("orgs/<slug:slug>/did.json", trust_views.did_document, name="did-document"),
     path("ns/passport/v<int:version>", trust_views.passport_context, name="passport-context"),

@@ -197,6 +197,32 @@ def test_c07_gs1s_published_compression_example_decodes() -> None:
     assert decompress_path("not-compressed") is None
 
 
+@pytest.mark.parametrize(
+    ("compressed", "uncompressed"),
+    [
+        ("ARAB0b-AEA", "/01/08800000000008"),
+        ("CxAB0b-AEMpe3Wm5CzpG_aaaag", "/01/08800000000008/10/L2603/21/SN-0001"),
+        ("DBAB0b-AEM6Rv2mmmo", "/01/08800000000008/21/SN-0001"),
+        ("ChAB0b-AEMSuogxF6g", "/01/08800000000008/22/V1/10/L1"),
+    ],
+)
+def test_c07_links_compressed_by_gs1s_toolkit_decode(client: APIClient, compressed: str, uncompressed: str) -> None:
+    """Made by GS1's own GS1DigitalLinkToolkit.js (compressGS1DigitalLink, with its optimisation codes): each
+    decodes to its Digital Link, and the route takes it (404: no passport here, not 'no such page')."""
+    from exporters.gs1_resolver import decompress_path
+
+    assert decompress_path(compressed) == uncompressed
+    response = client.get(f"/{compressed}", {"linkType": "linkset"})
+    assert response.status_code == 404
+
+
+def test_a_path_of_ours_without_its_slash_still_gets_it(client: APIClient) -> None:
+    """The compressed-link route must not swallow APPEND_SLASH: /organization goes on to /organization/."""
+    response = client.get("/organization")
+    assert response.status_code == 301
+    assert response["Location"] == "/organization/"
+
+
 def test_c08_link_type_linkset_answers_the_linkset_without_redirect(client: APIClient, world: World) -> None:
     """ltLinksetNoRedirect: with linkType=linkset 'the resolver SHALL NOT redirect the query and SHALL return the
     linkset.'"""

@@ -207,14 +207,15 @@ def test_korean_report_reads_as_korean_and_renders(tmp_path: Path) -> None:
     assert image.stat().st_size > 10_000  # a page of text and a chart, not a blank page
 
 
-def test_cover_qr_code_decodes_to_the_passport_link(tmp_path: Path) -> None:
+def cover_qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The text of every QR code on the first page, as a phone's decoder reads it off the rendered page."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         pytest.skip("pdftoppm not installed (Debian package poppler-utils)")
     zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (dev dependency) decodes the QR code")
     image_module = pytest.importorskip("PIL.Image", reason="Pillow (a reportlab dependency) opens the PNG")
     source = tmp_path / "report.pdf"
-    source.write_bytes(render_report(build_report(_facts(), tier="public", lang="en")))
+    source.write_bytes(pdf)
     prefix = tmp_path / "page1"
     subprocess.run(
         [pdftoppm, "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-png", str(source), str(prefix)],
@@ -222,7 +223,12 @@ def test_cover_qr_code_decodes_to_the_passport_link(tmp_path: Path) -> None:
         capture_output=True,
     )
     results = zxingcpp.read_barcodes(image_module.open(prefix.with_suffix(".png")))
-    assert [result.text for result in results if result.format == zxingcpp.BarcodeFormat.QRCode] == [LINK]
+    return [result.text for result in results if result.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def test_cover_qr_code_decodes_to_the_passport_link(tmp_path: Path) -> None:
+    pdf = render_report(build_report(_facts(), tier="public", lang="en"))
+    assert cover_qr_texts(pdf, tmp_path) == [LINK]
 
 
 def test_long_product_names_wrap_and_full_data_adds_pages() -> None:

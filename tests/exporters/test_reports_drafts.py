@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from pypdf import PdfReader
 
 from exporters.pdf import render_report
 from exporters.reports.content import build_report
-from tests.exporters.test_reports_content import _facts
+from tests.exporters.test_reports_content import _facts, cover_qr_texts
 
 QR_PNG = b"\x89PNG stored at publication"
 
@@ -49,26 +47,9 @@ def _invalid(data: dict[str, Any]) -> Any:
     return facts
 
 
-def _qr_codes(pdf: bytes, tmp_path: Path) -> list[str]:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm not installed (Debian package poppler-utils)")
-    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (dev dependency) decodes the QR code")
-    image_module = pytest.importorskip("PIL.Image", reason="Pillow (a reportlab dependency) opens the PNG")
-    source = tmp_path / "report.pdf"
-    source.write_bytes(pdf)
-    prefix = tmp_path / "page1"
-    subprocess.run(
-        [pdftoppm, "-r", "150", "-f", "1", "-l", "1", "-singlefile", "-png", str(source), str(prefix)],
-        check=True,
-        capture_output=True,
-    )
-    return [r.text for r in zxingcpp.read_barcodes(image_module.open(prefix.with_suffix(".png")))]
-
-
 def test_a_never_published_passport_has_no_qr_code_and_says_why(tmp_path: Path) -> None:
     pdf = render_report(build_report(_facts(status="draft", published_at=None), tier="public", lang="en"))
-    assert _qr_codes(pdf, tmp_path) == []
+    assert cover_qr_texts(pdf, tmp_path) == []
     assert "No QR code: this passport is not published yet" in _pages(pdf)[0]
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from passports import validators
 from passports.models.base import TenantOwned, Timestamped
+from passports.models.retention import AuditedQuerySet
 from passports.models.tenants import Facility, Organization
 
 
@@ -47,6 +48,9 @@ class Product(TenantOwned, Timestamped):
         blank=True,
         help_text=_("How long the passport must stay available (ESPR Art. 9(2)(g))."),
     )
+
+    # Bulk writes (the import) record one audit event per product, as single saves do (issue 21, item 4).
+    objects = AuditedQuerySet.as_manager()  # type: ignore[misc]  # narrows TenantOwned's manager to its subclass
 
     class Meta:
         ordering = ["name", "pk"]

@@ -27,6 +27,7 @@ from lca.input_hashes import input_hashes
 from lca.models import Footprint, RecalculationJob
 from lca.regulatory import battery_carbon_footprint
 from lca.selectors import catalogue_load
+from passports import audit
 from passports.models import Organization, Product
 
 # Stored and answered figures keep 9 significant digits: rounding error stays below 5e-9 relative, far
@@ -245,6 +246,7 @@ def _store(rows: list[dict[str, Any]]) -> list[Footprint]:
     """
     if not rows:
         return []
+    _audit_computed(rows)
     Footprint.objects.filter(product_id__in=[row["product_id"] for row in rows], is_current=True).update(
         is_current=False
     )
@@ -252,6 +254,29 @@ def _store(rows: list[dict[str, Any]]) -> list[Footprint]:
         _copy(rows)
         return []
     return Footprint.objects.bulk_create([Footprint(**row) for row in rows])
+
+
+def _audit_computed(rows: list[dict[str, Any]]) -> None:
+    """One audit event per new footprint, written in bulk per organization (issue 21, item 4: none were)."""
+    by_org: dict[int, list[audit.Entry]] = defaultdict(list)
+    for row in rows:
+        by_org[row["organization_id"]].append(
+            audit.Entry(
+                "footprint.computed",
+                "footprint",
+                str(row["product_id"]),
+                f"product {row['product_id']}: {row['total_kg_co2e']:g} kg CO2e/{row['declared_unit']}",
+                details={
+                    "trigger": row["trigger"],
+                    "total_kg_co2e": repr(row["total_kg_co2e"]),  # audit details hold text, not floats
+                    "input_hash": row["input_hash"],
+                    "job": row["job_id"],
+                    "computed_by": row["computed_by_id"],
+                },
+            )
+        )
+    for org_id, entries in by_org.items():
+        audit.record_entries(org_id, entries)
 
 
 def _copy(rows: list[dict[str, Any]]) -> None:

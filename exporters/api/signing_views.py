@@ -35,6 +35,8 @@ from exporters.services.credentials import NotIssuableError, credential_suspend
 from exporters.signing import MAX_TOKEN_BYTES
 from exporters.verification import verify_token
 from passports.api.base import OrganizationScopedMixin
+from passports.permissions import IsOrganizationMember
+from passports.roles import RoleForAction
 from passports.tiers import TIERS
 
 
@@ -226,7 +228,11 @@ class SuspensionSerializer(serializers.Serializer[Any]):
 
 
 class VersionSuspensionView(OrganizationScopedMixin, APIView):
-    """Suspend a version's credential (its bit in the suspension status list) or lift the suspension."""
+    """Suspend a version's credential (its bit in the suspension status list) or lift the suspension (owners,
+    as on the web: ``passports.roles``)."""
+
+    permission_classes = [IsOrganizationMember, RoleForAction]
+    role_action = "credential.suspend"
 
     @extend_schema(request=SuspensionSerializer, responses={200: VERIFY_RESULT})
     def post(self, request: Request, pk: str, number: int) -> Response:

@@ -36,6 +36,8 @@ from passports.api.passport_serializers import (
 )
 from passports.api.views import as_drf_validation_error
 from passports.models import Organization, Passport, Product
+from passports.permissions import IsOrganizationMember
+from passports.roles import RoleForAction
 from passports.selectors import passports as selectors
 from passports.services import passports as services
 from passports.validation import Issue, validate
@@ -101,6 +103,7 @@ class PassportViewSet(OrganizationScopedViewSet):
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends: list[Any] = []
+    role_actions = {"revoke": "passport.revoke"}  # passports.roles: the web's rule too
 
     def get_org_queryset(self, org: Organization) -> QuerySet[Passport]:
         filters = {
@@ -257,7 +260,7 @@ class PassportViewSet(OrganizationScopedViewSet):
         return Response(VersionSerializer(version).data)
 
     @extend_schema(request=RevokeSerializer, responses=VersionSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsOrganizationMember, RoleForAction])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         passport = self.get_object()
         serializer = RevokeSerializer(data=request.data)

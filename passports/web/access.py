@@ -44,6 +44,13 @@ editor_required = _requiring(lambda membership: membership.can_edit)
 owner_required = _requiring(lambda membership: membership.can_manage)
 
 
+def role_required(action: str) -> Callable[[View], View]:
+    """The role ``passports.roles.ACTION_ROLES`` declares for ``action``, the same table the API reads."""
+    from passports.roles import member_may
+
+    return _requiring(lambda membership: member_may(membership, action))
+
+
 def organization_of(request: HttpRequest) -> Organization:
     """The active organization of a request that passed one of the decorators above."""
     membership = request_membership(request)

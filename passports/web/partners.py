@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from passports.models import AccessRequest, Grant
+from passports.roles import member_may
 from passports.scoping import get_scoped_or_404
 from passports.selectors import access as access_selectors
 from passports.services.access_requests import access_request_create, access_request_grant, access_request_refuse
 from passports.services.grants import grant_create, grant_revoke
 from passports.tenancy import request_membership
-from passports.web.access import member_required, organization_of, owner_required
+from passports.web.access import member_required, organization_of, role_required
 from passports.web.forms.partners import AccessLogFilterForm, GrantForm
 
 #: Service fields whose errors belong to a form field of another name.
@@ -51,7 +52,7 @@ def partners(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
     membership = request_membership(request)
-    if membership is None or not membership.can_manage:
+    if not member_may(membership, "grant.manage"):
         raise PermissionDenied
     org = organization_of(request)
     form = GrantForm(request.POST, org=org)
@@ -68,7 +69,7 @@ def partners(request: HttpRequest) -> HttpResponse:
     return _page(request, form)
 
 
-@owner_required
+@role_required("grant.manage")
 @require_POST
 def grant_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_scoped_or_404(Grant.objects.select_related("grantee_organization", "grantee_client"),
@@ -135,7 +136,7 @@ def access_request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "passports/partners/request.html", context, status=400 if errors else 200)
 
 
-@owner_required
+@role_required("access_request.answer")
 @require_POST
 def access_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: ``_action=grant`` (a grant of the passport's product, legitimate interest) or ``refuse``."""

@@ -33,7 +33,7 @@ from passports.selectors import passports as selectors
 from passports.services import passports as services
 from passports.tenancy import request_membership
 from passports.validation import Issue, validate
-from passports.web.access import can_edit, editor_required, member_required, organization_of, owner_required
+from passports.web.access import can_edit, editor_required, member_required, organization_of, role_required
 from passports.web.diffs import field_changes, leaves
 from passports.web.forms.passports import PassportCreateForm, PassportFilterForm, RevokeForm
 from passports.web.prefill import product_prefill
@@ -318,7 +318,7 @@ def passport_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("passport-edit-page", args=[passport.pk]))
 
 
-@owner_required
+@role_required("passport.revoke")
 @require_POST
 def passport_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraws the published version (owners only: the public page then says it is revoked)."""

@@ -27,7 +27,15 @@ from exporters.backup.storage import BackupStore
 from exporters.models import BackupRecord
 from passports import audit
 from passports.documents import content_hash
-from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
+from passports.models import (
+    CompanyPrefix,
+    Facility,
+    Organization,
+    Passport,
+    PassportSchema,
+    PassportVersion,
+    Product,
+)
 from passports.retention import passport_retention_set
 from passports.selectors.passports import effective_data_of
 
@@ -136,9 +144,16 @@ def _facility(org: Organization, row: dict[str, Any] | None) -> Facility | None:
 
 def _product(org: Organization, facility: Facility | None, row: dict[str, Any]) -> Product:
     existing = Product.objects.filter(organization=org, gtin=row["gtin"]).first()
-    return existing or Product.objects.create(
+    if existing is not None:
+        return existing
+    product = Product.objects.create(
         organization=org, facility=facility, **_fields(Product, row, skip=("created_at", "updated_at"))
     )
+    # The resolver serves a GTIN only under its owner's company prefix (issue 21). A restore into an empty
+    # platform claims each product's own GTIN, as the prefix migration did for products already stored; a
+    # claim another organization contests stays frozen for staff to settle.
+    CompanyPrefix.objects.get_or_create(organization=org, prefix=product.gtin.zfill(14)[1:13])
+    return product
 
 
 def _schema(row: dict[str, Any]) -> PassportSchema:

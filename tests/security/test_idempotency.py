@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from passports.idempotency import claim, digest_body, idempotency_keys_purge, request_fingerprint
+from passports.identifiers import gs1_check_digit
 from passports.models import IdempotencyKey, Passport, Product
 from tests.factories import gtin_from, make_passport
 
@@ -87,7 +88,10 @@ def test_replays_keep_the_etag_and_the_first_error(tenant: Any, login_api: Any) 
 def test_keys_belong_to_their_caller(tenant: Any, other_tenant: Any, bearer_api: Any, login_api: Any) -> None:
     key = "shared-key"
     mine = post(bearer_api(tenant.org), key, product_body(1, "ours"))
-    theirs = post(bearer_api(other_tenant.org), key, product_body(1, "theirs"))
+    # The other organization's product lies under its own GS1 company prefix (4006381, tests/conftest.py).
+    their_gtin = "4006381" + "00001"
+    theirs_body = {**product_body(1, "theirs"), "gtin": their_gtin + str(gs1_check_digit(their_gtin))}
+    theirs = post(bearer_api(other_tenant.org), key, theirs_body)
     person = post(login_api(tenant.editor), key, product_body(2, "by hand"))
     assert (mine.status_code, theirs.status_code, person.status_code) == (201, 201, 201)
     assert theirs.json()["name"] == "theirs"

@@ -74,7 +74,7 @@ def _gtin_for(product: Any, n: int) -> str:
     slug = product.organization.slug
     if slug == "acme-cells":
         return gtin_from(n)
-    body = f"4006381{n % 100000:05d}" if slug == "other-corp" else f"0881{n:09d}"
+    body = f"04006381{n % 100000:05d}" if slug == "other-corp" else f"0881{n:09d}"
     return body + str(identifiers.gs1_check_digit(body))
 
 
@@ -92,8 +92,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def gtin_claim(self, create: bool, extracted: object, **kwargs: object) -> None:
-        """The organization holds its GTIN, as migration 0013 grants existing products (a 12-digit claim)."""
-        if create and identifiers.is_valid_gtin(self.gtin):
+        """The organization holds its GTIN, as migration 0013 grants existing products (a 12-digit claim).
+
+        ``gtin_claim=False`` leaves it unclaimed: a buyer's record of a component it buys under the maker's GTIN.
+        """
+        if create and extracted is not False and identifiers.is_valid_gtin(self.gtin):
             CompanyPrefix.objects.get_or_create(organization=self.organization, prefix=self.gtin.zfill(14)[1:13])
 
 

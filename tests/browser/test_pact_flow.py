@@ -26,7 +26,8 @@ def test_register_a_supplier_host_pull_and_request_a_footprint(
     supplier, buyer = other_tenant.org, tenant.org
     cathode = ProductFactory(organization=supplier, name="Cathode")
     publish(supplier, product=cathode, total="2.5")
-    ProductFactory(organization=buyer, gtin=cathode.gtin, name="Cathode (bought)")
+    # The buyer records the component under its maker's GTIN, without claiming the maker's prefix.
+    ProductFactory(organization=buyer, gtin=cathode.gtin, name="Cathode (bought)", gtin_claim=False)
     # What the supplier gave the buyer (read credentials) and the buyer gave the supplier (to answer with).
     reader = make_credentials(supplier, ("read",), name="for the buyer", outside_party=True)
     sharing_create(org=supplier, partner=reader.client)

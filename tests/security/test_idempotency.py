@@ -89,7 +89,7 @@ def test_keys_belong_to_their_caller(tenant: Any, other_tenant: Any, bearer_api:
     key = "shared-key"
     mine = post(bearer_api(tenant.org), key, product_body(1, "ours"))
     # The other organization's product lies under its own GS1 company prefix (4006381, tests/conftest.py).
-    their_gtin = "4006381" + "00001"
+    their_gtin = "04006381" + "00001"
     theirs_body = {**product_body(1, "theirs"), "gtin": their_gtin + str(gs1_check_digit(their_gtin))}
     theirs = post(bearer_api(other_tenant.org), key, theirs_body)
     person = post(login_api(tenant.editor), key, product_body(2, "by hand"))

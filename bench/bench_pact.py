@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.loadgen import cpu_seconds  # noqa: E402  # after the path that finds it
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dpp_bench_pact")
 os.environ["DATABASE_URL"] = DATABASE_URL
 # Base settings: production-like middleware without the test settings' static-file autorefresh.
@@ -165,25 +167,6 @@ def page_paths(port: int, token: str) -> list[str]:
     if seen != FOOTPRINTS:
         raise SystemExit(f"the pages held {seen} footprints, not {FOOTPRINTS}")
     return paths
-
-
-def cpu_seconds(*, parent: int | None = None, command: str | None = None) -> float:
-    """CPU seconds (user + system) so far of the processes with this parent (the gunicorn workers) or this
-    command name (the PostgreSQL backends), from /proc: on shared cores wall-clock rates mostly measure
-    the other jobs, so where the CPU of a request goes is reported beside them."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, tail = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
-            continue
-        fields = tail.split()
-        if (parent is not None and int(fields[1]) == parent) or (command is not None and head.endswith(f"({command}")):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 def load(port: int, token: str, paths: list[str]) -> tuple[int, float, list[float]]:

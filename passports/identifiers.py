@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 # ISO 3166-1 alpha-2 officially assigned codes (249). Kept here rather than pulled from a package:
 # the list changes a few times a decade and the checks below must not need a network or a new dependency.
+# fmt: off
 ISO_3166_ALPHA2: frozenset[str] = frozenset(
     (
         "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX",
@@ -35,6 +36,7 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
         "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
     )
 )
+# fmt: on
 
 _DIGITS = re.compile(r"[0-9]+")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
@@ -51,8 +53,7 @@ def gs1_check_digit(digits_without_check: str) -> int:
     if not digits_without_check or not _DIGITS.fullmatch(digits_without_check):
         raise ValueError(f"GS1 check digit needs ASCII digits only, got {digits_without_check!r}")
     total = sum(
-        int(digit) * (3 if position % 2 == 0 else 1)
-        for position, digit in enumerate(reversed(digits_without_check))
+        int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(digits_without_check))
     )
     return (10 - total % 10) % 10
 
@@ -97,10 +98,7 @@ def is_valid_gln(value: str) -> bool:
     section 7.9.1 (check digit).
     """
     return (
-        isinstance(value, str)
-        and len(value) == 13
-        and bool(_DIGITS.fullmatch(value))
-        and _has_valid_gtin_digits(value)
+        isinstance(value, str) and len(value) == 13 and bool(_DIGITS.fullmatch(value)) and _has_valid_gtin_digits(value)
     )
 
 
@@ -284,9 +282,7 @@ def _check_cset82(ai: str, name: str, value: str) -> None:
         )
     outside = sorted({char for char in value if char not in GS1_CSET82})
     if outside:
-        raise DigitalLinkError(
-            f"AI ({ai}) {name} {value!r} has characters outside GS1 character set 82: {outside!r}"
-        )
+        raise DigitalLinkError(f"AI ({ai}) {name} {value!r} has characters outside GS1 character set 82: {outside!r}")
 
 
 @dataclass(frozen=True)
@@ -305,9 +301,7 @@ class DigitalLink:
 
     def __post_init__(self) -> None:
         if not isinstance(self.gtin, str) or not is_valid_gtin(self.gtin):
-            raise DigitalLinkError(
-                f"AI (01) GTIN {self.gtin!r} is not a GTIN-8/12/13/14 with a correct check digit"
-            )
+            raise DigitalLinkError(f"AI (01) GTIN {self.gtin!r} is not a GTIN-8/12/13/14 with a correct check digit")
         # Frozen dataclass: normalise through object.__setattr__ once, at construction.
         object.__setattr__(self, "gtin", self.gtin.zfill(14))
         if self.lot is not None:
@@ -368,7 +362,6 @@ class DigitalLink:
         gtin = found["01"]
         if not is_valid_gtin(gtin):
             raise DigitalLinkError(
-                f"AI (01) GTIN {gtin!r} in {uri_or_path!r} is not a GTIN-8/12/13/14 "
-                "with a correct check digit"
+                f"AI (01) GTIN {gtin!r} in {uri_or_path!r} is not a GTIN-8/12/13/14 with a correct check digit"
             )
         return cls(gtin=gtin, lot=found.get("10"), serial=found.get("21"))

@@ -46,9 +46,7 @@ def _value_range(values: list[float]) -> tuple[float, float]:
     return (low - 0.18 * span if low < 0 else 0.0), (high + 0.18 * span if high > 0 else 0.0)
 
 
-def _style_bars(
-    chart: BarChart, values: list[float], fonts: FontSet, fmt: Callable[[float], str], anchor: str
-) -> None:
+def _style_bars(chart: BarChart, values: list[float], fonts: FontSet, fmt: Callable[[float], str], anchor: str) -> None:
     """Colour the bars and place each value label just beyond its bar's end.
 
     ``anchor`` is for a positive bar; reportlab's bar labels mirror it for negative ones.
@@ -84,8 +82,13 @@ def _headline(drawing: Drawing, chart: StageChart, total_label: str, fonts: Font
     if chart.class_label:
         drawing.add(
             String(
-                width, top, chart.class_label, fontName=fonts.bold, fontSize=HEADLINE_SIZE,
-                fillColor=BAR_COLOUR, textAnchor="end",
+                width,
+                top,
+                chart.class_label,
+                fontName=fonts.bold,
+                fontSize=HEADLINE_SIZE,
+                fillColor=BAR_COLOUR,
+                textAnchor="end",
             )
         )
 
@@ -124,8 +127,13 @@ def _horizontal(chart: StageChart, fonts: FontSet, width: float, total_label: st
         for line_no, line in enumerate(lines):
             drawing.add(
                 String(
-                    label_width, first - line_no * (LABEL_SIZE + 1), line, fontName=fonts.regular,
-                    fontSize=LABEL_SIZE, fillColor=TEXT_COLOUR, textAnchor="end",
+                    label_width,
+                    first - line_no * (LABEL_SIZE + 1),
+                    line,
+                    fontName=fonts.regular,
+                    fontSize=LABEL_SIZE,
+                    fillColor=TEXT_COLOUR,
+                    textAnchor="end",
                 )
             )
     _headline(drawing, chart, total_label, fonts, width)
@@ -152,8 +160,13 @@ def _vertical(chart: StageChart, fonts: FontSet, width: float, total_label: str)
         for line_no, line in enumerate(_wrapped(name, fonts, slot - 4, label_lines)):
             drawing.add(
                 String(
-                    centre, label_room - 10 - line_no * (LABEL_SIZE + 1), line, fontName=fonts.regular,
-                    fontSize=LABEL_SIZE, fillColor=TEXT_COLOUR, textAnchor="middle",
+                    centre,
+                    label_room - 10 - line_no * (LABEL_SIZE + 1),
+                    line,
+                    fontName=fonts.regular,
+                    fontSize=LABEL_SIZE,
+                    fillColor=TEXT_COLOUR,
+                    textAnchor="middle",
                 )
             )
     _headline(drawing, chart, total_label, fonts, width)

@@ -62,24 +62,38 @@ class Styles:
 
 def make_styles(fonts: FontSet) -> Styles:
     """Build the styles; leading is ~1.45x the size because Hangul needs more air than Latin."""
-    body = ParagraphStyle(
-        "body", fontName=fonts.regular, fontSize=9.5, leading=14, textColor=INK, spaceAfter=5
-    )
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=14, textColor=INK, spaceAfter=5)
     cell = ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11.5, spaceAfter=0)
     return Styles(
-        title=ParagraphStyle(
-            "title", parent=body, fontName=fonts.bold, fontSize=19, leading=25, spaceAfter=4
-        ),
+        title=ParagraphStyle("title", parent=body, fontName=fonts.bold, fontSize=19, leading=25, spaceAfter=4),
         subtitle=ParagraphStyle(
-            "subtitle", parent=body, fontName=fonts.bold, fontSize=14, leading=19, textColor=ACCENT,
+            "subtitle",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=14,
+            leading=19,
+            textColor=ACCENT,
             spaceAfter=10,
         ),
         h1=ParagraphStyle(
-            "h1", parent=body, fontName=fonts.bold, fontSize=13.5, leading=19, spaceBefore=8, spaceAfter=6,
-            textColor=HEADER_FILL, keepWithNext=True,
+            "h1",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=13.5,
+            leading=19,
+            spaceBefore=8,
+            spaceAfter=6,
+            textColor=HEADER_FILL,
+            keepWithNext=True,
         ),
         h2=ParagraphStyle(
-            "h2", parent=body, fontName=fonts.bold, fontSize=10.5, leading=15, spaceBefore=6, spaceAfter=4,
+            "h2",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=10.5,
+            leading=15,
+            spaceBefore=6,
+            spaceAfter=4,
             keepWithNext=True,
         ),
         body=body,
@@ -87,9 +101,7 @@ def make_styles(fonts: FontSet) -> Styles:
         cell=cell,
         cell_bold=ParagraphStyle("cell_bold", parent=cell, fontName=fonts.bold),
         header_cell=ParagraphStyle("header_cell", parent=cell, fontName=fonts.bold, textColor=colors.white),
-        caption=ParagraphStyle(
-            "caption", parent=cell, fontSize=7.5, leading=10, textColor=MUTED, alignment=TA_CENTER
-        ),
+        caption=ParagraphStyle("caption", parent=cell, fontSize=7.5, leading=10, textColor=MUTED, alignment=TA_CENTER),
     )
 
 
@@ -305,9 +317,7 @@ def data_table(
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
     ]
-    commands += [
-        ("ALIGN", (i, 1), (i, -1), a.upper()) for i, a in enumerate(aligns) if a != "left"
-    ]
+    commands += [("ALIGN", (i, 1), (i, -1), a.upper()) for i, a in enumerate(aligns) if a != "left"]
     table.setStyle(TableStyle([*commands, *extra_style]))
     return table
 

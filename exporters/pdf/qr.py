@@ -127,9 +127,7 @@ def _dark_runs(rows: Rows) -> Iterator[tuple[int, int, int]]:
 
 def _check_module(module_mm: float) -> None:
     if not MIN_MODULE_MM <= module_mm <= MAX_MODULE_MM:
-        raise ValueError(
-            f"QR module size {module_mm} mm is outside GS1's {MIN_MODULE_MM}-{MAX_MODULE_MM} mm range"
-        )
+        raise ValueError(f"QR module size {module_mm} mm is outside GS1's {MIN_MODULE_MM}-{MAX_MODULE_MM} mm range")
 
 
 def module_size_for(data: str, side_mm: float, *, rows: Rows | None = None) -> float:
@@ -174,8 +172,7 @@ class QrCode(Flowable):
         canvas.transform(self.module, 0, 0, self.module, 0, 0)
         top = self.modules_per_side - QUIET_ZONE_MODULES - 1  # PDF y grows upwards; row 0 is the top
         rectangles = [
-            f"{QUIET_ZONE_MODULES + start} {top - row} {length} 1 re"
-            for row, start, length in _dark_runs(self.rows)
+            f"{QUIET_ZONE_MODULES + start} {top - row} {length} 1 re" for row, start, length in _dark_runs(self.rows)
         ]
         canvas.addLiteral("\n".join(rectangles) + "\nf")
         canvas.restoreState()

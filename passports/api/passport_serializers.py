@@ -211,7 +211,9 @@ class PassportFilterSerializer(serializers.Serializer[Any]):
 
     status = serializers.ChoiceField(choices=["draft", "published", "revoked"], required=False)
     schema = serializers.RegexField(
-        r"^[a-z][a-z0-9-]*(/[0-9]+(\.[0-9]+)*)?$", required=False, max_length=60,
+        r"^[a-z][a-z0-9-]*(/[0-9]+(\.[0-9]+)*)?$",
+        required=False,
+        max_length=60,
         help_text="category or category/version, e.g. battery/1.0",
     )
     product = IdField(required=False)

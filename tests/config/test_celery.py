@@ -36,6 +36,7 @@ def test_enqueue_waits_for_commit() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_transaction_sends_nothing() -> None:
     token = uuid.uuid4().hex
+
     def enqueue_then_fail() -> None:
         with transaction.atomic():
             enqueue_after_commit(worker_ping, token)
@@ -65,5 +66,3 @@ def test_task_queued_while_worker_is_down_runs_after_restart(celery_worker: Work
     assert cache.get(f"worker-ping:{token}") is None
     celery_worker.start()
     assert wait_for(lambda: cache.get(f"worker-ping:{token}"), timeout=60), celery_worker.log()
-
-

@@ -28,7 +28,11 @@ def test_check_deploy_is_clean_on_production_settings() -> None:
     env.pop("REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -75,6 +79,7 @@ def test_compose_variables_are_the_ones_settings_read(compose: dict) -> None:
             if variable != "DJANGO_SETTINGS_MODULE":
                 assert f'"{variable}"' in settings_text, f"{variable} is not read by config/settings"
     db = compose["services"]["postgres"]["environment"]
-    assert f"{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@postgres:5432/{db['POSTGRES_DB']}" in (
-        compose["services"]["web"]["environment"]["DATABASE_URL"]
+    assert (
+        f"{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@postgres:5432/{db['POSTGRES_DB']}"
+        in (compose["services"]["web"]["environment"]["DATABASE_URL"])
     )

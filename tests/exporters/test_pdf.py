@@ -309,9 +309,7 @@ def test_key_value_block_and_note_paragraph_render() -> None:
 
 
 def test_long_title_and_tier_label_still_render() -> None:
-    doc = replace(
-        _report("en"), title="Battery passport " * 30, tier_label="Legitimate interest " * 12, sections=[]
-    )
+    doc = replace(_report("en"), title="Battery passport " * 30, tier_label="Legitimate interest " * 12, sections=[])
     pages = _pages_text(render_report(doc))
     assert len(pages) == 1
     assert "…" in pages[0]  # the header title was shortened, not run under the tier tag

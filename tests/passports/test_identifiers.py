@@ -311,9 +311,7 @@ def test_valid_cn_code(code: str, normal: str) -> None:
     assert normalize_cn_code(code) == normal
 
 
-@pytest.mark.parametrize(
-    "code", ["8507600", "850760001", "8507-60-00", "77000000", "00123456", "", "85O76000"]
-)
+@pytest.mark.parametrize("code", ["8507600", "850760001", "8507-60-00", "77000000", "00123456", "", "85O76000"])
 def test_invalid_cn_code(code: str) -> None:
     assert not is_valid_cn_code(code)
     with pytest.raises(ValueError, match="Combined Nomenclature"):
@@ -342,9 +340,7 @@ def test_digital_link_with_path_prefix_and_query() -> None:
 
 def test_digital_link_parse_path_only_and_qualifier_values_like_ais() -> None:
     assert DigitalLink.parse("/01/09506000134352/10/21") == DigitalLink("09506000134352", lot="21")
-    assert DigitalLink.parse("/01/09506000134352/10/01/21/10") == DigitalLink(
-        "09506000134352", lot="01", serial="10"
-    )
+    assert DigitalLink.parse("/01/09506000134352/10/01/21/10") == DigitalLink("09506000134352", lot="01", serial="10")
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ def test_demo_rows_fit_their_columns() -> None:
             checked += 1
     assert checked > 10
 
+
 def test_wrong_password_shows_an_error(client: Client, tenant: Any) -> None:
     response = client.post("/login/", {"username": tenant.owner.username, "password": "nope"})
     assert response.status_code == 200

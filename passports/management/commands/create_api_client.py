@@ -21,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="slug of the organization that owns the client")
         parser.add_argument("--name", required=True, help="a name people recognise, e.g. 'ERP integration'")
         parser.add_argument(
-            "--scopes", default="read",
+            "--scopes",
+            default="read",
             help=f"comma-separated scopes from {', '.join(ApiClient.SCOPES)} (default: read)",
         )
 

@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 
 from lca.pact import listing
 from lca.pact.geography import covered
+from lca.pact.mapping import urn_match_key
 from lca.pact.models import PactFootprint
 
 URN_COLUMNS: Final = {
@@ -63,7 +64,7 @@ def _urn_conditions(conditions: listing.Conditions, criteria: Mapping[str, Any])
     for name, column in URN_COLUMNS.items():
         given = values_of(criteria.get(name))
         if given:
-            urns = [v.lower() for v in given if v.lower().startswith("urn:")]
+            urns = [urn_match_key(v) for v in given if v.lower().startswith("urn:")]
             if urns:
                 listing.containing_any(conditions, column, urns)
             else:
@@ -193,7 +194,7 @@ def _any_condition(tokens: _Tokens, conditions: listing.Conditions, name: str) -
     if nested:
         tokens.take("punct", ")")
     tokens.take("punct", ")")
-    listing.containing_any(conditions, _LISTS[name], [value.lower()])
+    listing.containing_any(conditions, _LISTS[name], [urn_match_key(value)])
 
 
 def _time_condition(conditions: listing.Conditions, name: str, op: str, value: str) -> None:

@@ -373,15 +373,44 @@ def read_document(doc: dict[str, Any]) -> ReceivedFootprint:
         raise PactMappingError(f"Not a PACT ProductFootprint: missing or malformed {exc}.") from exc
 
 
+GTIN_LENGTHS: Final = (8, 12, 13, 14)
+
+
+def gtin_spellings(gtin: str) -> list[str]:
+    """The ways one GTIN can be written: its 14-digit form and each shorter length its leading zeros allow."""
+    full = gtin.zfill(14)
+    return [
+        full[14 - length :] for length in sorted(GTIN_LENGTHS, reverse=True) if full[: 14 - length].strip("0") == ""
+    ]
+
+
 def gtin_urn(gtin: str) -> str:
     """The URN form of a GTIN used in ``productIds`` (``urn:gtin:`` as in the specification's examples)."""
     return f"urn:gtin:{gtin}"
 
 
+def urn_match_key(urn: str) -> str:
+    """The form of a URN that matching compares: lower-cased, and a GTIN in its 14-digit form.
+
+    GS1 General Specifications §3 (AI 01): GTIN-8, -12 and -13 are the same number right-justified in 14
+    digits, so ``urn:gtin:8801234000017`` and ``urn:gtin:08801234000017`` name one product. Partners write
+    either (the Digital Link and EPCIS world carries 14 digits, catalogues often 13), and a request that
+    names the product in the other spelling must still find its footprint.
+    """
+    key = urn.strip().lower()
+    if key.startswith("urn:gtin:"):
+        digits = key[len("urn:gtin:") :]
+        if digits.isdigit() and len(digits) in GTIN_LENGTHS:
+            return "urn:gtin:" + digits.zfill(14)
+    return key
+
+
 def gtins_of(product_ids: tuple[str, ...]) -> list[str]:
-    """GTINs named by ``urn:gtin:`` product ids (case-insensitive scheme), in order."""
-    out = []
+    """Every spelling of the GTINs named by ``urn:gtin:`` product ids (case-insensitive scheme), in order:
+    products are stored with the GTIN as their owner entered it, 13 or 14 digits."""
+    out: list[str] = []
     for urn in product_ids:
-        if urn.lower().startswith("urn:gtin:"):
-            out.append(urn[len("urn:gtin:") :])
+        digits = urn_match_key(urn).removeprefix("urn:gtin:")
+        if digits != urn.strip().lower() and digits.isdigit():
+            out.extend(spelling for spelling in gtin_spellings(digits) if spelling not in out)
     return out

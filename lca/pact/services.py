@@ -19,6 +19,7 @@ from lca.pact.mapping import (
     gtin_urn,
     to_v2,
     to_v3,
+    urn_match_key,
 )
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 from passports.models import ApiClient, Grant, Organization, Product
@@ -32,7 +33,7 @@ PACT_PURPOSE = "Product carbon footprint exchange (PACT)"
 
 
 def _key(values: list[str] | tuple[str, ...]) -> str:
-    return "|" + "|".join(v.lower() for v in values) + "|"
+    return "|" + "|".join(urn_match_key(v) for v in values) + "|"
 
 
 def company_ids_of(org: Organization) -> tuple[str, ...]:

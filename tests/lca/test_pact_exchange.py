@@ -16,7 +16,7 @@ import pytest
 from celery.utils.time import get_exponential_backoff_interval
 
 from lca.models import SupplierFootprint
-from lca.pact.client import PactClient, endpoint_pull
+from lca.pact.client import PactClient, endpoint_pull, footprints_store
 from lca.pact.events import build_event
 from lca.pact.models import PactEvent
 from lca.pact.services import pact_request_create, sharing_create, supplier_endpoint_create
@@ -364,3 +364,13 @@ def test_published_event_from_a_client_without_an_endpoint_is_noted(
     assert received.status == PactEvent.Status.HANDLED
     assert "nothing to pull" in received.last_error
     assert SupplierFootprint.objects.filter(organization=tenant.org).count() == 0
+
+
+def test_a_received_footprint_finds_the_component_under_either_gtin_spelling(tenant: Any, other_tenant: Any) -> None:
+    """The supplier names its product by the 14-digit GTIN; the buyer entered the component with 13 digits."""
+    supplied = publish(other_tenant.org)
+    assert supplied.product.gtin.startswith("0")
+    component = ProductFactory(organization=tenant.org, gtin=supplied.product.gtin[1:], gtin_claim=False)
+    report = footprints_store(org=tenant.org, documents=[supplied.document_v3], partner="Supplier")
+    assert (report.created, report.unmatched) == (1, 0)
+    assert SupplierFootprint.objects.get(organization=tenant.org).component == component

@@ -18,9 +18,11 @@ from lca.pact.mapping import (
     PactMappingError,
     PactRecord,
     decimal_text,
+    gtins_of,
     read_document,
     to_v2,
     to_v3,
+    urn_match_key,
 )
 from tests.lca.pact_support import reference, validator
 
@@ -141,3 +143,27 @@ def test_not_a_footprint_is_refused() -> None:
         read_document({"specVersion": "3.0.0", "pcf": {}})
     with pytest.raises(PactMappingError):
         read_document({**to_v3(record()), "specVersion": "9.0.0"})
+
+
+@pytest.mark.parametrize(
+    ("urn", "key"),
+    [
+        ("urn:gtin:8801234000017", "urn:gtin:08801234000017"),  # GTIN-13 → 14 digits
+        ("URN:GTIN:08801234000017", "urn:gtin:08801234000017"),
+        ("urn:gtin:012345678905", "urn:gtin:00012345678905"),  # GTIN-12
+        ("urn:gtin:96385074", "urn:gtin:00000096385074"),  # GTIN-8
+        ("urn:gtin:123", "urn:gtin:123"),  # not a GTIN length: compared as written
+        ("urn:gtin:88012340000x7", "urn:gtin:88012340000x7"),
+        ("urn:pact:company:dpp:Acme", "urn:pact:company:dpp:acme"),
+    ],
+)
+def test_urn_match_key_compares_gtins_as_14_digits(urn: str, key: str) -> None:
+    assert urn_match_key(urn) == key
+
+
+def test_gtins_of_gives_every_spelling_a_product_may_be_stored_under() -> None:
+    assert gtins_of(("urn:gtin:08801234000017",)) == ["08801234000017", "8801234000017"]
+    assert gtins_of(("urn:gtin:8801234000017", "urn:lei:529900T8BM49AURSDO55")) == ["08801234000017", "8801234000017"]
+    assert gtins_of(("urn:gtin:00000096385074",)) == ["00000096385074", "0000096385074", "000096385074", "96385074"]
+    assert gtins_of(("urn:gtin:18801234000014",)) == ["18801234000014"]  # a GTIN-14 with indicator 1 has one form
+    assert gtins_of(("urn:gtin:not-digits",)) == []

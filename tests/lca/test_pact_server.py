@@ -288,3 +288,25 @@ def test_a_deep_page_is_an_index_range_scan(tenant: Any, partner: Any) -> None:
         cursor.execute("EXPLAIN " + page_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Cond: (ROW(created_at, id) > ROW(" in plan, plan
+
+
+def test_a_gtin_matches_in_its_13_and_14_digit_spellings(tenant: Any, partner: Any) -> None:
+    """A product entered with its GTIN-13 is found by a partner naming its 14-digit form, and the other way."""
+    _credentials, api, _token = partner
+    thirteen = ProductFactory(organization=tenant.org)
+    thirteen.gtin = thirteen.gtin.removeprefix("0")
+    thirteen.save(update_fields=["gtin"])
+    short = publish(tenant.org, product=thirteen)
+    long = publish(tenant.org)
+    assert len(thirteen.gtin) == 13 and long.product.gtin.startswith("0")
+
+    def ids(version: str, **params: Any) -> set[str]:
+        body = assert_conforms(version, LIST[version], "get", api.get(LIST[version], params))
+        return {pf["id"] for pf in body["data"]}
+
+    assert ids("3", productId=f"urn:gtin:0{thirteen.gtin}") == {str(short.pf_id)}
+    assert ids("3", productId=f"urn:gtin:{long.product.gtin[1:]}") == {str(long.pf_id)}
+    v2 = f"productIds/any(p:(p eq 'urn:gtin:0{thirteen.gtin}'))"
+    assert ids("2", **{"$filter": v2}) == {str(short.pf_id)}
+    # What we publish keeps the spelling the owner entered.
+    assert short.document_v3["productIds"] == [f"urn:gtin:{thirteen.gtin}"]

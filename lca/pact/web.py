@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST
 
 from lca.pact.client import PactClient, PactClientError, endpoint_pull
 from lca.pact.events import KIND_OF
+from lca.pact.filters import CPC_URN
+from lca.pact.geography import covered
 from lca.pact.mapping import PACT_UNITS, PactMappingError
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 from lca.pact.services import (
@@ -113,23 +115,83 @@ class HostForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    """The criteria of a ``RequestCreated`` event; at least one."""
+    """The criteria of a ``RequestCreated`` event (v3.0 §6.7: the ListFootprints filters); at least one.
+
+    A GTIN may be typed as digits and a CPC code without its URN; each value the filters cannot read is
+    named beside its field.
+    """
 
     product_id = forms.CharField(label=gettext_lazy("Product id (URN or GTIN)"), max_length=200, required=False)
     company_id = forms.CharField(label=gettext_lazy("Company id (URN)"), max_length=200, required=False)
     geography = forms.CharField(label=gettext_lazy("Geography (country or region code)"), max_length=10, required=False)
+    classification = forms.CharField(
+        label=gettext_lazy("Product classification (UN CPC code or URN)"), max_length=200, required=False
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Footprint status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("Active", gettext_lazy("Active")),
+            ("Deprecated", gettext_lazy("Deprecated")),
+        ],
+    )
+    valid_on = forms.DateField(
+        label=gettext_lazy("Valid on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     comment = forms.CharField(label=gettext_lazy("Comment"), max_length=500, required=False)
 
-    def criteria(self) -> dict[str, list[str]]:
-        product = self.cleaned_data["product_id"].strip()
+    FILTERS = {
+        "product_id": "productId",
+        "company_id": "companyId",
+        "geography": "geography",
+        "classification": "classification",
+        "status": "status",
+        "valid_on": "validOn",
+    }
+
+    def clean_product_id(self) -> str:
+        product = str(self.cleaned_data["product_id"]).strip()
         if product.isdigit():
-            product = f"urn:gtin:{product.zfill(14)}"
-        found = {
-            "productId": [product],
-            "companyId": [self.cleaned_data["company_id"].strip()],
-            "geography": [self.cleaned_data["geography"].strip().upper()],
-        }
-        return {name: values for name, values in found.items() if values[0]}
+            return f"urn:gtin:{product.zfill(14)}"
+        return _urn(product)
+
+    def clean_company_id(self) -> str:
+        return _urn(str(self.cleaned_data["company_id"]).strip())
+
+    def clean_classification(self) -> str:
+        code = str(self.cleaned_data["classification"]).strip()
+        return f"{CPC_URN}{code}" if code.isdigit() else _urn(code)
+
+    def clean_geography(self) -> str:
+        place = str(self.cleaned_data["geography"]).strip().upper()
+        if place and covered(place) == (frozenset(), frozenset()):
+            raise ValidationError(
+                _("%(value)s is no ISO 3166 country or subdivision code and no UN M49 region code.") % {"value": place}
+            )
+        return place
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not self.criteria():
+            raise ValidationError(_("Give at least one criterion: a product id, a company id, a geography..."))
+        return cleaned
+
+    def criteria(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for field, name in self.FILTERS.items():
+            value = self.cleaned_data.get(field)
+            if field == "valid_on" and value:
+                found[name] = [f"{value.isoformat()}T00:00:00Z"]
+            elif value:
+                found[name] = [str(value)]
+        return found
+
+
+def _urn(value: str) -> str:
+    if value and not value.lower().startswith("urn:"):
+        raise ValidationError(_("Write the id as a URN (urn:…), as PACT exchanges it."))
+    return value
 
 
 def _hosts_context(request: HttpRequest, org: Organization, **forms_given: Any) -> dict[str, Any]:

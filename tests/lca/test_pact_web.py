@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lca.pact.models import PactFootprint, SupplierEndpoint
+from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
+from lca.pact.services import supplier_endpoint_create
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,45 @@ def test_register_a_supplier_host_with_its_secret_sealed(tenant: Any, make_crede
     # A request with no criteria is refused with a message, nothing is sent.
     none = editor.post(reverse("pact-host-request-page", args=[host.pk]), {"product_id": ""})
     assert none.status_code == 400 and "at least one criterion" in none.content.decode()
+
+
+def test_a_request_carries_every_criterion_and_names_a_bad_one_beside_its_field(
+    tenant: Any, make_credentials: Any
+) -> None:
+    answers = make_credentials(tenant.org, ("read", "write"), name="Supplier answers")
+    host = supplier_endpoint_create(
+        org=tenant.org,
+        name="Cell supplier",
+        base_url="https://pact.supplier.example",
+        auth_url="https://pact.supplier.example/auth/token",
+        client_id="id",
+        secret="secret-value",
+        answers_client=answers.client,
+    )
+    editor = _client(tenant.editor)
+    url = reverse("pact-host-request-page", args=[host.pk])
+    sent = editor.post(
+        url,
+        {
+            "product_id": "8801234000017",
+            "classification": "46410",
+            "status": "Deprecated",
+            "valid_on": "2026-06-01",
+            "geography": "kr",
+        },
+    )
+    assert sent.status_code == 302
+    event = PactEvent.objects.get(organization=tenant.org, direction=PactEvent.Direction.OUTBOUND)
+    assert event.payload["data"] == {
+        "productId": ["urn:gtin:08801234000017"],
+        "geography": ["KR"],
+        "classification": ["urn:pact:productclassification:un-cpc:46410"],
+        "status": ["Deprecated"],
+        "validOn": ["2026-06-01T00:00:00Z"],
+    }
+    bad = editor.post(url, {"company_id": "Acme Ltd", "geography": "Korea", "valid_on": "soon"})
+    page = bad.content.decode()
+    assert bad.status_code == 400
+    assert page.count("error-text") == 3, page
+    assert "URN" in page and "UN M49" in page
+    assert PactEvent.objects.filter(organization=tenant.org).count() == 1  # nothing more sent

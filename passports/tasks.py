@@ -1,8 +1,12 @@
-"""Periodic housekeeping of the passports app, run by Celery beat (``CELERY_BEAT_SCHEDULE``)."""
+"""Tasks of the passports app: periodic housekeeping (Celery beat, ``CELERY_BEAT_SCHEDULE``) and bulk jobs."""
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import current_app, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 
 from passports.idempotency import idempotency_keys_purge
 
@@ -11,3 +15,30 @@ from passports.idempotency import idempotency_keys_purge
 def purge_idempotency_keys_task() -> int:
     """Deletes the Idempotency-Key records older than their time to live; returns how many."""
     return idempotency_keys_purge()
+
+
+@shared_task(name="passports.bulk.run", bind=True)
+def bulk_job_task(self: Any, job_id: int) -> None:
+    """Run a confirmed bulk job (``passports.services.bulk``); a redelivered task resumes at its checkpoint."""
+    from passports.services.bulk import bulk_job_run
+
+    try:
+        bulk_job_run(job_id=job_id, runner=str(self.request.hostname or ""))
+    except SoftTimeLimitExceeded:
+        # The committed chunks are kept; a fresh task continues after the checkpoint within a new limit.
+        bulk_job_task.apply_async(args=[job_id])
+
+
+@shared_task(name="passports.bulk.resume_orphaned")
+def bulk_jobs_resume_orphaned_task() -> list[int]:
+    """Queue again the running bulk jobs whose worker does not answer a ping (killed, lost its host)."""
+    from passports.services.bulk import bulk_jobs_resume_orphaned
+
+    replies = current_app.control.ping(timeout=2.0) or []
+    return bulk_jobs_resume_orphaned(alive={name for reply in replies for name in reply})
+
+
+@worker_ready.connect
+def resume_bulk_jobs_after_worker_start(sender: Any = None, **kwargs: Any) -> None:
+    """A starting worker resumes the bulk jobs left running by a worker that died (through the broker)."""
+    current_app.send_task(bulk_jobs_resume_orphaned_task.name)

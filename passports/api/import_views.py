@@ -85,6 +85,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "updated",
             "rejected",
             "committed",
+            "publish_on_import",
             "error",
             "errors_url",
             "preview",
@@ -115,6 +116,11 @@ class ImportCreateSerializer(serializers.Serializer[Any]):
     mode = serializers.ChoiceField(choices=ImportJob.Mode.choices, default=ImportJob.Mode.DRY_RUN)
     policy = serializers.ChoiceField(choices=ImportJob.Policy.choices, default=ImportJob.Policy.ALL_OR_NOTHING)
     mapping = OrgScopedPrimaryKeyField(ColumnMapping, required=False, allow_null=True, default=None)
+    publish = serializers.BooleanField(
+        default=False,
+        help_text="Committing passport imports: publish the valid drafts once the rows are stored (a bulk job, "
+        "listed under /api/v1/bulk-jobs/ with this import as its import_job).",
+    )
 
     def validate_kind(self, value: str) -> str:
         if value not in kinds():
@@ -182,6 +188,7 @@ class ImportJobViewSet(
                 mode=values["mode"],
                 policy=values["policy"],
                 mapping=values.get("mapping"),
+                publish=values["publish"],
             )
         except ImportRejectedError as exc:
             # The refusal is about the uploaded file: the detail names that field, as every 4xx of ours does.

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from passports.api import access_views, audit_views, passport_views, readiness_views, registry_views, views
+from passports.api import access_views, audit_views, bulk_views, passport_views, readiness_views, registry_views, views
 from passports.api.import_views import ColumnMappingViewSet, ImportJobViewSet, ImportTemplateView
 
 router = SimpleRouter()
@@ -15,6 +15,7 @@ router.register("products", passport_views.ProductViewSet, basename="product")
 router.register("passports", passport_views.PassportViewSet, basename="passport")
 router.register("imports/mappings", ColumnMappingViewSet, basename="import-mapping")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("bulk-jobs", bulk_views.BulkJobViewSet, basename="bulk-job")
 router.register("grants", access_views.GrantViewSet, basename="grant")
 router.register("access-requests", access_views.AccessRequestViewSet, basename="access-request")
 

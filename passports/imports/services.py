@@ -43,6 +43,7 @@ from passports.imports.kinds import Kind, kind_get
 from passports.imports.limits import limits_from
 from passports.imports.rows import RunContext
 from passports.models import ColumnMapping, ImportJob, ImportRowError, Organization
+from passports.services.bulk import publish_on_import
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,13 @@ def import_job_create(
     mapping: ColumnMapping | None = None,
     chunk_rows: int | None = None,
     enqueue: bool = True,
+    publish: bool = False,
 ) -> ImportJob:
     """Check an upload (type, encoding, header against ``kind``), store it and queue its import.
 
     Raises ``ImportRejectedError`` with both messages when the file is refused; nothing is stored then.
     The task is queued when the surrounding transaction commits (``enqueue=False`` leaves it to the caller).
+    ``publish`` (committing passport imports only) publishes the valid drafts once the rows are stored.
     """
     limits = limits_from(settings)
     name = Path(str(upload.name or "upload")).name
@@ -140,6 +143,7 @@ def import_job_create(
         mapping=mapping,
         mapping_used=saved,
         chunk_rows=chunk_rows or int(getattr(settings, "IMPORT_CHUNK_ROWS", 5000)),
+        publish_on_import=publish and mode == ImportJob.Mode.COMMIT,
     )
     upload.seek(0)
     job.file.save(name, upload, save=False)
@@ -369,6 +373,7 @@ class _Run:
             job.status, job.phase, job.finished_at = ImportJob.Status.DONE, "", timezone.now()
             job.rows_total = job.rows_done
             job.save()
+            publish_on_import(import_job=job)
             self.job = job
 
     def _commit(self, chunk: Chunk, plan: Plan, phase: str) -> None:
@@ -441,6 +446,7 @@ class _Run:
             job.rows_total = job.rows_done
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "phase", "rows_total", "finished_at", "updated_at"])
+            publish_on_import(import_job=job)
             self.job = job
 
 

@@ -4,6 +4,7 @@ from passports.models.access_log import AccessLogEntry
 from passports.models.access_requests import AccessRequest
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.authorities import AuthorityStatus
+from passports.models.bulk import BulkJob, BulkJobItem
 from passports.models.clients import ApiClient
 from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
@@ -22,6 +23,8 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "AuthorityStatus",
+    "BulkJob",
+    "BulkJobItem",
     "ColumnMapping",
     "CompanyPrefix",
     "Facility",

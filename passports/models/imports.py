@@ -85,6 +85,9 @@ class ImportJob(TenantOwned, Timestamped):
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.DRY_RUN)
     policy = models.CharField(_("policy"), max_length=16, choices=Policy.choices, default=Policy.ALL_OR_NOTHING)
     mapping = models.ForeignKey(ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    # Chosen at upload (the upload form is where the person confirms it): once the rows are stored, a bulk job
+    # publishes the valid drafts among them (``passports.bulk``).
+    publish_on_import = models.BooleanField(_("publish the valid drafts once imported"), default=False)
     mapping_used = models.JSONField(_("mapping as used"), default=dict, blank=True)
     chunk_rows = models.PositiveIntegerField(_("rows per committed chunk"), default=5000)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)

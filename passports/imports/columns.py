@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from passports.imports.formats import NumberFormat, parse_decimal, parse_number
+from passports.imports.values import CellError, read_category, read_code, read_date
 from passports.rules import escape_pointer_token, korean_particle
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
@@ -48,6 +49,7 @@ class Node:
     required: bool = False
     description: str = ""
     description_ko: str = ""
+    check: str | None = None  # a digit code checked beyond its pattern (x-check: gtin, gln, cn_code), or category
     children: dict[str, Node] = field(default_factory=dict)
     item: Node | None = None
 
@@ -235,6 +237,7 @@ def _schema_node(
         required=required,
         description=str(schema.get("description") or ""),
         description_ko=translated_description(korean, pointer, schema.get("description")) or "",
+        check=schema.get("x-check") if isinstance(schema.get("x-check"), str) else None,
     )
     if kind == "object":
         node.children = dict(_schema_children(schema, pointer, korean))
@@ -321,18 +324,12 @@ _FALSE = {"false", "no", "n", "0", "f", "아니오", "아니요", "거짓", "fal
 _WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 
-class CellError(ValueError):
-    def __init__(self, message_en: str, message_ko: str) -> None:
-        super().__init__(message_en)
-        self.message_en = message_en
-        self.message_ko = message_ko
-
-
 def convert(value: Any, leaf: Node, numbers: NumberFormat, title: tuple[str, str]) -> Any:
     """The JSON value of one non-empty cell for ``leaf``; ``CellError`` when the cell cannot be that type.
 
     Text stays text, exactly as entered (a leading ``=`` included: nothing is ever evaluated). XLSX cells
-    arrive typed: numbers typed into a text field (a GTIN) become their digits, dates ISO 8601.
+    arrive typed: numbers typed into a text field (a GTIN) become their digits, dates ISO 8601. What a
+    spreadsheet does to codes, dates and categories is undone or reported by ``passports.imports.values``.
     """
     kind = leaf.type
     if kind in ("number", "integer"):
@@ -343,7 +340,27 @@ def convert(value: Any, leaf: Node, numbers: NumberFormat, title: tuple[str, str
         return _list(value, title)
     if kind == "decimal":
         return _decimal(value, numbers, title)
-    return _text(value)
+    text = _text(value)
+    normalise = normaliser(leaf)
+    return normalise(text, title) if normalise is not None and isinstance(text, str) else text
+
+
+_CODES = ("gtin", "gln", "cn_code")
+
+
+def normaliser(leaf: Node) -> Callable[[str, tuple[str, str]], str] | None:
+    """How a text column's cells are normalised before they are judged, if they are: digit codes refused
+    when a spreadsheet destroyed their digits, dates written as ISO 8601, categories as their keys."""
+    if leaf.type != "string":
+        return None
+    if leaf.check in _CODES:
+        check = leaf.check
+        return lambda text, title: read_code(text, check, title=title)
+    if leaf.check == "category":
+        return lambda text, title: read_category(text, title=title)
+    if leaf.format == "date":
+        return lambda text, title: read_date(text, title=title)
+    return None
 
 
 def _decimal(value: Any, numbers: NumberFormat, title: tuple[str, str]) -> Decimal:
@@ -524,6 +541,9 @@ def _reader(leaf: Node, numbers: NumberFormat) -> Callable[[Any], Any]:
         return convert(cell, leaf, numbers, title)
 
     if leaf.type == "string":
+        normalise = normaliser(leaf)
+        if normalise is not None:
+            return lambda cell: normalise(cell, title) if cell.__class__ is str else general(cell)
         return lambda cell: cell if cell.__class__ is str else general(cell)
     if leaf.type == "decimal":
 

@@ -1,4 +1,4 @@
-"""Demo imports: a checked products file with one bad row, so the import pages have something to show."""
+"""Demo imports: a checked products file with two bad rows, so the import pages have something to show."""
 
 from __future__ import annotations
 
@@ -19,13 +19,18 @@ def _gtin(n: int) -> str:
 
 
 def demo_products_csv() -> bytes:
-    """Twelve battery modules as a partner's ERP would export them, the eighth with a mistyped GTIN."""
+    """Twelve battery modules as a partner's ERP would export them through Korean Excel: the category in
+    Korean on every other row (read as ``battery``), the eighth with a mistyped GTIN and the eleventh with a
+    GTIN that Excel saved in scientific notation (its digits lost; the error report says so)."""
     lines = ["gtin,name,name_ko,category,cn_code,brand"]
     for n in range(1, 13):
         gtin = _gtin(n)
         if n == 8:
             gtin = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
-        lines.append(f"{gtin},Battery module M{n:02d},배터리 모듈 M{n:02d},battery,85076000,Hanbit")
+        if n == 11:
+            gtin = f"{gtin[0]}.{gtin[1:6]}E+{len(gtin) - 1:02d}"
+        category = "배터리" if n % 2 else "battery"
+        lines.append(f"{gtin},Battery module M{n:02d},배터리 모듈 M{n:02d},{category},85076000,Hanbit")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 

@@ -55,6 +55,7 @@ PRODUCT_NODES: tuple[Node, ...] = (
         required=True,
         description="GS1 GTIN-8/12/13/14",
         description_ko="GS1 GTIN-8/12/13/14",
+        check="gtin",
     ),
     Node("name", "Name (English)", "제품명(영어)", required=True),
     Node("name_ko", "Name (Korean)", "제품명(한국어)"),
@@ -65,8 +66,9 @@ PRODUCT_NODES: tuple[Node, ...] = (
         "Category",
         "범주",
         required=True,
-        description="battery, textile, steel, espr-core...",
-        description_ko="battery, textile, steel, espr-core 등 스키마 범주",
+        description="battery, textile, steel, espr-core... (or the Korean name: 배터리, 섬유, 철강)",
+        description_ko="battery, textile, steel, espr-core 등 스키마 범주(배터리, 섬유, 철강처럼 한국어 이름도 가능)",
+        check="category",
     ),
     Node(
         "cn_code",
@@ -74,10 +76,11 @@ PRODUCT_NODES: tuple[Node, ...] = (
         "CN 코드(품목번호)",
         description="8-digit EU Combined Nomenclature code",
         description_ko="EU 통합품목분류(CN) 8자리 코드",
+        check="cn_code",
     ),
     Node("brand", "Brand", "브랜드"),
     Node("model_name", "Model", "모델명"),
-    Node("facility_gln", "Manufacturing facility (GLN)", "제조 사업장(GLN)"),
+    Node("facility_gln", "Manufacturing facility (GLN)", "제조 사업장(GLN)", check="gln"),
     Node("expected_lifetime_years", "Expected lifetime (years)", "기대 수명(년)", type="integer"),
 )
 
@@ -102,6 +105,7 @@ PASSPORT_KEY_NODES: tuple[Node, ...] = (
         required=True,
         description="the product's GTIN",
         description_ko="제품의 GTIN",
+        check="gtin",
     ),
     Node(
         "lot",

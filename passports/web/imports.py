@@ -90,6 +90,14 @@ class UploadForm(forms.Form):
         initial=ImportJob.Policy.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
     )
+    publish = forms.BooleanField(
+        label=gettext_lazy("Publish the valid passports once imported"),
+        required=False,
+        help_text=gettext_lazy(
+            "Passport files with mode Commit: every imported draft that validates is signed and published by a bulk "
+            "job; the others stay drafts and are listed with their errors. Ticking this is your confirmation."
+        ),
+    )
     mapping = MappingChoiceField(
         label=gettext_lazy("Saved column mapping"),
         queryset=ColumnMapping.objects.none(),
@@ -143,6 +151,7 @@ def _upload(request: HttpRequest, org: Organization, form: UploadForm) -> HttpRe
             mode=data["mode"],
             policy=data["policy"],
             mapping=data["mapping"],
+            publish=data["publish"],
         )
     except ImportRejectedError as exc:
         if exc.code in NEEDS_MAPPING:
@@ -173,6 +182,7 @@ def _stage(request: HttpRequest, upload: Any, data: dict[str, Any]) -> str:
         "kind": data["kind"],
         "mode": data["mode"],
         "policy": data["policy"],
+        "publish": bool(data.get("publish")),
         "org": organization_of(request).pk,
     }
     request.session[STAGING_KEY] = staged
@@ -291,6 +301,7 @@ def _import_staged(request: HttpRequest, entry: dict[str, Any], token: str, mapp
                 mode=entry["mode"],
                 policy=entry["policy"],
                 mapping=mapping,
+                publish=bool(entry.get("publish")),
             )
     except ImportRejectedError as exc:
         messages.error(request, exc.message_ko if ui_language() == "ko" else exc.message_en)
@@ -336,6 +347,14 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
         "can_pack": (
             can_edit(request) and job.status == ImportJob.Status.DONE and job.committed and job.passports.exists()
         ),
+        # Publish the valid drafts this import stored, as a bulk job confirmed on its own page.
+        "can_publish": (
+            can_edit(request)
+            and job.status == ImportJob.Status.DONE
+            and job.committed
+            and job.passports.filter(versions__status="draft").exists()
+        ),
+        "bulk_jobs": list(job.bulk_jobs.order_by("-created_at")[:3]),
         "nav_section": "imports",
     }
 
@@ -373,6 +392,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
                 # The person saw the rejected rows and chose to import the others.
                 policy=ImportJob.Policy.VALID_ROWS if job.rows_rejected else job.policy,
                 mapping=job.mapping,
+                publish=request.POST.get("publish") == "1",
             )
     except ImportRejectedError as exc:
         messages.error(request, exc.message_ko if ui_language() == "ko" else exc.message_en)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from core.language import ui_language
 from passports.models import Passport, PassportVersion, Product
 from passports.overrides import diff_overrides
+from passports.roles import member_may
 from passports.rules import field_titles
 from passports.selectors import passports as selectors
 from passports.services import passports as services
@@ -68,11 +69,16 @@ def passport_list(request: HttpRequest) -> HttpResponse:
         "-updated_at", "-pk"
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "passports/passports/list.html",
-        {"page": page, "filters": filters, "nav_section": "passports", "can_edit": can_edit(request)},
-    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "nav_section": "passports",
+        "can_edit": can_edit(request),
+        "can_revoke": member_may(request_membership(request), "passport.revoke"),
+        # "Select every page" posts the filters, so the bulk job takes exactly what the list shows.
+        "bulk_filters": [(name, request.GET.get(name, "")) for name in ("q", "status", "schema", "granularity")],
+    }
+    return render(request, "passports/passports/list.html", context)
 
 
 def _passport(request: HttpRequest, pk: int) -> Passport:

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
 from passports.web import (
+    bulk,
     cbam,
     clients,
     dashboard,
@@ -37,6 +38,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("passports/<int:pk>/revoke/", passports.passport_revoke, name="passport-revoke-page"),
     path("passports/<int:pk>/history/", passports.passport_history, name="passport-history-page"),
     path("passports/<int:pk>/data.json", passports.passport_json, name="passport-json-page"),
+    # Bulk operations (the work is done by passports.services.bulk, as for the API)
+    path("bulk/", bulk.bulk_list, name="bulk-list-page"),
+    path("bulk/new/", bulk.bulk_create, name="bulk-create-page"),
+    path("bulk/<int:pk>/", bulk.bulk_detail, name="bulk-detail-page"),
+    path("bulk/<int:pk>/progress/", bulk.bulk_progress, name="bulk-progress-page"),
+    path("bulk/<int:pk>/confirm/", bulk.bulk_confirm, name="bulk-confirm-page"),
+    path("bulk/<int:pk>/cancel/", bulk.bulk_cancel, name="bulk-cancel-page"),
+    path("passports/<int:pk>/items/new/", bulk.bulk_items_create, name="bulk-items-page"),
     # CBAM installation data, edited with the passport editor
     path("cbam/", cbam.cbam_overview, name="cbam-page"),
     path("readiness/", readiness.readiness_cockpit, name="readiness-page"),

@@ -34,4 +34,11 @@ ROWS: dict[str, Row] = {
     "bulk-job-confirm": Row("api_object", job, methods=("post",)),
     "bulk-job-cancel": Row("api_object", job, methods=("post",)),
     "bulk-job-items": Row("api_object", job),
+    "bulk-list-page": Row("web_page", listed_job),
+    "bulk-create-page": Row("web_page", methods=("post",)),
+    "bulk-detail-page": Row("web_object", job),
+    "bulk-progress-page": Row("web_object", job),
+    "bulk-confirm-page": Row("web_object", job, methods=("post",)),
+    "bulk-cancel-page": Row("web_object", job, methods=("post",)),
+    "bulk-items-page": Row("web_object", model_passport, methods=("get", "post")),
 }

@@ -14,6 +14,27 @@ class LcaConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(load_shared_factors, sender=self, dispatch_uid="lca.load_shared_factors")
+        track_audited_models()
+
+
+def track_audited_models() -> None:
+    """Every save and delete of the rows a person reads one by one leaves an event in the organization's audit
+    chain (issue 21, item 4): what we publish to partners, the hosts and figures they give us, and the bills
+    of materials and profiles that change a footprint. Rows that arrive by the thousand (activity data,
+    computed footprints) are written in bulk and audited per import chunk or per computation instead.
+    """
+    from lca.models import BomLine, EmissionFactor, FootprintProfile, SupplierFootprint
+    from lca.pact.models import PactFootprint, SupplierEndpoint
+    from passports.audit import track_model
+
+    track_model(PactFootprint, "pact_footprint", lambda row: f"{row.pf_id} ({row.status})")
+    track_model(SupplierEndpoint, "pact_host", lambda host: f"{host.name} ({host.base_url})")
+    track_model(
+        SupplierFootprint, "supplier_footprint", lambda row: f"component {row.component_id} ({row.declared_unit})"
+    )
+    track_model(BomLine, "bom_line", lambda line: f"product {line.product_id} ← component {line.component_id}")
+    track_model(FootprintProfile, "footprint_profile", str)
+    track_model(EmissionFactor, "emission_factor", str)
 
 
 def load_shared_factors(sender: AppConfig, apps: Any = None, using: str = "default", **kwargs: Any) -> None:

@@ -250,3 +250,32 @@ class BackupRecord(models.Model):
     def __str__(self) -> str:
         state = "confirmed" if self.confirmed_at else "pending"
         return f"backup of version {self.version_id} ({state})"
+
+
+# ==================================================================================================
+# CBAM default values (exporters/reports/cbam_defaults.py): the Commission's table, as loaded
+# ==================================================================================================
+
+
+class CbamDefaultValueTable(models.Model):
+    """One loaded copy of the Commission's CBAM default values (Implementing Regulation (EU) 2025/2621, Annex I).
+
+    The file is kept as loaded (``content``, with its ``sha256``) rather than split into rows: it is the
+    evidence of which figures a report compared against, each communication names the hash it used, and
+    older copies stay so an earlier comparison can be redone. The newest copy is the one reports use; with
+    none loaded they use the rows shipped with the code.
+    """
+
+    source = models.TextField(_("source"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    content = models.TextField(_("table as loaded (CSV)"))
+    row_count = models.PositiveIntegerField(_("lines"))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        verbose_name = _("CBAM default-value table")
+        verbose_name_plural = _("CBAM default-value tables")
+
+    def __str__(self) -> str:
+        return f"CBAM default values {self.sha256[:12]} ({self.row_count} lines)"

@@ -24,6 +24,7 @@ from core.ids import IdField
 from core.parsers import OrjsonParser
 from exporters.models import ReportPack
 from exporters.reports.cbam import SummaryError, importer_summary
+from exporters.reports.cbam_defaults import FIRST_YEAR
 from exporters.reports.cbam_formats import to_json, to_xml
 from exporters.reports.labels import LANGS, Lang, check_lang
 from exporters.reports.pack_requests import pack_file_response, pack_request, pack_resume_if_stalled
@@ -53,6 +54,20 @@ def _choice(request: Request, name: str, allowed: tuple[str, ...], default: str)
     if value not in allowed:
         raise ValidationError({name: [f"Use one of: {', '.join(allowed)}."]})
     return value
+
+
+def _import_year(value: Any) -> int | None:
+    """The ``import_year`` of a CBAM request: defaults exist from 2026 (the definitive period) on."""
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = 0
+    if not FIRST_YEAR <= year <= 2100:
+        message = f"Give a year from {FIRST_YEAR} on (CBAM default values apply from then)."
+        raise ValidationError({"import_year": [message]})
+    return year
 
 
 def _lang(request: Request) -> Lang:
@@ -92,6 +107,11 @@ class CbamReportView(OrganizationScopedMixin, APIView):
         parameters=[
             *REPORT_PARAMETERS,
             OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["pdf", "json", "xml"]),
+            OpenApiParameter(
+                "import_year",
+                int,
+                description="Year whose default-value mark-up the comparison uses (default: the year after the period)",
+            ),
         ],
         responses={200: OpenApiTypes.BINARY},
         description="Tier defaults to legitimate_interest: Annex IV content is not public data.",
@@ -101,11 +121,13 @@ class CbamReportView(OrganizationScopedMixin, APIView):
         tier = _choice(request, "tier", ("legitimate_interest", "authority"), "legitimate_interest")
         version = version_for_report(passport, request.query_params.get("version"))
         name = report_filename(version, lang="", suffix="cbam").removesuffix(".pdf").rstrip("-")
+        year = _import_year(request.query_params.get("import_year"))
         try:
             if fmt == "pdf":
                 lang = _lang(request)
-                return _pdf_response(render_cbam_pdf(version, tier=tier, lang=lang), f"{name}-{lang}.pdf")
-            document = cbam_document(version, tier=tier)
+                pdf = render_cbam_pdf(version, tier=tier, lang=lang, import_year=year)
+                return _pdf_response(pdf, f"{name}-{lang}.pdf")
+            document = cbam_document(version, tier=tier, import_year=year)
         except NotCbamError as exc:
             raise ValidationError({"passport": [str(exc)]}) from exc
         if fmt == "json":
@@ -125,6 +147,9 @@ class QuantitySerializer(serializers.Serializer[Any]):
 class ImporterSummaryRequestSerializer(serializers.Serializer[Any]):
     quantities = QuantitySerializer(many=True, allow_empty=False)
     version = IdField(required=False)
+    import_year = serializers.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=2100, help_text="Year the goods were imported (mark-up year)"
+    )
 
 
 class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
@@ -139,7 +164,9 @@ class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
         serializer.is_valid(raise_exception=True)
         version = version_for_report(passport, serializer.validated_data.get("version"))
         try:
-            document = cbam_document(version, tier="legitimate_interest")
+            document = cbam_document(
+                version, tier="legitimate_interest", import_year=serializer.validated_data.get("import_year")
+            )
             summary = importer_summary(document, serializer.validated_data["quantities"])
         except NotCbamError as exc:
             raise ValidationError({"passport": [str(exc)]}) from exc

@@ -190,6 +190,8 @@ def importer_summary(document: Mapping[str, Any], quantities: Sequence[Mapping[s
     problems: list[tuple[str, str]] = []
     lines: list[dict[str, Any]] = []
     totals = {"direct": Decimal(0), "indirect": Decimal(0), "total": Decimal(0), "counted_for_certificates": Decimal(0)}
+    with_defaults = Decimal(0)
+    saved = Decimal(0)
     if not quantities:
         problems.append(("/quantities", "give at least one quantity"))
     for number, line in enumerate(quantities):
@@ -211,8 +213,21 @@ def importer_summary(document: Mapping[str, Any], quantities: Sequence[Mapping[s
         for part in ("direct", "indirect", "total"):
             totals[part] += embedded[part]
         totals["counted_for_certificates"] += counted
+        entry: dict[str, Any] = {}
+        compared = good.get("default_value_comparison")
+        if compared:
+            # The same quantity declared with the default value instead (Implementing Regulation (EU) 2025/2621).
+            default_counted = decimal(compared["default_counted"]) * amount
+            with_defaults += default_counted
+            saved += default_counted - counted
+            entry["default_value_comparison"] = {
+                "default_counted_per_unit": compared["default_counted"],
+                "counted_with_default": as_number(default_counted),
+                "certificates_saved_by_actual_data": as_number(default_counted - counted),
+            }
         lines.append(
-            {
+            entry
+            | {
                 "good": index + 1,
                 "cn_code": good["cn_code"],
                 "goods_description": good.get("goods_description", ""),
@@ -237,10 +252,21 @@ def importer_summary(document: Mapping[str, Any], quantities: Sequence[Mapping[s
         )
     if problems:
         raise SummaryError(problems)
-    return {
+    summary: dict[str, Any] = {
         "installation": document["installation"]["installation_identifier"],
         "reporting_period": document["reporting_period"],
         "source": document["source"],
         "lines": lines,
         "totals": {part: as_number(value) for part, value in totals.items()} | {"unit": "t CO2e"},
     }
+    if "default_values" in document:
+        basis = document["default_values"]
+        summary["default_values"] = {
+            key: basis[key] for key in ("legal_basis", "source", "table_sha256", "import_year", "country_of_production")
+        } | {
+            "counted_with_defaults": as_number(with_defaults),
+            "certificates_saved_by_actual_data": as_number(saved),
+            "lines_without_default": [line["good"] for line in lines if "default_value_comparison" not in line],
+            "note": "Saving before the free allocation adjustment (Regulation (EU) 2023/956, Art. 31).",
+        }
+    return summary

@@ -29,6 +29,7 @@ ITEM_NAMES = {
     "precursors": "precursor",
     "qualifying_parameters": "qualifying_parameter",
     "carbon_price_due": "carbon_price",
+    "goods_without_default": "cn_code",
 }
 
 

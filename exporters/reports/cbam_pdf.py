@@ -91,6 +91,70 @@ def _calculation(good: Mapping[str, Any], lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
+def _default_rows(compared: Mapping[str, Any], *, unit: str, lang: Lang) -> list[tuple[str, str]]:
+    """The default value that would apply beside the actual figure, with the certificates saved."""
+    line = [compared["table_cn_code"], compared["table_country"], compared.get("table_production_route", "")]
+    which = word(f"cbam_counted_{compared['counted_emissions']}", lang)
+    mark_up = f"{_n(round(compared['mark_up'] * 100, 1))} %"
+    return [
+        (word("cbam_default_line", lang), ", ".join(part for part in line if part)),
+        (word("cbam_default_value", lang), f"{_n(compared['default_total'])} {unit}"),
+        (word("cbam_mark_up", lang, year=compared["import_year"]), mark_up),
+        (word("cbam_default_with_mark_up", lang), f"{_n(compared['default_with_mark_up'])} {unit}"),
+        (
+            word("cbam_counted", lang, which=which),
+            f"{_n(compared['default_counted'])} / {_n(compared['actual_counted'])} {unit}",
+        ),
+        (word("cbam_saved_per_unit", lang), _n(compared["certificates_saved_per_unit"])),
+        (word("cbam_saved_period", lang), _n(compared["certificates_saved_on_period"])),
+    ]
+
+
+def _defaults_section(document: Mapping[str, Any], lang: Lang) -> Section:
+    basis = document["default_values"]
+    blocks: list[Block] = [
+        Paragraph(
+            word(
+                "cbam_defaults_intro",
+                lang,
+                country=basis["country_of_production"],
+                year=basis["import_year"],
+                source=basis["source"],
+                sha=basis["table_sha256"][:16],
+            )
+        )
+    ]
+    rows = [
+        [
+            good["cn_code"],
+            _n(good["default_value_comparison"]["default_counted"]),
+            _n(good["default_value_comparison"]["actual_counted"]),
+            _n(good["default_value_comparison"]["certificates_saved_per_unit"]),
+            _n(good["default_value_comparison"]["certificates_saved_on_period"]),
+        ]
+        for good in document["goods"]
+        if "default_value_comparison" in good
+    ]
+    if rows:
+        rows.append([word("total", lang), "", "", "", _n(basis["certificates_saved_on_period"])])
+        blocks.append(
+            Table(
+                columns=[
+                    "CN",
+                    word("cbam_default_with_mark_up", lang),
+                    word("reported", lang),
+                    word("cbam_saved_per_unit", lang),
+                    word("cbam_saved_period", lang),
+                ],
+                rows=rows,
+                align=["left", "right", "right", "right", "right"],
+            )
+        )
+    for cn in basis["goods_without_default"]:
+        blocks.append(Paragraph(word("cbam_no_default", lang, cn=cn, country=basis["country_of_production"])))
+    return Section(word("cbam_defaults", lang), blocks)
+
+
 def _rows(items: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[list[str]]:
     return [[_n(item.get(key, "")) for key in keys] for item in items]
 
@@ -165,6 +229,10 @@ def _good_blocks(number: int, good: Mapping[str, Any], lang: Lang, name: Namer) 
                 title=word("cbam_parameters", lang),
             )
         )
+    compared = good.get("default_value_comparison")
+    if compared:
+        rows = _default_rows(compared, unit=see["unit"], lang=lang)
+        blocks.append(KeyValueTable(rows, title=word("cbam_defaults", lang)))
     if good.get("carbon_price_due"):
         keys = ["instrument_name", "country", "amount", "currency", "covered_emissions", "free_allocation"]
         blocks.append(
@@ -227,6 +295,8 @@ def cbam_report_document(
         ),
         Section(word("cbam_goods", lang), goods_blocks),
     ]
+    if "default_values" in document:
+        sections.append(_defaults_section(document, lang))
     if "electricity" in document:
         sections.append(
             Section(word("cbam_electricity", lang), [KeyValueTable(_pairs(document["electricity"], lang, name))])

@@ -113,6 +113,44 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "cbam_precursors": {"en": "Precursors", "ko": "전구물질"},
     "cbam_parameters": {"en": "Qualifying parameters", "ko": "품질 매개변수"},
     "cbam_carbon_price": {"en": "Carbon price due", "ko": "납부 탄소 가격"},
+    "cbam_defaults": {
+        "en": "Actual data against the Commission's default values",
+        "ko": "실측 데이터와 EU 집행위원회 기본값 비교",
+    },
+    "cbam_defaults_intro": {
+        "en": (
+            "Default values of Implementing Regulation (EU) 2025/2621, Annex I, for goods produced in {country} "
+            "and imported in {year}, with that year's mark-up. One CBAM certificate covers one tonne of CO2e, so "
+            "the difference between the default and the actual figure that counts is the certificates the "
+            "actual data saves, before the free allocation adjustment (Regulation (EU) 2023/956, Art. 31). "
+            "Table: {source} (SHA-256 {sha})."
+        ),
+        "ko": (
+            "{country}에서 생산되어 {year}년에 수입되는 상품에 적용되는 이행규칙 (EU) 2025/2621 부속서 I의 기본값"
+            "(해당 연도 가산 포함)입니다. CBAM 인증서 1매는 CO2e 1톤에 해당하므로, 기본값과 산정 대상 실측값의 "
+            "차이가 실측 데이터로 절감되는 인증서 수입니다(무상할당 조정 전, 규칙 (EU) 2023/956 제31조). "
+            "기본값 표: {source} (SHA-256 {sha})."
+        ),
+    },
+    "cbam_default_line": {"en": "Default value line (CN, country, route)", "ko": "적용 기본값 행(CN, 국가, 공정)"},
+    "cbam_default_value": {"en": "Default value without mark-up", "ko": "가산 전 기본값"},
+    "cbam_mark_up": {"en": "Mark-up of {year}", "ko": "{year}년 가산율"},
+    "cbam_default_with_mark_up": {"en": "Default value with mark-up", "ko": "가산 적용 기본값"},
+    "cbam_counted": {
+        "en": "Counted for certificates ({which}): default / actual",
+        "ko": "인증서 산정 배출량({which}): 기본값 / 실측값",
+    },
+    "cbam_counted_direct": {"en": "direct only", "ko": "직접 배출만"},
+    "cbam_counted_direct_and_indirect": {"en": "direct and indirect", "ko": "직접 및 간접 배출"},
+    "cbam_saved_per_unit": {"en": "Certificates saved per tonne", "ko": "톤당 절감 인증서 수"},
+    "cbam_saved_period": {
+        "en": "Certificates saved on the period's production",
+        "ko": "보고 기간 생산량 기준 절감 인증서 수",
+    },
+    "cbam_no_default": {
+        "en": "The table used has no default value for CN {cn} produced in {country}.",
+        "ko": "사용한 기본값 표에 {country}에서 생산된 CN {cn}의 기본값이 없습니다.",
+    },
     "cbam_intro": {
         "en": (
             "Content of the communication that operators of installations outside the EU send to reporting "

@@ -8,8 +8,10 @@ from django.utils.crypto import salted_hmac
 
 from exporters.pdf import ReportDocument, render_report
 from exporters.reports.cbam import communication
+from exporters.reports.cbam_defaults import add_default_comparison
 from exporters.reports.cbam_pdf import cbam_report_document, schema_titles
 from exporters.reports.content import build_report
+from exporters.reports.default_values import current_default_table
 from exporters.reports.labels import Lang
 from exporters.reports.seal import seal_pdf
 from exporters.reports.selectors import report_facts, signing_info, stored_qr_png
@@ -53,8 +55,12 @@ class NotCbamError(ValueError):
 CBAM_CATEGORY = "cbam-installation"
 
 
-def cbam_document(version: PassportVersion, *, tier: str) -> dict[str, Any]:
-    """The Annex IV communication of a ``cbam-installation`` version, cut to ``tier`` first."""
+def cbam_document(version: PassportVersion, *, tier: str, import_year: int | None = None) -> dict[str, Any]:
+    """The Annex IV communication of a ``cbam-installation`` version, cut to ``tier`` first.
+
+    Each good is compared with the Commission default value that would apply to goods imported in
+    ``import_year`` (default: the year after the reporting period, 2026 at the earliest).
+    """
     if version.schema.category != CBAM_CATEGORY:
         raise NotCbamError(f"passport follows {version.schema.key}, not a {CBAM_CATEGORY} schema")
     data = render_for_tier(version.schema.document, effective_data_of(version), tier)
@@ -66,11 +72,11 @@ def cbam_document(version: PassportVersion, *, tier: str) -> dict[str, Any]:
     }
     if version.published_at is not None:
         source["published_at"] = version.published_at.isoformat()
-    return communication(data, source=source)
+    return add_default_comparison(communication(data, source=source), current_default_table(), import_year=import_year)
 
 
-def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang) -> bytes:
-    document = cbam_document(version, tier=tier)
+def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang, import_year: int | None = None) -> bytes:
+    document = cbam_document(version, tier=tier, import_year=import_year)
     created = version.published_at or version.created_at
     return render_sealed(
         cbam_report_document(

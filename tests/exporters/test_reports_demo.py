@@ -232,3 +232,10 @@ def test_demo_installation_cbam_report_reproduces_its_embedded_emissions_by_hand
     text = " ".join(_pages(bytes(response.content)))
     for figure in ("2.0885", "0.134253", "8,771,700", "564,060", "9,335,760", "2,145,000", "77,000", "2,222,000"):
         assert figure in text, figure
+    # The default-value comparison (Implementing Regulation (EU) 2025/2621, Annex I, Korea, 2026 with its 10 %
+    # mark-up: 2.33 t CO2e/t for CN 7208 and 7207 12 10): coil (2.33 - 2.0885) x 4.2e6 = 1,014,300 and slabs
+    # (2.33 - 1.95) x 1.1e6 = 418,000 certificates saved, 1,432,300 in all.
+    assert document["default_values"]["import_year"] == 2026
+    assert document["default_values"]["certificates_saved_on_period"] == 1432300
+    for figure in ("1,014,300", "418,000", "1,432,300", "2025/2621"):
+        assert figure in text, figure

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from exporters.backup.demo import seed_backups
 from exporters.demo import seed_signing
+from exporters.reports.cbam_demo import seed_cbam
 from exporters.reports.demo import seed_report_pack, seed_reports
 from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
@@ -39,9 +40,16 @@ class Command(BaseCommand):
             seed_imports(tenants)
             seed_report_pack(tenants)
             seed_access(tenants)
+            cbam = seed_cbam()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")
         self.stdout.write(f"  {tenants.importer.name}: rheinland-owner / rheinland-editor")
         self.stdout.write("  Marktüberwachung Batterien NRW (demo), a verified authority: msa-inspector")
+        if cbam is not None:
+            self.stdout.write(
+                f"  CBAM: {cbam.default_lines} default-value lines loaded; {cbam.installation}'s actual data saves"
+                f" {cbam.certificates_saved:,} certificates on its period's production against"
+                f" {cbam.import_year} defaults"
+            )
         self.stdout.write(f"  Demo login: hanbit-owner  password: {DEMO_PASSWORD}")

@@ -51,6 +51,9 @@ class WorkerProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = field(default=0)
+    # A fixed node name (``name@host``) for every start, as a restarted service keeps its name; by default
+    # each start gets a new one.
+    node_name: str = ""
 
     def start(self) -> None:
         self.starts += 1
@@ -72,7 +75,7 @@ class WorkerProcess:
                 "-l",
                 "INFO",
                 "-n",
-                f"{self.queue}-{self.starts}@%h",
+                self.node_name or f"{self.queue}-{self.starts}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -104,11 +107,9 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-@pytest.fixture
-def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[WorkerProcess]:
-    reason = real_services_available()
-    if reason:
-        pytest.skip(reason)
+@contextlib.contextmanager
+def running_worker(tmp_path: Path, *, node_name: str = "") -> Iterator[WorkerProcess]:
+    """A real worker on a queue of its own, with the app sending to that queue until the block ends."""
     from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
@@ -122,13 +123,22 @@ def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[WorkerProce
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    worker = WorkerProcess(queue=queue, env=env, log_path=tmp_path / "worker.log")
+    worker = WorkerProcess(queue=queue, env=env, log_path=tmp_path / "worker.log", node_name=node_name)
     worker.start()
     try:
         yield worker
     finally:
         worker.stop()
         app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[WorkerProcess]:
+    reason = real_services_available()
+    if reason:
+        pytest.skip(reason)
+    with running_worker(tmp_path) as worker:
+        yield worker
 
 
 def wait_for(condition: Any, timeout: float = 30.0, interval: float = 0.1) -> Any:

@@ -318,24 +318,33 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The stuck-job sweeper (core/sweeper.py): jobs in a live status whose heartbeat has not moved for their
 # stall period (worker killed, message lost with a Redis restart) are enqueued again; their tasks resume.
+# Periods are in minutes. Beat runs the sweep every SWEEPER_PERIOD_MINUTES; a job counts as stuck after its
+# kind's stall period without a committed chunk (or a rendered report). A worker that starts resumes at once
+# the imports of workers that are gone (passports/imports/tasks.py), so the sweeper is the net for the rest.
+SWEEPER_PERIOD_MINUTES = env.float("SWEEPER_PERIOD_MINUTES", default=1.0)
 STUCK_JOBS: list[dict[str, Any]] = [
     {
         "model": "passports.ImportJob",
         "task": "passports.imports.tasks.import_job_task",
         "heartbeat": "updated_at",  # moves with every committed chunk
-        "stale_seconds": env.int("SWEEPER_IMPORT_STALL_SECONDS", default=600),
+        "stale_seconds": int(60 * env.float("SWEEPER_IMPORT_STALL_MINUTES", default=10.0)),
     },
     {
         "model": "exporters.ReportPack",
         "task": "exporters.reports.tasks.build_report_pack",
         "heartbeat": "heartbeat_at",  # moves with every rendered report
-        "stale_seconds": env.int("SWEEPER_PACK_STALL_SECONDS", default=300),
+        "stale_seconds": int(60 * env.float("SWEEPER_PACK_STALL_MINUTES", default=5.0)),
     },
 ]
+# A long job's step whose database connection was lost is run again on a new connection (core/reconnect.py):
+# up to JOB_DB_RETRY_ATTEMPTS losses in a row with no progress between them, waiting JOB_DB_RETRY_FIRST_SECONDS
+# before the first retry and twice as long before each next one (0.5, 1, 2, 4 s: about 8 s in all).
+JOB_DB_RETRY_ATTEMPTS = env.int("JOB_DB_RETRY_ATTEMPTS", default=5)
+JOB_DB_RETRY_FIRST_SECONDS = env.float("JOB_DB_RETRY_FIRST_SECONDS", default=0.5)
 CELERY_IMPORTS = ["core.sweeper"]
 # Run by `celery -A config beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0},
+    "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0 * SWEEPER_PERIOD_MINUTES},
     "purge-idempotency-keys": {"task": "passports.purge_idempotency_keys", "schedule": 3600.0},
     # PACT events whose back-off has passed (lca/pact/tasks.py), and expiry of unanswered requests.
     "pact-deliveries": {"task": "lca.pact.resume", "schedule": 30.0},

@@ -22,17 +22,19 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.reconnect import ConnectionLostError, on_fresh_connection
 from passports import audit
 from passports.imports.batches import CsvFile, Position, XlsxFile
 from passports.imports.chunks import ACTIONS, CREATE, REJECT, UPDATE, Chunk, Plan, Reading, plan_from_outcomes
@@ -169,17 +171,38 @@ def _person(by: Any) -> Any:
 def import_job_run(*, job_id: int, runner: str = "", max_chunks: int | None = None) -> ImportJob:
     """Run (or resume) a job until it is done, or for ``max_chunks`` chunks; return it as it stands.
 
-    Idempotent: a finished job is left alone, and a resumed one continues after its checkpoint.
+    Idempotent: a finished job is left alone, and a resumed one continues after its checkpoint. A lost
+    database connection does not fail the job: the run starts again on a new connection from the job as
+    the database has it (the last committed chunk), after a back-off (``core.reconnect``); only a
+    connection lost again and again with no chunk committed between fails it.
     """
-    lease = _claim(job_id, runner)
+    lease = on_fresh_connection(partial(_claim, job_id, runner), what=f"import {job_id}")
     if lease is not None:
-        job = ImportJob.objects.select_related("organization", "created_by").get(pk=job_id)
+        run: _Run | None = None
+
+        def attempt() -> None:
+            nonlocal run
+            # Reloaded on each attempt: a chunk whose COMMIT was cut off may or may not have been stored.
+            run = _Run(ImportJob.objects.select_related("organization", "created_by").get(pk=job_id), lease, max_chunks)
+            run.run()
+
         try:
-            _Run(job, lease, max_chunks).run()
+            on_fresh_connection(attempt, what=f"import {job_id}", progress=lambda: run and run.job.checkpoint)
         except LeaseLostError:
             logger.info("import %s: another run took over", job_id)
         except FormatError as exc:
             _fail(job_id, lease, exc.code, exc.message_en, exc.message_ko)
+        except ConnectionLostError:
+            logger.exception("import %s: the database connection could not be kept", job_id)
+            _fail(
+                job_id,
+                lease,
+                "database_lost",
+                "The import stopped: the connection to the database was lost several times in a row. "
+                "The rows committed so far are kept; start the import again to continue.",
+                "데이터베이스 연결이 연달아 끊겨 가져오기가 중단되었습니다. 지금까지 반영된 행은 유지됩니다. "
+                "가져오기를 다시 시작하면 이어서 진행합니다.",
+            )
         except Exception:
             logger.exception("import %s failed", job_id)
             _fail(
@@ -193,20 +216,38 @@ def import_job_run(*, job_id: int, runner: str = "", max_chunks: int | None = No
     return ImportJob.objects.get(pk=job_id)
 
 
-def import_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
-    """Queue again the running jobs whose worker is gone (not among ``alive`` worker names).
+def import_jobs_resume_orphaned(*, alive: set[str], started: str = "", started_at: datetime | None = None) -> list[int]:
+    """Queue again the running jobs no live worker is running; returns their ids.
 
     A worker killed mid-import leaves its job ``running`` with an unacknowledged message that the broker
-    redelivers only after its visibility timeout (hours). Each worker, when it starts, asks which workers
-    answer and resumes the jobs of those that do not; the lease makes a double resume harmless.
+    redelivers only after its visibility timeout (hours). Each worker, when it starts, calls this with the
+    names of the workers that answer a ping (``alive``), its own name (``started``) and the time it
+    started. A job is orphaned when its runner does not answer, or when its runner is the worker that has
+    just started and the job has not moved since (the previous life of a worker restarted under the same
+    name: it answers the ping, but is not running the job).
+
+    Each orphan is taken by a conditional UPDATE on the lease it was left with, which also gives it a new
+    one: of two workers starting at once (or a worker and the sweeper) one takes it, and a run of the old
+    lease that is in fact alive stops at its next chunk instead of writing beside the new one.
     """
     from passports.imports.tasks import import_job_task
 
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner="")
     resumed = []
-    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner=""):
-        if "@" in job.runner and job.runner not in alive:
-            current_app.send_task(import_job_task.name, args=[job.pk])  # through the broker, to any worker
-            resumed.append(job.pk)
+    for pk, runner, lease, updated_at in running.values_list("pk", "runner", "lease", "updated_at"):
+        restarted = bool(started) and runner == started and started_at is not None and updated_at < started_at
+        gone = "@" in runner and runner not in alive
+        if not (gone or restarted):
+            continue
+        with transaction.atomic():
+            taken = ImportJob.objects.filter(pk=pk, status=ImportJob.Status.RUNNING, runner=runner, lease=lease).update(
+                lease=uuid.uuid4().hex, runner="", updated_at=timezone.now()
+            )
+            if taken:
+                transaction.on_commit(partial(import_job_task.apply_async, args=[pk]))
+        if taken:
+            resumed.append(pk)
+            logger.warning("import %s: its worker %s is gone; queued again", pk, runner)
     return resumed
 
 
@@ -231,13 +272,17 @@ def _locked(job_id: int, lease: str) -> ImportJob:
 
 
 def _fail(job_id: int, lease: str, code: str, message_en: str, message_ko: str) -> None:
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.lease != lease:
-            return
-        job.status, job.error_code, job.error_en, job.error_ko = ImportJob.Status.FAILED, code, message_en, message_ko
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error_code", "error_en", "error_ko", "finished_at", "updated_at"])
+    def mark() -> None:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.lease != lease:
+                return
+            job.status, job.error_code = ImportJob.Status.FAILED, code
+            job.error_en, job.error_ko = message_en, message_ko
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "error_code", "error_en", "error_ko", "finished_at", "updated_at"])
+
+    on_fresh_connection(mark, what=f"import {job_id}")
 
 
 class _Run:

@@ -16,6 +16,7 @@ embedded runtime, which has neither a server to kill nor a broker).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -43,7 +44,14 @@ from passports.imports.services import import_job_create
 from passports.models import IdempotencyKey, ImportJob, PassportVersion, Product
 from tests.conftest import token_request
 from tests.factories import gtin_from, make_passport
-from tests.workers import ROOT, WorkerProcess, database_url_for_test_db, real_services_available, wait_for
+from tests.workers import (
+    ROOT,
+    WorkerProcess,
+    database_url_for_test_db,
+    real_services_available,
+    running_worker,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -301,3 +309,100 @@ def test_a_job_whose_queued_message_was_lost_is_finished_by_the_sweeper(
     done = wait_for(lambda: (j := ImportJob.objects.get(pk=job.pk)).status == ImportJob.Status.DONE and j, 120, 0.3)
     assert (done.rows_done, done.rows_created) == (rows, rows), worker.log()[-3000:]
     assert Product.objects.filter(organization=tenant.org).count() == rows
+
+
+# --- workers and the database under a long import (issue 21, item 6) -------------------------------------
+
+IMPORT_ROWS = 3_000
+
+
+def _queue_import(tenant: Any, name: str) -> ImportJob:
+    """A products import of IMPORT_ROWS rows in chunks of 20, queued to the real worker."""
+    lines = ["gtin,name,category,cn_code"] + [
+        f"{gtin_from(n)},{name} {n},battery,85076000" for n in range(1, IMPORT_ROWS + 1)
+    ]
+    with transaction.atomic():
+        return import_job_create(
+            org=tenant.org,
+            by=tenant.owner,
+            upload=ContentFile(("\r\n".join(lines) + "\r\n").encode(), name=f"{name}.csv"),
+            kind="products",
+            mode=ImportJob.Mode.COMMIT,
+            policy=ImportJob.Policy.VALID_ROWS,
+            chunk_rows=20,
+        )
+
+
+def _rows_done(job: ImportJob) -> int:
+    return ImportJob.objects.get(pk=job.pk).rows_done
+
+
+def _lock_waiter(admin: psycopg.Connection[Any]) -> int | None:
+    row = admin.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+@contextlib.contextmanager
+def _job_held(job: ImportJob) -> Iterator[tuple[psycopg.Connection[Any], int]]:
+    """The job's row locked by another session: the worker stops inside its next chunk's transaction (its
+    first statement locks the job's row), certainly mid-import. Yields an admin connection and the
+    waiting worker's backend pid; the lock is released when the block ends."""
+    with _raw() as admin, _raw() as holder:
+        holder.autocommit = False
+        holder.execute("SELECT id FROM passports_importjob WHERE id = %s FOR UPDATE", [job.pk])
+        try:
+            yield admin, wait_for(lambda: _lock_waiter(admin), timeout=60, interval=0.05)
+        finally:
+            holder.rollback()
+
+
+def _finished(job: ImportJob, timeout: float = 180) -> ImportJob:
+    ended = {ImportJob.Status.DONE, ImportJob.Status.FAILED}
+    return wait_for(lambda: (j := ImportJob.objects.get(pk=job.pk)).status in ended and j, timeout, 0.3)
+
+
+@pytest.fixture
+def named_worker(services: None, tmp_path: Path) -> Iterator[WorkerProcess]:
+    """A real worker that keeps one name across restarts, as a service manager restarts it."""
+    with running_worker(tmp_path, node_name=f"fixed-{uuid.uuid4().hex[:6]}@{socket.gethostname()}") as worker:
+        yield worker
+
+
+def test_a_worker_killed_and_restarted_under_its_own_name_resumes_the_import(
+    named_worker: WorkerProcess, tenant: Any
+) -> None:
+    worker = named_worker
+    job = _queue_import(tenant, "Restarted")
+    wait_for(lambda: _rows_done(job) >= 200, timeout=120, interval=0.05)
+    with _job_held(job):
+        worker.kill()  # kill -9 mid-import, its message unacknowledged (redelivered only after hours)
+    stuck = ImportJob.objects.get(pk=job.pk)
+    assert (stuck.status, stuck.runner) == (ImportJob.Status.RUNNING, worker.node_name)
+    assert 200 <= stuck.rows_done < IMPORT_ROWS
+    # Restarted under the same name, it answers every ping: the job is resumed because it has not moved since
+    # this worker started, not because its name went silent. No sweeper runs here.
+    worker.start()
+    done = _finished(job)
+    assert done.status == ImportJob.Status.DONE, (done.error_code, worker.log()[-3000:])
+    assert (done.rows_done, done.rows_created, done.rows_rejected) == (IMPORT_ROWS, IMPORT_ROWS, 0)
+    assert Product.objects.filter(organization=tenant.org).count() == IMPORT_ROWS
+    assert f"its worker {worker.node_name} is gone; queued again" in worker.log()
+
+
+def test_database_connections_terminated_mid_import_cost_no_row(celery_worker: WorkerProcess, tenant: Any) -> None:
+    job = _queue_import(tenant, "Terminated")
+    wait_for(lambda: _rows_done(job) >= 200, timeout=120, interval=0.05)
+    # Once inside a chunk's transaction (waiting for the job's row), then twice wherever the worker is.
+    with _job_held(job) as (admin, waiting):
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [waiting]).fetchone() == (True,)
+    with _raw() as admin:
+        for at_least in (1_000, 2_000):
+            wait_for(lambda at_least=at_least: _rows_done(job) >= at_least, timeout=120, interval=0.05)
+            assert _terminate_app_connections(admin) >= 1
+    done = _finished(job)
+    assert done.status == ImportJob.Status.DONE, (done.error_code, celery_worker.log()[-3000:])
+    assert (done.rows_done, done.rows_created, done.rows_rejected) == (IMPORT_ROWS, IMPORT_ROWS, 0)
+    assert Product.objects.filter(organization=tenant.org).count() == IMPORT_ROWS
+    assert celery_worker.log().count("database connection lost") >= 1, celery_worker.log()[-3000:]

@@ -41,9 +41,13 @@ from passports.imports.limits import (
 from passports.imports.reports import error_report_lines
 from passports.imports.services import ImportRejectedError, import_job_create
 from passports.imports.templates import LANGUAGES, template_csv, template_xlsx
+from passports.imports.workbook import error_workbook
 from passports.models import ColumnMapping, ImportJob, Organization
 
 STREAM_AFTER = 20_000
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _language() -> str:
@@ -61,6 +65,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
     progress = serializers.FloatField(read_only=True)
     error = serializers.SerializerMethodField()
     errors_url = serializers.SerializerMethodField()
+    errors_xlsx_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportJob
@@ -88,6 +93,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "publish_on_import",
             "error",
             "errors_url",
+            "errors_xlsx_url",
             "preview",
             "created_at",
             "updated_at",
@@ -108,6 +114,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
 
     def get_errors_url(self, job: ImportJob) -> str:
         return f"/api/v1/imports/{job.pk}/errors.csv"
+
+    def get_errors_xlsx_url(self, job: ImportJob) -> str:
+        return f"/api/v1/imports/{job.pk}/errors.xlsx"
 
 
 class ImportCreateSerializer(serializers.Serializer[Any]):
@@ -226,6 +235,36 @@ class ImportJobViewSet(
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
         return response
 
+    @extend_schema(
+        operation_id="v1_imports_errors_xlsx",
+        parameters=[
+            _JOB_ID,
+            OpenApiParameter(
+                "rows",
+                str,
+                enum=["all", "rejected"],
+                description="all rows of the file (the default up to 20,000 rows) or the rejected ones only",
+            ),
+        ],
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY, 409: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], url_path=r"errors\.xlsx")
+    def errors_xlsx(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        """The error workbook: the uploaded rows with an error column and the bad cells marked, in the
+        caller's language, to fix and upload again (the error column is ignored on upload)."""
+        job = self.get_object()
+        rows = request.query_params.get("rows")
+        if rows not in (None, "all", "rejected"):
+            both = [{"pointer": "/rows", "code": "invalid", "message": "rows must be all or rejected."}]
+            return Response(error_body("invalid", "rows must be all or rejected.", both), status=400)
+        if not job.is_finished:
+            message = _message("The import has not finished yet.", "가져오기가 아직 끝나지 않았습니다.")
+            return Response(error_body("not_finished", message, []), status=status.HTTP_409_CONFLICT)
+        content = error_workbook(job, language=_language(), rows=rows)
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+        return response
+
 
 class ImportTemplateView(APIView):
     """A CSV or XLSX template for a kind: header row from the schema (``lang`` = en, ko or key) and an
@@ -251,7 +290,7 @@ class ImportTemplateView(APIView):
         else:
             response = HttpResponse(
                 template_xlsx(found, language),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                content_type=XLSX_TYPE,
             )
         response["Content-Disposition"] = f'attachment; filename="{kind}-template-{language}.{fmt}"'
         return response

@@ -286,9 +286,15 @@ class HeaderMap:
         return {resolved.key: header for _, header, resolved in self.columns}
 
 
+# The column the error workbook adds (``passports.imports.workbook``): ignored when the fixed file comes back.
+REPORT_HEADERS = {"en": "Errors (ignored on upload)", "ko": "오류(올릴 때 무시됨)"}
+_REPORT_HEADERS = {_normal(header): "" for header in REPORT_HEADERS.values()}
+
+
 def resolve_headers(headers: Sequence[Any], tree: ColumnTree, mapping: Mapping[str, str] | None = None) -> HeaderMap:
-    """Resolve each header cell: a saved mapping first (header → key, or ``""`` to ignore), then by name."""
-    saved = {_normal(str(k)): v for k, v in (mapping or {}).items()}
+    """Resolve each header cell: a saved mapping first (header → key, or ``""`` to ignore), then by name.
+    The error workbook's own column is always ignored."""
+    saved = {**_REPORT_HEADERS, **{_normal(str(k)): v for k, v in (mapping or {}).items()}}
     columns: list[tuple[int, str, Resolved]] = []
     unknown: list[str] = []
     ignored: list[str] = []

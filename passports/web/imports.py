@@ -49,6 +49,7 @@ from passports.imports.kinds import kinds
 from passports.imports.limits import check_xlsx_container, limits_from
 from passports.imports.mapping import column_mapping_create
 from passports.imports.services import ImportRejectedError, import_job_create
+from passports.imports.workbook import error_workbook
 from passports.models import ColumnMapping, ImportJob, Organization
 from passports.scoping import get_scoped_or_404, scoped
 from passports.web.access import can_edit, editor_required, member_required, organization_of
@@ -370,6 +371,28 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The part of the job page that changes while it runs (polled by HTMX)."""
     job = _job(request, pk)
     return render(request, "passports/imports/_progress.html", _job_context(request, job))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@member_required
+def import_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The error workbook of a finished job: the uploaded rows, an error column and the bad cells marked,
+    in the user's language, to fix and upload again (``?rows=rejected`` for the rejected rows only)."""
+    job = _job(request, pk)
+    if not job.is_finished:
+        raise Http404
+    rows = request.GET.get("rows") if request.GET.get("rows") in ("all", "rejected") else None
+    response = HttpResponse(error_workbook(job, language=ui_language(), rows=rows), content_type=XLSX_TYPE)
+    stem = Path(job.original_name).stem[:80] or "import"
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-{job.pk}-errors.xlsx"'
+    return response
+
+
+def _ascii(text: str) -> str:
+    """A file name safe in a header without encoding rules: letters, digits, dot, dash and underscore."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in text)
 
 
 @editor_required

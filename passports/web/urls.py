@@ -59,6 +59,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/<int:pk>/", imports.import_detail, name="import-detail-page"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress-page"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit-page"),
+    path("imports/<int:pk>/errors.xlsx", imports.import_errors_xlsx, name="import-errors-xlsx-page"),
     # Carbon footprints (records and calculation by the lca app)
     path("footprints/", footprints.footprint_list, name="footprint-list-page"),
     path("products/<int:pk>/footprint/", footprints.footprint_product, name="footprint-product-page"),

@@ -37,6 +37,7 @@ ROWS: dict[str, Row] = {
     "import-list": Row("api_list", job, methods=("get", "post")),
     "import-detail": Row("api_object", job),
     "import-errors-csv": Row("api_object", job),
+    "import-errors-xlsx": Row("api_object", job),
     "import-template": Row("public", template),
     "import-mapping-list": Row("api_list", mapping, methods=("get", "post")),
     "import-mapping-detail": Row("api_object", mapping, methods=("get", "put", "patch", "delete")),

@@ -132,6 +132,7 @@ ROWS: dict[str, Row] = {
     "import-detail-page": Row("web_object", import_job),
     "import-progress-page": Row("web_object", import_job),
     "import-commit-page": Row("web_object", import_job, methods=("post",)),
+    "import-errors-xlsx-page": Row("web_object", import_job),
     "organization-page": Row("web_page", methods=("get", "post")),
     "member-add-page": Row("web_page", methods=("post",)),
     "invitation-list-page": Row("web_page"),

@@ -12,17 +12,19 @@ converts. Where the published model cannot hold a value our data has, the value 
 - the postal address lines the model lacks (locality, region).
 Required members our schema does not record (e.g. the battery condition's power fade) are simply absent, so
 such a sub-model is incomplete against the reference schema until the data exists. The battery passport
-identifier must match ``^urn:[a-z0-9]+:[a-z0-9]+$``, which a GS1 Digital Link cannot; it becomes
-``urn:dpp:<first 32 hex digits of the SHA-256 of the Digital Link URI>``, stable and unique per passport.
+identifier must match ``^urn:[a-z0-9]+:[a-z0-9]+$``, which a GS1 Digital Link cannot; it is the passport's
+Digital Link written as a URN (``DigitalLink.urn``: the path in lower-case base32, read back by
+``DigitalLink.from_urn``), the same identifier the credential, the resolver and the QR code carry, not a new one.
 Plain Python, no Django.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from passports.identifiers import DigitalLink
 
 SUBMODELS: tuple[str, ...] = (
     "GeneralProductInformation",
@@ -159,7 +161,8 @@ def _contact(node: Any, pointer: str, out: BatteryPass) -> dict[str, Any] | None
 
 
 def passport_identifier_urn(identifier: str) -> str:
-    return "urn:dpp:" + hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:32]
+    """The passport's Digital Link URI in the URN syntax the model requires for ``batteryPassportIdentifier``."""
+    return DigitalLink.parse(identifier).urn()
 
 
 def _general(data: Mapping[str, Any], identifier: str, out: BatteryPass) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def seed_tenants() -> DemoTenants:
             "country": "KR",
             "role": Organization.Role.MANUFACTURER,
             "kr_brn": "124-81-00998",
-            "gln": "8801234000017",
+            "gln": "8801234000000",
             "lei": "9884004HBTENERGY0111",
             "eori": "KR12345678901234",
             "address": (
@@ -99,7 +99,7 @@ def seed_tenants() -> DemoTenants:
             {
                 "name": "Ochang Cell & Pack Plant",
                 "country": "KR",
-                "gln": "8801234000024",
+                "gln": "8801234900003",
                 "address": "45 Sandan-ro, Ochang-eup, Cheongju-si, Chungcheongbuk-do",
                 "unlocode": "KRCJU",
                 "latitude": Decimal("36.714300"),
@@ -270,7 +270,8 @@ def seed_passports(tenants: DemoTenants) -> DemoPassports:
                     lot="L2603-12",
                     serial=serial,
                     schema=schema,
-                    data={"general_product_information": {"product_identifier": f"HBE-{serial}"}},
+                    # No identifiers given: each battery's own are written from its Digital Link on save.
+                    data={},
                     by=owner,
                     base_url=settings.PLATFORM_BASE_URL,
                 )

@@ -8,6 +8,7 @@ when the input is not valid, so a caller cannot store a half-checked value by ac
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
@@ -267,6 +268,8 @@ GS1_CSET82: frozenset[str] = frozenset(
     "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 )
 _LOT_SERIAL_MAX = 20
+URN_PREFIX = "urn:dpp:"
+_URN_BODY = re.compile(r"[a-z2-7]+")
 
 
 class DigitalLinkError(ValueError):
@@ -330,6 +333,52 @@ class DigitalLink:
                 f"resolver base {base!r} must be an http(s) URL with a host and no query or fragment"
             )
         return base.rstrip("/") + self.path()
+
+    def element_string(self) -> str:
+        """The GS1 element string in human-readable form, e.g. ``(01)08801234000017(21)P96A2603120417``.
+
+        GS1 General Specifications, section 3 and 4.15: AIs in parentheses followed by their values. GS1 is an
+        issuing agency under ISO/IEC 15459, so this string is a unique identifier of the kind Art. 77(3) of the
+        Battery Regulation asks for, readable by anyone without our platform.
+        """
+        parts = [f"(01){self.gtin}"]
+        if self.lot is not None:
+            parts.append(f"(10){self.lot}")
+        if self.serial is not None:
+            parts.append(f"(21){self.serial}")
+        return "".join(parts)
+
+    def urn(self) -> str:
+        """The same identity as a URN of the form ``urn:dpp:<lower-case base32 of the Digital Link path>``.
+
+        The Battery Pass data model 1.2.0 requires its ``batteryPassportIdentifier`` to match
+        ``^urn:[a-z0-9]+:[a-z0-9]+$``, which no Digital Link can. Rather than a new identifier, this writes the
+        Digital Link's path (GTIN, lot, serial; no host, so a move of the public address keeps it) in the
+        model's alphabet: RFC 4648 base32 uses a-z and 2-7 only. ``from_urn`` reads it back.
+        """
+        encoded = base64.b32encode(self.path().encode("utf-8")).decode("ascii")
+        return URN_PREFIX + encoded.rstrip("=").lower()
+
+    @classmethod
+    def from_urn(cls, urn: str) -> DigitalLink:
+        """Read back a URN written by `urn`; ``DigitalLinkError`` when it is not one."""
+        if not isinstance(urn, str) or not urn.startswith(URN_PREFIX):
+            raise DigitalLinkError(f"{urn!r} is not a passport URN ({URN_PREFIX}...)")
+        body = urn.removeprefix(URN_PREFIX)
+        if not _URN_BODY.fullmatch(body):
+            raise DigitalLinkError(f"{urn!r} is not lower-case base32")
+        try:
+            path = base64.b32decode(body.upper() + "=" * (-len(body) % 8)).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DigitalLinkError(f"{urn!r} does not decode to a Digital Link path") from exc
+        link = cls.parse(path)
+        if link.path() != path:
+            raise DigitalLinkError(f"{urn!r} decodes to {path!r}, which is not a canonical Digital Link path")
+        return link
+
+    def same_key(self, other: DigitalLink) -> bool:
+        """Whether both name the same GTIN, lot and serial: GS1 identity, whatever resolver host carries it."""
+        return (self.gtin, self.lot, self.serial) == (other.gtin, other.lot, other.serial)
 
     @classmethod
     def parse(cls, uri_or_path: str) -> DigitalLink:

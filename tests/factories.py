@@ -101,11 +101,22 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 def example_data(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:
-    """A shipped example passport of the schema (deep copy, safe to change)."""
+    """A shipped example passport of the schema (deep copy, safe to change).
+
+    The identifiers that belong to one passport (``passports.services.identity``) are left out, as a client does
+    that lets the platform write them: the example's name its own product, not the test's.
+    """
     from passports.schema_files import example_files
+    from passports.services.identity import IDENTITY_FIELDS
 
     path = sorted(example_files(category, version))[which]
-    return json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for field_path in IDENTITY_FIELDS.get(category, ()):
+        section = data
+        for key in field_path[:-1]:
+            section = section.get(key, {})
+        section.pop(field_path[-1], None)
+    return data
 
 
 def make_passport(

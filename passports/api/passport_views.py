@@ -176,6 +176,8 @@ class PassportViewSet(OrganizationScopedViewSet):
             raise PreconditionFailed() from exc
         except services.NotEditableError as exc:
             raise Conflict() from exc
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from exc
         passport.refresh_from_db()
         response = Response(PassportDetailSerializer(passport).data)
         response["ETag"] = version.etag

@@ -29,6 +29,7 @@ from passports import identifiers, prefixes, readiness
 from passports.documents import content_hash, effective_data
 from passports.imports.columns import Built
 from passports.models import Facility, ImportJob, Organization, Passport, PassportSchema, PassportVersion, Product
+from passports.services.identity import identity_fill, unit_identifier_of, unit_identifiers_held, unit_taken_problem
 from passports.services.passports import _check_granularity, passport_identifier
 from passports.validation import Issue, validate
 
@@ -319,6 +320,11 @@ class PassportRows:
         query = Passport.objects.filter(identifier__in=identifiers).select_related("schema")
         existing = {p.identifier: p for p in (query.select_for_update() if ctx.write else query)}
         model_data = self._model_data(ctx, schema, products.values())
+        # Unit identifiers the rows give, with the passports already holding them (one query per chunk).
+        given = (unit_identifier_of(schema.category, data) for *_, data in keyed)
+        units = unit_identifiers_held(
+            org_id=ctx.org.pk, category=schema.category, values=[value for value in given if value is not None]
+        )
         outcomes: list[Outcome] = []
         writes: dict[str, _PassportRow] = {}
         for record, gtin, lot, serial, data in keyed:
@@ -331,6 +337,7 @@ class PassportRows:
                 products=products,
                 existing=existing,
                 model_data=model_data,
+                units=units,
             )
             outcomes.append(row.outcome if isinstance(row, _PassportRow) else row)
             if isinstance(row, _PassportRow):
@@ -380,6 +387,7 @@ class PassportRows:
         products: dict[str, Product],
         existing: dict[str, Passport],
         model_data: dict[int, Any],
+        units: dict[str, set[str]],
     ) -> _PassportRow | Outcome:
         gtin, lot, serial = key
         shown = "/".join(part for part in key if part)
@@ -401,10 +409,20 @@ class PassportRows:
         found = existing.get(identifier)
         issues += _ownership_issues(found, ctx.org, schema, identifier)
         parent = model_data.get(product.pk) if granularity != Passport.Granularity.MODEL else None
+        data, problems = identity_fill(
+            schema.category, identifier=identifier, data=data, effective=effective_data(data, parent)
+        )
+        unit = unit_identifier_of(schema.category, data)
+        others = (units.get(unit, set()) - {identifier}) if unit is not None else set()
+        if others and not problems:
+            problems.append(unit_taken_problem(schema.category, unit or "", min(others)))
+        issues += [Issue(p.pointer, "passport_identity", p.message, p.message_ko, None) for p in problems]
         effective = effective_data(data, parent)
         issues += without_cell_issues(validate(schema.document, effective), record.issues)
         if issues:
             return Outcome(record, REJECT, shown, issues)
+        if unit is not None:
+            units.setdefault(unit, set()).add(identifier)
         return _PassportRow(
             Outcome(record, CREATE, shown), product, granularity, lot, serial, identifier, data, effective, found
         )

@@ -21,6 +21,7 @@ from passports.documents import content_hash, unsafe_number_paths
 from passports.identifiers import DigitalLink, DigitalLinkError
 from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.selectors.passports import effective_data_of, validation_report
+from passports.services.identity import gln_gtin_clash, identity_fields_apply
 from passports.signals import passport_published, passport_revoked
 from passports.validation import Issue, validate
 
@@ -81,12 +82,19 @@ def _check_gtin_held(org: Organization, gtin: Any) -> None:
         raise ValidationError({"gtin": [refusal]})
 
 
+def _check_gtin_not_gln(org_id: int, gtin: Any) -> None:
+    clash = gln_gtin_clash(org_id=org_id, gtin=gtin) if isinstance(gtin, str) else None
+    if clash is not None:
+        raise ValidationError({"gtin": [clash]})
+
+
 @transaction.atomic
 def product_create(*, org: Organization, **fields: Any) -> Product:
     facility = fields.get("facility")
     if facility is not None and facility.organization_id != org.pk:
         raise ValidationError({"facility": ["No such facility in your organization."]})
     _check_gtin_held(org, fields.get("gtin"))
+    _check_gtin_not_gln(org.pk, fields.get("gtin"))
     product = Product(organization=org, **fields)
     product.full_clean()
     product.save()
@@ -100,6 +108,7 @@ def product_update(*, product: Product, **fields: Any) -> Product:
         raise ValidationError({"facility": ["No such facility in your organization."]})
     if "gtin" in fields and fields["gtin"] != product.gtin:
         _check_gtin_held(product.organization, fields["gtin"])
+        _check_gtin_not_gln(product.organization_id, fields["gtin"])
     for name, value in fields.items():
         setattr(product, name, value)
     product.full_clean()
@@ -243,6 +252,7 @@ def _check_numbers(data: dict[str, Any]) -> None:
 
 def _refresh_derived(version: PassportVersion) -> None:
     _check_numbers(version.data)
+    identity_fields_apply(version)
     effective = effective_data_of(version)
     document = version.schema.document
     issues = validate(document, effective)

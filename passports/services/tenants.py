@@ -6,10 +6,12 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from oauth2_provider.models import Application
 
 from passports.models import ApiClient, Facility, Membership, Organization
+from passports.services.identity import gln_gtin_clash
 
 
 @transaction.atomic
@@ -31,9 +33,16 @@ def membership_set(*, org: Organization, user: User, role: str) -> Membership:
     return membership
 
 
+def _check_gln_not_gtin(facility: Facility) -> None:
+    clash = gln_gtin_clash(org_id=facility.organization_id, gln=facility.gln or None)
+    if clash is not None:
+        raise ValidationError({"gln": [clash]})
+
+
 @transaction.atomic
 def facility_create(*, org: Organization, **fields: Any) -> Facility:
     facility = Facility(organization=org, **fields)
+    _check_gln_not_gtin(facility)
     facility.full_clean()
     facility.save()
     return facility
@@ -43,6 +52,7 @@ def facility_create(*, org: Organization, **fields: Any) -> Facility:
 def facility_update(*, facility: Facility, **fields: Any) -> Facility:
     for name, value in fields.items():
         setattr(facility, name, value)
+    _check_gln_not_gtin(facility)
     facility.full_clean()
     facility.save()
     return facility

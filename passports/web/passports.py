@@ -221,7 +221,7 @@ def _schema_title(version: PassportVersion) -> str:
 
 
 @member_required
-def passport_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def passport_edit(request: HttpRequest, pk: int) -> HttpResponse:  # noqa: PLR0911  # one page per way a save ends
     """GET: the form with the saved draft's report. POST: ``_action=validate`` checks what was typed without
     storing it; anything else saves the draft (with the ETag the form was rendered with) and reloads it."""
     passport = _passport(request, pk)
@@ -258,6 +258,12 @@ def passport_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except services.NotEditableError:
         messages.error(request, _("This version was published meanwhile; start a new version to change it."))
         return HttpResponseRedirect(reverse("passport-edit-page", args=[passport.pk]))
+    except ValidationError as exc:
+        # An identifier that names another passport (passports.services.identity): nothing saved, all kept.
+        for message in exc.messages:
+            messages.error(request, message)
+        issues = validate(version.schema.document, typed)
+        return _render_editor(request, passport, version, data=typed, own=own, issues=issues, status=400)
     if saved.error_count:
         messages.warning(
             request,

@@ -54,3 +54,68 @@ def test_every_demo_credential_expands_with_shipped_contexts_and_loses_no_term(
         assert statement_count(credential, loader) > 80
         for link in credential["credentialSubject"]["product"].get("furtherInformation", []):
             assert link["linkType"].startswith("https://"), "UNTP link types are full URIs"
+
+
+def test_every_output_of_every_demo_passport_names_the_same_identifiers(demo_world: None) -> None:
+    """Issue #16 part 4: one identity per passport in its data, credential, Battery Pass, linkset and QR code.
+
+    Each published demo passport's Digital Link must be what its credential names as the product, what its QR code
+    encodes (decoded with zxing-cpp), the linkset's anchor and, for batteries, the data's passport identifier and
+    the Battery Pass URN read back; every battery's unit identifier is its own; the issuer's identifiers are its
+    organization's and none of them is one of its products' GTINs.
+    """
+    import json
+
+    from PIL import Image
+    from rest_framework.test import APIClient
+
+    from exporters.batterypass import to_battery_pass
+    from exporters.reports.receivers import qr_code_for
+    from exporters.selectors import credential_of
+    from passports.identifiers import DigitalLink
+    from passports.models import Passport, PassportVersion, Product
+    from passports.selectors.passports import effective_data_of
+
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (dev dependency) decodes the QR codes")
+    client = APIClient()
+    versions = PassportVersion.objects.filter(status=PassportVersion.Status.PUBLISHED).select_related(
+        "passport__product", "passport__organization", "schema"
+    )
+    units: dict[str, str] = {}
+    checked = 0
+    for version in versions:
+        passport: Passport = version.passport
+        link = DigitalLink.parse(passport.identifier)
+        issued = credential_of(version)
+        assert issued is not None, passport.identifier
+        product = issued.credential["credentialSubject"]["product"]
+        assert product["id"] == passport.identifier
+        assert product["registeredId"].zfill(14) == link.gtin
+        assert product.get("serialNumber") == (passport.serial or None)
+        assert product.get("batchNumber") == (passport.lot or None)
+        org = passport.organization
+        gtins = {p.gtin.zfill(14) for p in Product.objects.filter(organization=org)}
+        aliases = issued.credential["issuer"].get("issuerAlsoKnownAs", [])
+        assert {a["registeredId"] for a in aliases} == {value for value in (org.lei, org.gln) if value}
+        assert not {a["registeredId"].zfill(14) for a in aliases} & gtins, "an issuer identifier is a GTIN"
+
+        [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(qr_code_for(passport).png))))
+        assert decoded.text == passport.identifier
+        linkset = client.get(link.path(), {"linkType": "linkset"})
+        assert linkset.status_code == 200, passport.identifier
+        assert json.loads(linkset.content)["linkset"][0]["anchor"] == passport.identifier
+
+        if version.schema.category == "battery":
+            info = effective_data_of(version)["general_product_information"]
+            assert info["battery_passport_identifier"] == passport.identifier
+            unit = info["product_identifier"]
+            assert units.setdefault(unit, passport.identifier) == passport.identifier, f"{unit} is shared"
+            exported = to_battery_pass(effective_data_of(version), identifier=passport.identifier)
+            general = exported.submodels["GeneralProductInformation"]
+            assert DigitalLink.from_urn(general["batteryPassportIdentifier"]).same_key(link)
+            assert general["productIdentifier"] == unit
+            if passport.granularity == Passport.Granularity.ITEM:
+                assert unit == link.element_string(), "an item's identifier comes from its own Digital Link"
+        checked += 1
+    assert checked >= 12
+    assert len(units) >= 4, "the demo battery model and its three items each have their own identifier"

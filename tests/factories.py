@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -100,23 +101,52 @@ class ProductFactory(factory.django.DjangoModelFactory):
             CompanyPrefix.objects.get_or_create(organization=self.organization, prefix=self.gtin.zfill(14)[1:13])
 
 
-def example_data(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:
-    """A shipped example passport of the schema (deep copy, safe to change).
-
-    The identifiers that belong to one passport (``passports.services.identity``) are left out, as a client does
-    that lets the platform write them: the example's name its own product, not the test's.
-    """
+def shipped_example(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:
+    """A shipped example exactly as the file has it (complete and valid on its own, identifiers included)."""
     from passports.schema_files import example_files
-    from passports.services.identity import IDENTITY_FIELDS
 
     path = sorted(example_files(category, version))[which]
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def without_own_identifiers(category: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the identifiers that belong to one passport (``passports.services.identity``)."""
+    from passports.services.identity import IDENTITY_FIELDS
+
+    data = copy.deepcopy(data)
     for field_path in IDENTITY_FIELDS.get(category, ()):
         section = data
         for key in field_path[:-1]:
             section = section.get(key, {})
         section.pop(field_path[-1], None)
     return data
+
+
+def with_own_identifiers(data: dict[str, Any], passport: Passport) -> dict[str, Any]:
+    """``data`` with the identifiers the platform writes for ``passport``: what it stores for such input."""
+    from passports.identifiers import DigitalLink
+    from passports.services.identity import IDENTITY_FIELDS
+
+    fields = IDENTITY_FIELDS.get(passport.schema.category)
+    data = copy.deepcopy(data)
+    if fields is None:
+        return data
+    link_path, unit_path = fields
+    section = data
+    for key in link_path[:-1]:
+        section = section.setdefault(key, {})
+    section[link_path[-1]] = passport.identifier
+    section.setdefault(unit_path[-1], DigitalLink.parse(passport.identifier).element_string())
+    return data
+
+
+def example_data(category: str = "battery", version: str = "1.0", which: int = 0) -> dict[str, Any]:
+    """A shipped example passport of the schema (deep copy, safe to change) as a client sends it.
+
+    The identifiers that belong to one passport are left out, as a client does that lets the platform write them:
+    the example's name its own product, not the test's. ``shipped_example`` is the file as it is.
+    """
+    return without_own_identifiers(category, shipped_example(category, version, which))
 
 
 def make_passport(

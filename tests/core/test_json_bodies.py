@@ -14,7 +14,7 @@ from rest_framework.parsers import JSONParser
 
 from core.json_bodies import parse_json
 from core.parsers import OrjsonParser
-from tests.factories import example_data
+from tests.factories import shipped_example
 
 
 def _parse(parser: JSONParser, raw: bytes, encoding: str = "utf-8") -> Any:
@@ -44,7 +44,7 @@ def test_valid_bodies_read_as_the_standard_library_reads_them(raw: bytes) -> Non
 
 
 def test_a_whole_passport_reads_the_same() -> None:
-    raw = json.dumps(example_data("battery"), ensure_ascii=False).encode()
+    raw = json.dumps(shipped_example("battery"), ensure_ascii=False).encode()
     assert parse_json(raw) == json.loads(raw)
 
 
@@ -122,7 +122,7 @@ def test_the_api_answers_a_malformed_body_with_the_parse_error_envelope(tenant: 
         truncated.json()["error"]["message"]
         == "JSON parse error - Unterminated string starting at: line 1 column 27 (char 26)"
     )
-    good = json.dumps({"schema": "battery/1.0", "data": example_data("battery")}).encode()
+    good = json.dumps({"schema": "battery/1.0", "data": shipped_example("battery")}).encode()
     assert api.generic("POST", "/api/v1/validate", good, content_type="application/json").json()["valid"] is True
 
 

@@ -19,7 +19,7 @@ from exporters.statuslist import StatusBitstring
 from passports.services.grants import grant_create, grant_revoke
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.exporters.linked_data import sentinel_terms
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, with_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +169,8 @@ def test_tiers_anonymous_outsider_and_the_owners_people(
     assert "battery_materials" not in public["material_composition"]
     assert "result_of_test_report" not in public["labeling"]
     assert reader == public == outsider  # another organization's client or person: public only, without a grant
-    assert member == own_client == example_data("battery")  # the owner's people and clients see all of their data
+    # the owner's people and clients see all of their data
+    assert member == own_client == with_own_identifiers(example_data("battery"), passport)
     page = fetch(login_api(tenant.viewer), path).content.decode()
     assert "Detailed composition" in page  # battery_materials' title, a legitimate-interest field
     assert "Detailed composition" not in fetch(APIClient(), path).content.decode()

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from exporters.services.keys import key_rotate
 from passports.services.passports import passport_publish
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, with_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,9 @@ def test_exports_in_every_format(tenant: Any, login_api: Any) -> None:
     assert signed["Content-Type"] == "application/vc+jwt"
     assert signed.content.decode() == issued.jws
     assert json.loads(client.get(base, {"format": "vc-json"}).content) == issued.credential
-    assert json.loads(client.get(base, {"format": "json"}).content) == example_data("battery")
+    assert json.loads(client.get(base, {"format": "json"}).content) == with_own_identifiers(
+        example_data("battery"), passport
+    )
     public = json.loads(client.get(base, {"format": "json", "tier": "public"}).content)
     assert "battery_materials" not in public["material_composition"]
     battery_pass = json.loads(client.get(base, {"format": "batterypass"}).content)

@@ -27,7 +27,7 @@ from exporters.statuslist import MIN_ENTRIES, StatusBitstring, check_status
 from exporters.verification import verify_token
 from passports.schema_files import example_files
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
-from tests.factories import ProductFactory, make_passport
+from tests.factories import ProductFactory, make_passport, without_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,8 @@ def test_every_shipped_example_published_through_the_services_validates_against_
     from jsonschema import Draft202012Validator
 
     category = path.name.split("-1.0-")[0]
-    data = json.loads(path.read_text(encoding="utf-8"))
+    # The example's own identifiers name its product, not this one: the platform writes them.
+    data = without_own_identifiers(category, json.loads(path.read_text(encoding="utf-8")))
     product = ProductFactory(organization=tenant.org, category=category)
     version = publish(tenant, category=category, data=data, product=product)
     credential = version.issued_credential.credential

@@ -24,7 +24,7 @@ from passports.services.passports import (
     passport_publish,
     passport_version_new,
 )
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, with_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_publishing_the_model_first_by_choice_freezes_the_item(tenant: Any) -> N
     assert model_version.status == PassportVersion.Status.PUBLISHED
     assert published.base_version_id == model_version.pk
     frozen = effective_data_of(published)
-    assert frozen == example_data("battery")
+    assert frozen == with_own_identifiers(example_data("battery"), item)
 
     # The model's owner now edits the model: a new draft, which the published item must not see.
     draft = passport_version_new(passport=model)

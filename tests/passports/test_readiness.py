@@ -14,7 +14,7 @@ from passports.models import PassportVersion
 from passports.schema_files import example_files, load_schema
 from passports.services.passports import passport_draft_update, passport_publish
 from passports.validation import validate
-from tests.factories import FacilityFactory, ProductFactory, example_data, make_passport
+from tests.factories import FacilityFactory, ProductFactory, example_data, make_passport, shipped_example
 
 SCHEMAS = ("battery", "cbam-installation", "espr-core", "steel", "textile")
 MANUFACTURING_DATE = "/general_product_information/manufacturing_date"
@@ -33,7 +33,7 @@ def _field(assessment: readiness.Assessment, pointer: str) -> readiness.FieldRes
 def test_every_shipped_example_is_complete(category: str) -> None:
     document = _document(category)
     for which in range(len(list(example_files(category, "1.0")))):
-        data = example_data(category, which=which)
+        data = shipped_example(category, which=which)
         assessment = readiness.assess(document, data, validate(document, data))
         assert assessment.error_count == 0
         assert assessment.completeness == 100, [r.pointer_pattern for r in assessment.fields if r.status == "missing"]
@@ -54,7 +54,7 @@ def test_empty_data_has_every_mandatory_field_missing(category: str) -> None:
 
 def test_each_field_is_judged_once() -> None:
     document = _document("battery")
-    data = example_data("battery")
+    data = shipped_example("battery")
     assessment = readiness.assess(document, data, validate(document, data))
     pointers = [r.pointer_pattern for r in assessment.fields]
     assert len(pointers) == len(set(pointers))
@@ -65,7 +65,7 @@ def test_each_field_is_judged_once() -> None:
 
 def test_a_missing_mandatory_field_lowers_completeness_and_names_its_clause() -> None:
     document = _document("battery")
-    data = example_data("battery")
+    data = shipped_example("battery")
     del data["general_product_information"]["manufacturing_date"]
     assessment = readiness.assess(document, data, validate(document, data))
     result = _field(assessment, MANUFACTURING_DATE)
@@ -77,7 +77,7 @@ def test_a_missing_mandatory_field_lowers_completeness_and_names_its_clause() ->
 
 def test_an_invalid_value_is_invalid_not_present() -> None:
     document = _document("battery")
-    data = example_data("battery")
+    data = shipped_example("battery")
     data["general_product_information"]["manufacturing_date"] = "03.11.2026"
     assessment = readiness.assess(document, data, validate(document, data))
     result = _field(assessment, MANUFACTURING_DATE)
@@ -88,7 +88,7 @@ def test_an_invalid_value_is_invalid_not_present() -> None:
 
 def test_a_missing_required_section_makes_its_required_fields_missing() -> None:
     document = _document("battery")
-    data = example_data("battery")
+    data = shipped_example("battery")
     data.pop("general_product_information")
     assessment = readiness.assess(document, data, validate(document, data))
     section = [r for r in assessment.fields if r.pointer_pattern.startswith("/general_product_information/")]
@@ -101,7 +101,7 @@ def test_a_missing_required_section_makes_its_required_fields_missing() -> None:
 
 def test_fields_of_an_absent_optional_part_do_not_apply_and_say_why() -> None:
     document = _document("battery")
-    data = example_data("battery")
+    data = shipped_example("battery")
     plan = readiness._plan(document)
     optional_parts = [
         spec

@@ -18,7 +18,7 @@ from passports.selectors.passports import current_version, effective_data_of
 from passports.services.passports import passport_create, passport_publish, passport_version_new
 from passports.validation import validate
 from passports.web.schema_forms import EMPTY_LIST_INPUT, build_form
-from tests.factories import ProductFactory, example_data, make_passport
+from tests.factories import ProductFactory, example_data, make_passport, with_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_saving_keeps_exactly_what_was_typed_and_counts_the_errors(client: Clien
     response = client.post(edit_url(passport), form_post(data, schema, etag=version.etag, _action="save"))
     assert response.status_code == 302
     version.refresh_from_db()
-    assert version.data == data
+    assert version.data == with_own_identifiers(data, passport)
     assert version.error_count == 1
     page = client.get(edit_url(passport)).content.decode()
     assert 'value="412,5"' in page
@@ -210,7 +210,7 @@ def test_fix_then_publish(client: Client, tenant: Any) -> None:
     assert "Version 1 is published." in response.content.decode()
     version.refresh_from_db()
     assert version.status == PassportVersion.Status.PUBLISHED
-    assert version.data == fixed
+    assert version.data == with_own_identifiers(fixed, passport)
 
 
 def test_a_published_version_is_read_only_until_a_new_version_is_started(client: Client, tenant: Any) -> None:
@@ -275,7 +275,12 @@ def test_an_item_passport_shows_inherited_values_and_stores_only_what_differs(cl
     effective["general_product_information"]["product_identifier"] = "HBE-SN0001"
     client.post(edit_url(item), form_post(effective, version.schema.document, etag=version.etag))
     version.refresh_from_db()
-    assert version.data == {"general_product_information": {"product_identifier": "HBE-SN0001"}}
+    assert version.data == {
+        "general_product_information": {
+            "product_identifier": "HBE-SN0001",
+            "battery_passport_identifier": item.identifier,
+        }
+    }
     page = parse_html(client.get(edit_url(item)).content.decode())
     own = field_box(page, "f/general_product_information/product_identifier")
     assert "Inherited" not in text(own)
@@ -335,7 +340,7 @@ def test_json_download_is_the_effective_data(client: Client, tenant: Any) -> Non
     client.force_login(tenant.viewer)
     response = client.get(reverse("passport-json-page", args=[passport.pk]) + "?version=1")
     assert response["Content-Disposition"].startswith("attachment;")
-    assert json.loads(response.content) == battery_data()
+    assert json.loads(response.content) == with_own_identifiers(battery_data(), passport)
 
 
 def test_downloads_offer_the_report_only_once_published(client: Client, tenant: Any) -> None:

@@ -24,6 +24,7 @@ from core.ids import IdField
 from core.parsers import OrjsonParser
 from exporters.models import ReportPack
 from exporters.reports.cbam import SummaryError, importer_summary
+from exporters.reports.cbam_carbon_price import carbon_price_deduction
 from exporters.reports.cbam_defaults import FIRST_YEAR
 from exporters.reports.cbam_formats import to_json, to_xml
 from exporters.reports.labels import LANGS, Lang, check_lang
@@ -150,6 +151,20 @@ class ImporterSummaryRequestSerializer(serializers.Serializer[Any]):
     import_year = serializers.IntegerField(
         required=False, min_value=FIRST_YEAR, max_value=2100, help_text="Year the goods were imported (mark-up year)"
     )
+    carbon_price_paid = serializers.JSONField(
+        required=False,
+        help_text=(
+            "The carbon price paid in the country of origin (Regulation (EU) 2023/956, Art. 9): allowance_price, "
+            "currency, rebate_per_tonne, free_allocation_share (optional), exchange_rate {rate, date, source}, "
+            "cbam_certificate_price (EUR), cbam_certificate_price_source, instrument_name, "
+            "evidence [{title, issuer, date, sha256 or url}]"
+        ),
+    )
+
+    def validate_carbon_price_paid(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Give an object (see the field's description).")
+        return value
 
 
 class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
@@ -168,6 +183,9 @@ class CbamImporterSummaryView(OrganizationScopedMixin, APIView):
                 version, tier="legitimate_interest", import_year=serializer.validated_data.get("import_year")
             )
             summary = importer_summary(document, serializer.validated_data["quantities"])
+            paid = serializer.validated_data.get("carbon_price_paid")
+            if paid is not None:
+                summary["carbon_price_deduction"] = carbon_price_deduction(document, summary, paid)
         except NotCbamError as exc:
             raise ValidationError({"passport": [str(exc)]}) from exc
         except SummaryError as exc:

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from exporters.backup.demo import seed_backups
 from exporters.demo import seed_signing
-from exporters.reports.cbam_demo import seed_cbam
+from exporters.reports.cbam_demo import deduction_line, seed_cbam
 from exporters.reports.demo import seed_report_pack, seed_reports
 from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
@@ -52,4 +52,5 @@ class Command(BaseCommand):
                 f" {cbam.certificates_saved:,} certificates on its period's production against"
                 f" {cbam.import_year} defaults"
             )
+            self.stdout.write(f"  CBAM importer summary (certificates): {deduction_line(cbam.importer_summary)}")
         self.stdout.write(f"  Demo login: hanbit-owner  password: {DEMO_PASSWORD}")

@@ -22,6 +22,7 @@ from exporters.reports.default_values import default_table_load
 from exporters.reports.rendering import CBAM_CATEGORY, cbam_document
 from passports.models import PassportVersion
 
+DEMO_INSTALLATION: Final = "KR-GY-0001"  # Hando Steel Gwangyang works, the shipped bf-bof example
 DEMO_QUANTITIES: Final = ({"cn_code": "72083800", "quantity": 1000}, {"cn_code": "72071210", "quantity": 250})
 DEMO_CARBON_PRICE: Final[dict[str, Any]] = {
     "instrument_name": "Korea Emissions Trading Scheme (K-ETS)",
@@ -60,13 +61,17 @@ class CbamDemo:
 
 
 def seed_cbam() -> CbamDemo | None:
-    """Load the shipped default values (idempotent), compare the first published CBAM installation (the
-    Hando Steel works, first by organization name) and sum up the demo import with the K-ETS deduction."""
+    """Load the shipped default values (idempotent), compare the demo steel works' published communication
+    with them and sum up the demo import with the K-ETS deduction."""
     stored, _ = default_table_load(text=SHIPPED_TABLE.read_text(encoding="utf-8"))
     version = (
-        PassportVersion.objects.filter(schema__category=CBAM_CATEGORY, status=PassportVersion.Status.PUBLISHED)
+        PassportVersion.objects.filter(
+            schema__category=CBAM_CATEGORY,
+            status=PassportVersion.Status.PUBLISHED,
+            data__installation__installation_identifier=DEMO_INSTALLATION,
+        )
         .select_related("passport", "schema")
-        .order_by("passport__organization__name", "pk")
+        .order_by("pk")
         .first()
     )
     if version is None:

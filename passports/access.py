@@ -14,6 +14,9 @@ on its own settings page): it follows from who the caller is *for this passport*
 - the people and (own-system) API clients of an organization the platform's staff verified as an authority
   (market surveillance, notified body, Commission, customs: ``passports.models.authorities``) see the
   ``authority`` tier; the market rule applied is in ``passports.services.authorities``;
+- the people and (own-system) API clients of the organization the passport's published data names as its
+  economic operator (the importer or authorised representative, matched when the owner published it:
+  ``passports.services.operators``) see the ``legitimate_interest`` tier without a grant, read-only;
 - everyone else sees the ``public`` tier.
 
 The resolver, the data links, the API, the exports, the reports and the credentials all call `access_for`;
@@ -40,6 +43,7 @@ from passports.models import (
     AuthorityStatus,
     Grant,
     Membership,
+    OperatorLink,
     Organization,
     Passport,
     PassportVersion,
@@ -50,6 +54,7 @@ from passports.models import (
 OWNER = "owner"
 AUTHORITY = "authority"
 GRANT = "grant"
+OPERATOR = "operator"
 PUBLIC = "public"
 
 
@@ -75,7 +80,8 @@ ANONYMOUS = Viewer()
 
 @dataclass(frozen=True)
 class Access:
-    """The tier a viewer gets on one passport, and why (``owner``, ``authority``, ``grant``, ``public``);
+    """The tier a viewer gets on one passport, and why (``owner``, ``authority``, ``grant``, ``operator``,
+    ``public``);
     ``grant_id`` names the grant that gave it."""
 
     tier: str
@@ -139,6 +145,14 @@ def access_for(viewer: Viewer, passport: Passport) -> Access:
         return Access(
             tier="legitimate_interest", basis=GRANT, grant_id=grant_id, reader_organization_id=grantee_org or client_org
         )
+    if viewer.organizations:
+        named = (
+            OperatorLink.objects.filter(passport_id=passport.pk, operator_id__in=viewer.organizations)
+            .values_list("operator_id", flat=True)
+            .first()
+        )
+        if named is not None:
+            return Access(tier="legitimate_interest", basis=OPERATOR, reader_organization_id=named)
     return Access(tier="public", basis=PUBLIC)
 
 

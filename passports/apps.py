@@ -18,7 +18,9 @@ class PassportsConfig(AppConfig):
             retention,
         )
         from passports.registry import sync_after_migrate
+        from passports.services import operators
 
         post_migrate.connect(sync_after_migrate, sender=self)
         audit.connect_receivers()
         retention.connect_receivers()
+        operators.connect_receivers()

@@ -1,6 +1,7 @@
 """Demo of who sees what, for ``manage.py seed_demo``: Hanbit grants its EU importer the legitimate-interest
 data of its passports, a German market surveillance authority is verified by the platform's staff, and both
-have read a few passports, so the access log has something to show. Idempotent."""
+have read a few passports, so the access log has something to show; the Dutch importer the textile passports
+name as their economic operator is on the platform and sees them without a grant. Idempotent."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from passports.demo import DEMO_PASSWORD, DemoTenants
 from passports.models import AccessLogEntry, AuthorityStatus, Grant, Membership, Organization, Passport
 from passports.services.authorities import authority_verify
 from passports.services.grants import grant_create
+from passports.services.operators import operator_links_refresh_passport
 
 IMPORTER_PURPOSE = (
     "Importer of record in the EU (Battery Regulation Art. 41): checks conformity documentation, answers "
@@ -28,7 +30,29 @@ def _user(username: str, **fields: Any) -> Any:
     return user
 
 
+def seed_named_operator() -> None:
+    """Lage Landen Fashion Import, named by EORI in the shipped textile examples, joins the platform; the
+    textile passports' owner matches its operators again, so the importer sees them (``lagelanden-owner``)."""
+    operator, _ = Organization.objects.update_or_create(
+        slug="lagelanden-fashion",
+        defaults={
+            "name": "Lage Landen Fashion Import B.V.",
+            "country": "NL",
+            "role": Organization.Role.IMPORTER,
+            "eori": "NL859876543",
+            "address": "Herengracht 210, 1016 BS Amsterdam, Netherlands",
+        },
+    )
+    person = _user("lagelanden-owner", first_name="Sanne", last_name="de Vries", email="sanne@lagelanden.example")
+    Membership.objects.get_or_create(user=person, organization=operator, defaults={"role": Membership.Role.OWNER})
+    for passport in Passport.objects.filter(schema__category="textile", status="published").exclude(
+        operator_links__operator=operator
+    ):
+        operator_links_refresh_passport(passport=passport)
+
+
 def seed_access(tenants: DemoTenants) -> None:
+    seed_named_operator()
     maker, importer = tenants.maker, tenants.importer
     if not Grant.objects.filter(organization=maker, grantee_organization=importer, legitimate_interest=True).exists():
         grant_create(

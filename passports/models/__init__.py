@@ -10,6 +10,7 @@ from passports.models.grants import Grant
 from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.invitations import Invitation
+from passports.models.operators import OperatorLink
 from passports.models.passports import Passport, PassportVersion
 from passports.models.prefixes import CompanyPrefix
 from passports.models.products import Product
@@ -34,6 +35,7 @@ __all__ = [
     "ImportRowError",
     "Invitation",
     "Membership",
+    "OperatorLink",
     "Organization",
     "Passport",
     "PassportSchema",

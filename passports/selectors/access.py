@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, Organization, Passport
+from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, OperatorLink, Organization, Passport
 from passports.scoping import scoped
 
 
@@ -117,4 +117,20 @@ def requestable_passport(identifier: str) -> Passport | None:
         Passport.objects.select_related("organization", "product")
         .filter(identifier=identifier.strip(), versions__status="published")
         .first()
+    )
+
+
+def operator_links_given(*, org: Organization | None) -> QuerySet[OperatorLink]:
+    """The organizations the owner's published passports name as economic operator (they see those passports)."""
+    return scoped(OperatorLink.objects.select_related("operator", "passport"), org).order_by("-created_at", "-pk")
+
+
+def operator_links_received(*, org: Organization | None) -> QuerySet[OperatorLink]:
+    """The passports of other organizations naming ``org`` as their economic operator."""
+    if org is None:
+        return OperatorLink.objects.none()
+    return (
+        OperatorLink.objects.select_related("organization", "passport__product")
+        .filter(operator=org, organization__is_active=True)
+        .order_by("-created_at", "-pk")
     )

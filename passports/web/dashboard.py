@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from passports.models import ImportJob, Membership, Organization, Passport, PassportVersion, Product
+from passports.selectors import access as access_selectors
 from passports.selectors import tenants as tenant_selectors
 from passports.tenancy import SESSION_KEY, request_membership
 from passports.web.access import member_required, organization_of
@@ -61,6 +62,12 @@ def dashboard_context(org: Organization) -> dict[str, Any]:
         "facility_count": tenant_selectors.facility_list(org=org).count(),
         "member_count": tenant_selectors.membership_list(org=org).count(),
         "recent_imports": recent_imports(org),
+        # Partners waiting for an answer (issue 14: the owner sees pending requests on the dashboard), and the
+        # passports of others naming this organization as their economic operator (it sees them read-only).
+        "pending_requests": list(access_selectors.requests_received(org=org, pending_only=True)[:8]),
+        "pending_request_total": access_selectors.requests_received(org=org, pending_only=True).count(),
+        "operator_passports": list(access_selectors.operator_links_received(org=org)[:8]),
+        "operator_passport_total": access_selectors.operator_links_received(org=org).count(),
         "nav_section": "dashboard",
     }
 

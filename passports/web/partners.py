@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from passports.models import AccessRequest, Grant
+from passports.models import AccessRequest, Grant, Passport
 from passports.roles import member_may
 from passports.scoping import get_scoped_or_404
 from passports.selectors import access as access_selectors
 from passports.services.access_requests import access_request_create, access_request_grant, access_request_refuse
 from passports.services.grants import grant_create, grant_revoke
+from passports.services.operators import operator_links_refresh_passport
 from passports.tenancy import request_membership
 from passports.web.access import member_required, organization_of, role_required
 from passports.web.forms.partners import AccessLogFilterForm, GrantForm
@@ -40,6 +41,8 @@ def _page(request: HttpRequest, form: GrantForm | None = None) -> HttpResponse:
         "sent": access_selectors.requests_sent(org=org)[:20],
         "given": access_selectors.grants_given(org=org),
         "received": access_selectors.grants_received(org=org),
+        "operators_given": access_selectors.operator_links_given(org=org)[:100],
+        "operators_received": access_selectors.operator_links_received(org=org)[:100],
         "form": form or GrantForm(org=org),
         "nav_section": "partners",
     }
@@ -79,6 +82,21 @@ def grant_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Access of %(who)s revoked; it ends with their next request.") % {"who": grant.grantee_label}
     )
     return HttpResponseRedirect(reverse("partners-page"))
+
+
+@role_required("grant.manage")
+@require_POST
+def operator_links_match_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Matches the economic operators the published passport names again (one that joined the platform since)."""
+    passport = get_scoped_or_404(Passport.objects.all(), organization_of(request), pk=pk)
+    links = operator_links_refresh_passport(passport=passport, by=request.user)
+    if links:
+        names = ", ".join(sorted(link.operator.name for link in links))
+        shown = _("Economic operators on the platform that see this passport: %(names)s.") % {"names": names}
+        messages.success(request, shown)
+    else:
+        messages.info(request, _("No economic operator this passport names is on the platform."))
+    return HttpResponseRedirect(reverse("passport-detail-page", args=[passport.pk]))
 
 
 @member_required

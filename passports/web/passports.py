@@ -108,6 +108,8 @@ def passport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The identifier is an absolute GS1 Digital Link URI under the platform's base URL; its path is the
         # public page on whatever host serves this page.
         "public_path": urlsplit(passport.identifier).path,
+        "operator_links": passport.operator_links.select_related("operator"),
+        "can_manage_access": member_may(membership, "grant.manage"),
     }
     return render(request, "passports/passports/detail.html", context)
 

@@ -83,6 +83,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("partners/", partners.partners, name="partners-page"),
     path("partners/grants/<int:pk>/revoke/", partners.grant_revoke_page, name="grant-revoke-page"),
     path("partners/access-log/", partners.access_log_page, name="access-log-page"),
+    path("passports/<int:pk>/operators/match/", partners.operator_links_match_page, name="operator-links-match-page"),
     path("partners/requests/new/", partners.access_request_new, name="access-request-new-page"),
     path("partners/requests/<int:pk>/answer/", partners.access_request_answer, name="access-request-answer-page"),
 ]

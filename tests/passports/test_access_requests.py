@@ -100,3 +100,22 @@ def test_bad_requests_and_a_flood_are_refused(tenant: Any, other_tenant: Any, pu
     assert [ask().status_code for _ in range(4)] == [201, 201, 201, 400]
     assert "waiting" in json.dumps(ask().json())
     assert AccessRequest.objects.count() == 3
+
+
+def test_pending_requests_are_on_the_owners_dashboard(tenant: Any, other_tenant: Any, published: Any) -> None:
+    """Issue 14 item 4: the owner sees what waits for an answer where it lands, and answers with one click."""
+    from passports.services.access_requests import access_request_create
+
+    asked = access_request_create(
+        requester=other_tenant.org, passport=published, purpose="Dismantling plan for our recycling line"
+    )
+    owner, viewer = as_user(tenant.owner), as_user(tenant.viewer)
+    answer = reverse("access-request-answer-page", args=[asked.pk])
+    page = owner.get(reverse("home")).content.decode()
+    assert "Dismantling plan for our recycling line" in page and other_tenant.org.name in page and answer in page
+    assert "답변을 기다리는 접근 요청" in owner.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    seen_by_viewer = viewer.get(reverse("home")).content.decode()
+    assert "Dismantling plan" in seen_by_viewer and answer not in seen_by_viewer  # answering is an owner's act
+    assert "Dismantling plan" not in as_user(other_tenant.owner).get(reverse("home")).content.decode()
+    owner.post(answer, {"_action": "refuse"})
+    assert "No access request is waiting." in owner.get(reverse("home")).content.decode()

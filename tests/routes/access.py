@@ -26,7 +26,17 @@ def listed_request(tenant: Any) -> dict[str, Any]:
     return {}
 
 
+def published_passport(tenant: Any) -> dict[str, Any]:
+    from passports.services.passports import passport_publish
+    from tests.factories import make_passport
+
+    passport = make_passport(tenant.org, name="OWNER-SECRET-PLANT named operator")
+    passport_publish(passport=passport, by=tenant.owner)
+    return {"pk": passport.pk}
+
+
 ROWS: dict[str, Row] = {
+    "operator-links-match-page": Row("web_object", published_passport, methods=("post",)),
     "grant-list": Row("api_list", listed_grant),
     "grant-detail": Row("api_object", grant),
     "grant-revoke": Row("api_owner", grant, methods=("post",)),

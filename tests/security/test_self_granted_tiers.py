@@ -131,3 +131,17 @@ def test_the_demo_shows_a_verified_authority_and_a_filled_access_log(demo_world:
     assert {(e.basis, e.tier) for e in logged} == {("grant", "legitimate_interest"), ("authority", "authority")}
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
     assert AccessLogEntry.objects.filter(organization__slug="hanbit-energy").count() == logged.count()
+
+
+def test_the_demo_importer_named_by_the_textile_passports_sees_them(demo_world: None) -> None:
+    """seed_demo's economic operator (issue 14 item 6): Lage Landen, named by EORI, sees them without a grant."""
+    from passports.access import access_for, viewer_of_user
+    from passports.models import OperatorLink
+
+    person = get_user_model().objects.get(username="lagelanden-owner")
+    links = OperatorLink.objects.filter(operator__slug="lagelanden-fashion").select_related("passport")
+    assert links and {link.identifier for link in links} == {"NL859876543"}
+    for link in links:
+        access = access_for(viewer_of_user(person), link.passport)
+        assert (access.tier, access.basis) == ("legitimate_interest", "operator")
+    assert not Grant.objects.filter(grantee_organization__slug="lagelanden-fashion").exists()

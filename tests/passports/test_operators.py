@@ -1,0 +1,141 @@
+"""The economic operator named in a passport sees it (issue #14 item 6): ``passports.services.operators``."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from passports.access import ANONYMOUS, access_for, tier_for, viewer_of_client, viewer_of_user
+from passports.models import AccessLogEntry, AuditEvent, OperatorLink
+from passports.services.operators import named_operator_identifiers
+from passports.services.passports import passport_draft_update, passport_publish, passport_version_new
+from tests.factories import OrganizationFactory, example_data, make_passport
+
+pytestmark = pytest.mark.django_db
+
+EORI = "DE5512340000123"  # the importer the battery example names
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def importer(other_tenant: Any) -> Any:
+    """The other tenant is the EU importer the example battery passport names, by its EORI number."""
+    other_tenant.org.eori = EORI
+    other_tenant.org.save(update_fields=["eori"])
+    return other_tenant
+
+
+def _published(tenant: Any, data: dict[str, Any] | None = None) -> Any:
+    passport = make_passport(tenant.org, data=data)
+    passport_publish(passport=passport, by=tenant.owner)
+    return passport
+
+
+def _web(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_operator_sections_of_each_schema_are_read() -> None:
+    assert named_operator_identifiers(example_data("battery")) == [
+        ("/general_product_information/operator_information", EORI)
+    ]
+    textile = named_operator_identifiers(example_data("textile"))
+    assert textile == [("/responsible_economic_operator", "NL859876543")]  # the importer repeats it: once
+    assert named_operator_identifiers({"importer": {"eori_number": " de 12-34.5 "}}) == [("/importer", "DE12345")]
+    assert named_operator_identifiers({"importer": {"eori_number": 12345, "identifier": ""}, "other": []}) == []
+
+
+def test_the_named_importer_sees_the_passport_at_the_legitimate_interest_tier(tenant: Any, importer: Any) -> None:
+    passport = _published(tenant)
+    for viewer in (viewer_of_user(importer.viewer), viewer_of_user(importer.owner)):
+        access = access_for(viewer, passport)
+        assert (access.tier, access.basis, access.reader_organization_id) == (
+            "legitimate_interest",
+            "operator",
+            importer.org.pk,
+        )
+    assert tier_for(ANONYMOUS, passport) == "public"
+    link = OperatorLink.objects.get(passport=passport)
+    assert (link.operator_id, link.identifier, link.version_number) == (importer.org.pk, EORI, 1)
+    event = AuditEvent.objects.get(organization=tenant.org, action="passport.operator_linked")
+    assert event.details == {"operator": importer.org.pk, "identifier": EORI}
+
+
+def test_an_outside_party_client_of_the_importer_stays_public(
+    tenant: Any, importer: Any, make_credentials: Any
+) -> None:
+    passport = _published(tenant)
+    own = make_credentials(importer.org, ("read",), name="importer ERP").client
+    handed_out = make_credentials(importer.org, ("read",), name="their customer", outside_party=True).client
+    assert tier_for(viewer_of_client(own), passport) == "legitimate_interest"
+    assert tier_for(viewer_of_client(handed_out), passport) == "public"
+
+
+def test_an_identifier_two_organizations_claim_entitles_neither(tenant: Any, importer: Any) -> None:
+    OrganizationFactory(name="Claims the same EORI", eori=EORI)
+    passport = _published(tenant)
+    assert not OperatorLink.objects.filter(passport=passport).exists()
+    assert tier_for(viewer_of_user(importer.viewer), passport) == "public"
+
+
+def test_typing_a_published_eori_into_ones_settings_later_gives_nothing(tenant: Any, other_tenant: Any) -> None:
+    """The EORI is on the public page: claiming it after publication must not open the data (no match at read
+    time). Only the owner's next publication, or its "Match again", links an organization."""
+    passport = _published(tenant)
+    other_tenant.org.eori = EORI
+    other_tenant.org.save(update_fields=["eori"])
+    assert tier_for(viewer_of_user(other_tenant.viewer), passport) == "public"
+    url = reverse("operator-links-match-page", args=[passport.pk])
+    assert _web(tenant.editor).post(url).status_code == 403  # an owner's decision (passports.roles)
+    assert _web(other_tenant.owner).post(url).status_code == 404
+    assert tier_for(viewer_of_user(other_tenant.viewer), passport) == "public"
+    response = _web(tenant.owner).post(url)
+    assert response.status_code == 302
+    assert tier_for(viewer_of_user(other_tenant.viewer), passport) == "legitimate_interest"
+
+
+def test_a_version_that_no_longer_names_the_operator_ends_its_access(tenant: Any, importer: Any) -> None:
+    passport = _published(tenant)
+    data = copy.deepcopy(example_data("battery"))
+    data["general_product_information"]["operator_information"].update(
+        identifier="FR9988776655", eori_number="FR9988776655"
+    )
+    draft = passport_version_new(passport=passport)
+    passport_draft_update(version=draft, data=data, if_match="*")
+    passport_publish(passport=passport, by=tenant.owner)
+    assert not OperatorLink.objects.filter(passport=passport).exists()
+    assert tier_for(viewer_of_user(importer.viewer), passport) == "public"
+    assert AuditEvent.objects.filter(organization=tenant.org, action="passport.operator_unlinked").count() == 1
+
+
+def test_the_operators_read_is_logged_and_both_sides_see_the_link(tenant: Any, importer: Any) -> None:
+    passport = _published(tenant)
+    path = passport.identifier.split("://", 1)[1].split("/", 1)[1]
+    response = _web(importer.viewer).get(f"/{path}", {"format": "json"})
+    assert response.status_code == 200
+    assert "battery_materials" in response.json()["material_composition"]  # legitimate interest, Annex XIII 2
+    assert "result_of_test_report" not in response.json().get("labeling", {})  # authorities only
+    entry = AccessLogEntry.objects.get(passport=passport)
+    assert (entry.basis, entry.tier) == ("operator", "legitimate_interest")
+    assert entry.reader_organization_id == importer.org.pk
+    partners = _web(importer.viewer).get(reverse("partners-page")).content.decode()
+    assert passport.identifier in partners
+    dashboard = _web(importer.viewer).get(reverse("home")).content.decode()
+    assert passport.identifier in dashboard
+    owner_page = _web(tenant.viewer).get(reverse("passport-detail-page", args=[passport.pk])).content.decode()
+    assert importer.org.name in owner_page and EORI in owner_page
+    assert importer.org.name in _web(tenant.viewer).get(reverse("partners-page")).content.decode()
+    korean = _web(tenant.viewer).get(reverse("partners-page"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "귀사 여권에 기재된 경제 운영자" in korean

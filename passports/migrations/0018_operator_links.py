@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('passports', '0016_invitations'),
+        ('passports', '0017_bulk_jobs'),
     ]
 
     operations = [

@@ -220,6 +220,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "principal": env("API_THROTTLE_PRINCIPAL", default="1200/min"),
         "anon": env("API_THROTTLE_ANON", default="120/min"),
+        # Access requests one organization may send over the API (passports.api.access_views), issue 14.
+        "access_request": env("API_THROTTLE_ACCESS_REQUEST", default="30/hour"),
     },
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

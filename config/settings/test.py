@@ -14,7 +14,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {"principal": "100000/min", "anon": "100000/min", "access_request": "100000/min"},
 }
 OAUTH2_TOKEN_THROTTLE_RATE = "100000/min"  # noqa: S105  # a rate, not a secret
 PACT_THROTTLE_RATE = PACT_THROTTLE_ANON_RATE = "100000/min"

@@ -19,6 +19,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 
 from passports.api.base import OrganizationScopedMixin
 from passports.api.views import as_drf_validation_error
@@ -28,6 +29,33 @@ from passports.selectors import access as selectors
 from passports.selectors.access import find_grantee
 from passports.services.access_requests import access_request_create, access_request_grant, access_request_refuse
 from passports.services.grants import grant_create, grant_revoke
+from passports.tenancy import request_organization
+
+
+class IdListField(serializers.ListField):
+    """Ids in, ids out: written as a list of ids, read back from the grant's chosen objects, so the OpenAPI
+    schema shows ``products`` and ``passports`` in responses as well as in requests."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = data.all() if hasattr(data, "all") else data
+        return [getattr(item, "pk", item) for item in items]
+
+
+class AccessRequestRateThrottle(SimpleRateThrottle):
+    """Scope ``access_request``: how many access requests one party may send per period, over the API.
+
+    Counted per requesting organization (whichever of its people or clients asks), on top of the service's
+    stored counts (``MAX_PENDING`` per owner, ``MAX_PER_DAY``), which answer 400 naming the limit: the throttle
+    stops a burst before it reaches the database, with 429 and ``Retry-After``.
+    """
+
+    scope = "access_request"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        org = request_organization(request)
+        if request.method != "POST" or getattr(view, "action", None) != "create" or org is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": str(org.pk)}
 
 
 class GrantSerializer(serializers.ModelSerializer[Grant]):
@@ -39,11 +67,17 @@ class GrantSerializer(serializers.ModelSerializer[Grant]):
     rights = serializers.ListField(
         child=serializers.ChoiceField(choices=list(Grant.RIGHTS)), allow_empty=False, help_text="What it may read."
     )
-    products = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
+    products = IdListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of the chosen products (scope ``products``).",
     )
-    passports = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, write_only=True
+    passports = IdListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of the chosen passports (scope ``passports``).",
     )
     grantee_organization = serializers.SerializerMethodField()
     grantee_client = serializers.SerializerMethodField()
@@ -85,8 +119,6 @@ class GrantSerializer(serializers.ModelSerializer[Grant]):
     def to_representation(self, instance: Grant) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["rights"] = instance.rights
-        data["products"] = [p.pk for p in instance.products.all()]
-        data["passports"] = [p.pk for p in instance.passports.all()]
         return data
 
 
@@ -227,6 +259,7 @@ class AccessRequestViewSet(
 
     serializer_class = AccessRequestSerializer
     filter_backends: list[Any] = []
+    throttle_classes = [*viewsets.GenericViewSet.throttle_classes, AccessRequestRateThrottle]
 
     def get_permissions(self) -> list[Any]:
         if self.action in {"grant", "refuse"}:

@@ -2,7 +2,8 @@
 
 The data owner decides whom it trusts (``Grant``), so it must be able to see what that trust was used for:
 who read which passport version, at which tier, through which output, when, and on what basis (a grant,
-verified authority status). Rows are only ever added (``save`` of an existing row and ``delete`` raise), and
+verified authority status). Rows are only ever added (``save`` of an existing row, ``delete`` and the query
+set's ``update`` and ``delete`` raise; on PostgreSQL a trigger refuses UPDATE and DELETE, migration 0019), and
 each one is also an event of the owner's audit chain, whose hashes show a row changed or removed behind the
 application's back.
 """
@@ -21,6 +22,16 @@ from passports.models.clients import ApiClient
 from passports.models.grants import Grant
 from passports.models.passports import Passport, PassportVersion
 from passports.models.tenants import Organization
+
+
+class AccessLogQuerySet(TenantQuerySet):
+    """Bulk paths refuse too: ``QuerySet.update`` and ``delete`` never reach ``Model.save``/``delete``."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The access log is append-only.")
 
 
 class AccessLogEntry(models.Model):
@@ -50,7 +61,7 @@ class AccessLogEntry(models.Model):
     reader_label = models.CharField(_("reader"), max_length=200)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -81,3 +81,32 @@ def test_the_access_log_over_the_api(tenant: Any, other_tenant: Any, login_api: 
     assert login_api(tenant.owner).get("/api/v1/access-log/", {"tier": "nonsense"}).status_code == 400
     assert login_api(other_tenant.owner).get("/api/v1/access-log/").json()["results"] == []
     assert APIClient().get("/api/v1/access-log/").status_code in {401, 403}
+
+
+def test_the_schema_documents_the_chosen_products_and_passports_of_a_grant_both_ways(db: Any, api: Any) -> None:
+    """The ids a grant covers are read back, not write-only: clients generated from the schema see them."""
+    schemas = api.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    for name in ("Grant", "GrantRequest"):
+        for field in ("products", "passports"):
+            prop = schemas[name]["properties"][field]
+            assert prop["type"] == "array" and prop["items"]["type"] == "integer", (name, field, prop)
+            assert not prop.get("writeOnly") and not prop.get("readOnly"), (name, field, prop)
+
+
+def test_a_grant_reads_back_its_chosen_products(tenant: Any, other_tenant: Any, login_api: Any) -> None:
+    product = make_passport(tenant.org).product
+    owner = login_api(tenant.owner)
+    made = owner.post(
+        "/api/v1/grants/",
+        {
+            "grantee": other_tenant.org.slug,
+            "rights": ["legitimate_interest"],
+            "scope": "products",
+            "products": [product.pk],
+            "purpose": "Repair",
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["products"] == [product.pk] and made.json()["passports"] == []
+    assert owner.get(f"/api/v1/grants/{made.json()['id']}/").json()["products"] == [product.pk]

@@ -23,7 +23,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from passports.api.base import OrganizationScopedMixin
 from passports.api.views import as_drf_validation_error
-from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, Organization
+from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, OperatorLink, Organization
 from passports.permissions import IsOrganizationMember, IsOrganizationOwner
 from passports.selectors import access as selectors
 from passports.selectors.access import find_grantee
@@ -314,3 +314,60 @@ class AccessRequestViewSet(
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         return self._answer(access_request_refuse)
+
+
+class OperatorLinkSerializer(serializers.ModelSerializer[OperatorLink]):
+    """One passport naming one organization as its economic operator (``passports.services.operators``)."""
+
+    owner = serializers.CharField(source="organization.name", read_only=True)
+    operator_name = serializers.CharField(source="operator.name", read_only=True)
+    identifier_of_passport = serializers.CharField(source="passport.identifier", read_only=True)
+
+    class Meta:
+        model = OperatorLink
+        fields = [
+            "id",
+            "passport",
+            "identifier_of_passport",
+            "owner",
+            "operator",
+            "operator_name",
+            "identifier",
+            "named_at",
+            "version_number",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OperatorLinkFilterSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(
+        required=False,
+        choices=["given", "received"],
+        help_text="given (default): our passports and the operators that see them; received: others' passports "
+        "naming us as their economic operator",
+    )
+
+
+class OperatorLinkListView(OrganizationScopedMixin, ListAPIView[OperatorLink]):
+    """Economic operators named in published passports, who see them at the legitimate-interest tier without a
+    grant (issue 14 item 6): the owner lists who does, the operator lists what it sees. Read-only: the link
+    follows from the published data, and the owner matches again on the passport's page."""
+
+    serializer_class = OperatorLinkSerializer
+    permission_classes = [IsOrganizationMember]
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[OperatorLink]:
+        if getattr(self, "swagger_fake_view", False):
+            return OperatorLink.objects.none()
+        checked = OperatorLinkFilterSerializer(data=dict(self.request.query_params.items()))
+        if not checked.is_valid():
+            raise ValidationError(checked.errors)
+        if checked.validated_data.get("direction") == "received":
+            return selectors.operator_links_received(org=self.organization)
+        return selectors.operator_links_given(org=self.organization).select_related("organization")
+
+    @extend_schema(parameters=[OperatorLinkFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return super().get(request, *args, **kwargs)

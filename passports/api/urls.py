@@ -27,6 +27,7 @@ urlpatterns = [
     path("imports/templates/<slug:kind>.<str:fmt>", ImportTemplateView.as_view(), name="import-template"),
     path("audit/", audit_views.AuditEventListView.as_view(), name="audit-list"),
     path("access-log/", access_views.AccessLogListView.as_view(), name="access-log-list"),
+    path("operator-links/", access_views.OperatorLinkListView.as_view(), name="operator-link-list"),
     path("audit/export.csv", audit_views.AuditExportView.as_view(), {"fmt": "csv"}, name="audit-export-csv"),
     path("audit/export.jsonl", audit_views.AuditExportView.as_view(), {"fmt": "jsonl"}, name="audit-export-jsonl"),
     path("readiness/", readiness_views.ReadinessView.as_view(), name="readiness"),

@@ -14,7 +14,7 @@ from passports.access import ANONYMOUS, access_for, tier_for, viewer_of_client, 
 from passports.models import AccessLogEntry, AuditEvent, OperatorLink
 from passports.services.operators import named_operator_identifiers
 from passports.services.passports import passport_draft_update, passport_publish, passport_version_new
-from tests.factories import OrganizationFactory, example_data, make_passport
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, example_data, make_passport
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,29 @@ def test_the_operators_read_is_logged_and_both_sides_see_the_link(tenant: Any, i
     assert importer.org.name in _web(tenant.viewer).get(reverse("partners-page")).content.decode()
     korean = _web(tenant.viewer).get(reverse("partners-page"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "귀사 여권에 기재된 경제 운영자" in korean
+
+
+def test_the_api_lists_the_links_both_ways_and_to_nobody_else(
+    tenant: Any, importer: Any, login_api: Any, django_assert_max_num_queries: Any
+) -> None:
+    passports = [_published(tenant) for _ in range(3)]
+    owner, operator = login_api(tenant.viewer), login_api(importer.viewer)
+    with django_assert_max_num_queries(12):
+        given = owner.get("/api/v1/operator-links/")
+    assert given.status_code == 200
+    rows = given.json()["results"] if isinstance(given.json(), dict) else given.json()
+    assert {(r["passport"], r["operator_name"], r["identifier"]) for r in rows} == {
+        (p.pk, importer.org.name, EORI) for p in passports
+    }
+    received = operator.get("/api/v1/operator-links/", {"direction": "received"}).json()
+    received_rows = received["results"] if isinstance(received, dict) else received
+    assert {r["identifier_of_passport"] for r in received_rows} == {p.identifier for p in passports}
+    assert {r["owner"] for r in received_rows} == {tenant.org.name}
+    for direction in ("given", "received"):
+        third = OrganizationFactory(name=f"Third {direction}")
+        person = UserFactory(username=f"third-{direction}")
+        MembershipFactory(organization=third, user=person, role="owner")
+        answer = login_api(person).get("/api/v1/operator-links/", {"direction": direction}).json()
+        assert (answer["results"] if isinstance(answer, dict) else answer) == []
+    refused = owner.get("/api/v1/operator-links/", {"direction": "sideways"})
+    assert refused.status_code == 400 and "direction" in refused.content.decode()

@@ -35,7 +35,17 @@ def published_passport(tenant: Any) -> dict[str, Any]:
     return {"pk": passport.pk}
 
 
+def listed_operator_link(tenant: Any) -> dict[str, Any]:
+    """The owner's passport names another organization as its economic operator."""
+    from tests.factories import OrganizationFactory
+
+    OrganizationFactory(name="OWNER-SECRET-PLANT importer", eori="DE5512340000123")
+    published_passport(tenant)
+    return {}
+
+
 ROWS: dict[str, Row] = {
+    "operator-link-list": Row("api_list", listed_operator_link),
     "operator-links-match-page": Row("web_object", published_passport, methods=("post",)),
     "grant-list": Row("api_list", listed_grant),
     "grant-detail": Row("api_object", grant),

@@ -19,6 +19,7 @@ from lca.demo import seed_lca
 from lca.pact.demo import seed_pact
 from passports.demo import DEMO_PASSWORD, seed_passports, seed_tenants
 from passports.demo_access import seed_access
+from passports.demo_bulk import seed_bulk
 from passports.imports.demo import seed_imports
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             seed_report_pack(tenants)
             seed_access(tenants)
             cbam = seed_cbam()
+            seed_bulk(tenants)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"  {len(passports.published)} published passports, {len(passports.drafts)} draft(s) to fix")
         self.stdout.write(f"  {tenants.maker.name}: hanbit-owner / hanbit-editor / hanbit-viewer")

@@ -337,6 +337,12 @@ STUCK_JOBS: list[dict[str, Any]] = [
         "heartbeat": "heartbeat_at",  # moves with every rendered report
         "stale_seconds": int(60 * env.float("SWEEPER_PACK_STALL_MINUTES", default=5.0)),
     },
+    {
+        "model": "passports.BulkJob",
+        "task": "passports.tasks.bulk_job_task",
+        "heartbeat": "updated_at",  # moves with every committed chunk (a pending job is not watched)
+        "stale_seconds": env.int("SWEEPER_BULK_STALL_SECONDS", default=600),
+    },
 ]
 # A long job's step whose database connection was lost is run again on a new connection (core/reconnect.py):
 # up to JOB_DB_RETRY_ATTEMPTS losses in a row with no progress between them, waiting JOB_DB_RETRY_FIRST_SECONDS

@@ -297,3 +297,34 @@ def test_a_dry_run_never_publishes(tenant: Any) -> None:
     assert not job.publish_on_import
     import_job_run(job_id=job.pk)
     assert not BulkJob.objects.exists()
+
+
+def test_the_sweeper_resumes_a_job_whose_worker_went_silent(
+    tenant: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.sweeper import sweep_stuck_jobs
+
+    passports = [make_passport(tenant.org) for _ in range(4)]
+    job = bulk.bulk_job_create(
+        org=tenant.org,
+        by=tenant.owner,
+        operation="publish",
+        selection=bulk.Selection(passport_ids=[p.pk for p in passports]),
+        chunk_size=2,
+    )
+    pending_before = BulkJob.objects.filter(pk=job.pk)
+    pending_before.update(updated_at=timezone.now() - timedelta(hours=2))
+    sweep_stuck_jobs()
+    assert pending_before.get().status == BulkJob.Status.PENDING  # nobody confirmed it: it is not run
+    bulk.bulk_job_confirm(job=job, by=tenant.owner, enqueue=False)
+    bulk.bulk_job_run(job_id=job.pk, runner="dead@host", max_chunks=1)
+    BulkJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_stuck_jobs()  # the task runs eagerly here (no broker): it resumes after the first chunk
+    done = BulkJob.objects.get(pk=job.pk)
+    assert (done.status, done.done, done.succeeded) == (BulkJob.Status.DONE, 4, 4)
+    assert sorted(done.items.values_list("position", flat=True)) == [0, 1, 2, 3]

@@ -122,3 +122,26 @@ def test_a_viewer_cannot_create_jobs(tenant: Any, login_api: Any) -> None:
         "/api/v1/bulk-jobs/", {"operation": "publish", "passports": [passport.pk]}, format="json"
     )
     assert answer.status_code == 403
+
+
+def test_an_api_client_creates_and_confirms_with_idempotency_keys(
+    tenant: Any, bearer_api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = bearer_api(tenant.org, ("read", "write"))
+    drafts = [make_passport(tenant.org) for _ in range(2)]
+    body = {"operation": "publish", "passports": [p.pk for p in drafts], "policy": "all_or_nothing"}
+    first = client.post("/api/v1/bulk-jobs/", body, format="json", headers={"Idempotency-Key": "erp-batch-7"})
+    assert first.status_code == 201, first.content
+    other = client.post(
+        "/api/v1/bulk-jobs/",
+        {**body, "policy": "valid_only"},
+        format="json",
+        headers={"Idempotency-Key": "erp-batch-7"},
+    )
+    assert other.status_code == 422  # the same key with another request
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(first.json()["confirm_url"], headers={"Idempotency-Key": "erp-batch-7-go"})
+    assert confirmed.status_code == 202
+    job = client.get(f"/api/v1/bulk-jobs/{first.json()['id']}").json()
+    assert (job["status"], job["succeeded"], job["policy"]) == ("done", 2, "all_or_nothing")
+    assert PassportVersion.objects.filter(passport__in=drafts, status="published").count() == 2

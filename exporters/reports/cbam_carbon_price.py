@@ -24,6 +24,7 @@ allocation adjustment of Art. 31). Plain Python, no Django.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -40,12 +41,17 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number that arithmetic can use: 1e999 parses to infinity, which no price or rate is."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _positive(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value > 0
+    return _finite(value) and value > 0
 
 
 def _non_negative(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value >= 0
+    return _finite(value) and value >= 0
 
 
 def _date(value: Any) -> date | None:

@@ -86,6 +86,7 @@ def test_rebate_and_share_lower_the_price_and_the_deduction_never_exceeds_gross(
             "above zero",
         ),
         ({"allowance_price": -1}, "/carbon_price_paid/allowance_price", "above zero"),
+        ({"allowance_price": float("inf")}, "/carbon_price_paid/allowance_price", "above zero"),
         ({"currency": "won"}, "/carbon_price_paid/currency", "ISO 4217"),
         ({"free_allocation_share": 1.5}, "/carbon_price_paid/free_allocation_share", "between 0 and 1"),
         ({"evidence": [{"title": "statement", "sha256": "xyz"}]}, "/carbon_price_paid/evidence/0/sha256", "SHA-256"),

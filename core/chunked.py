@@ -27,13 +27,17 @@ def _limit(environ: dict[str, Any]) -> int:
 
 
 class ChunkedBodyMiddleware:
-    def __init__(self, app: WSGIApp) -> None:
+    """``limit`` gives the largest body a request may carry (the route's, ``config.bodylimits``); without it,
+    the size of a form or of any multipart upload."""
+
+    def __init__(self, app: WSGIApp, limit: Callable[[dict[str, Any]], int] | None = None) -> None:
         self.app = app
+        self.limit = limit or _limit
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
         if chunked and environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
-            limit = _limit(environ)
+            limit = self.limit(environ)
             body = environ["wsgi.input"].read(limit + 1)
             if len(body) > limit:
                 start_response("413 Content Too Large", [("Content-Type", "text/plain"), ("Connection", "close")])

@@ -179,8 +179,10 @@ MEDIA_URL = "/media/"
 # Request bodies: large enough for bulk CSV uploads, which are streamed to disk past the memory limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# API bodies past DATA_UPLOAD_MAX_MEMORY_SIZE (multipart uploads: API_MAX_UPLOAD_BYTES) answer 413 from their
-# Content-Length, unread (config/bodylimits.py).
+# Every route's body is held to DATA_UPLOAD_MAX_MEMORY_SIZE; only multipart bodies sent to a view marked with
+# core.uploads.accepts_uploads may be larger, up to the setting it names (API_MAX_UPLOAD_BYTES for API imports,
+# IMPORT_MAX_UPLOAD_BYTES for the import page, REPORT_VERIFY_MAX_BODY_BYTES for report verification). Past it
+# the answer is 413 from the Content-Length, unread (config/bodylimits.py).
 API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 
 # Idempotency-Key on API writes (passports/idempotency.py): answers kept a day; a key whose request died

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from core.ids import IdField
 from core.parsers import OrjsonParser
+from core.uploads import accepts_uploads
 from exporters.models import ReportPack
 from exporters.reports.cbam import SummaryError, importer_summary
 from exporters.reports.cbam_carbon_price import carbon_price_deduction
@@ -283,6 +284,7 @@ class ReportPackDownloadView(OrganizationScopedMixin, APIView):
         return response
 
 
+@accepts_uploads(setting="REPORT_VERIFY_MAX_BODY_BYTES", default=MAX_VERIFY_BYTES + 64 * 1024)
 class ReportVerifyView(OrganizationScopedMixin, APIView):
     """Upload a report PDF (multipart field ``file``): does it match a published version of yours, unchanged?"""
 

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from core.errors import error_body
 from core.parsers import OrjsonParser
+from core.uploads import accepts_uploads
 from passports.api.base import OrganizationScopedMixin, OrganizationScopedViewSet
 from passports.api.passport_serializers import OrgScopedPrimaryKeyField
 from passports.api.views import as_drf_validation_error
@@ -148,6 +149,7 @@ _JOB_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[_JOB_ID]))
+@accepts_uploads(setting="API_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 class ImportJobViewSet(
     OrganizationScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportJob]
 ):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.language import ui_language
+from core.uploads import accepts_uploads
 from passports.imports.formats import (
     SAMPLE_BYTES,
     FormatError,
@@ -117,6 +118,7 @@ class UploadForm(forms.Form):
 # Upload and list
 
 
+@accepts_uploads(setting="IMPORT_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 @member_required
 def import_list(request: HttpRequest) -> HttpResponse:
     """GET: recent jobs and the upload form. POST (editors): upload, then the job or the mapping step."""

@@ -74,11 +74,102 @@ def test_uploads_past_the_api_upload_limit_answer_413_unread(tenant: Any, login_
     _is_envelope(response, "too_large")
 
 
-def test_web_forms_keep_django_s_own_limit(client: Client, settings: Any) -> None:
-    # Only /api/ bodies are answered by the API's limit; pages keep Django's behaviour (400 on the form).
+def test_web_forms_are_held_to_the_same_limit(client: Client, settings: Any) -> None:
+    # Pages are answered from Content-Length too (config/bodylimits.py), in plain text rather than the envelope.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     response = client.post("/login/", {"username": "x" * 500, "password": "y"})
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/plain") and b"100 bytes" in response.content
+
+
+# --- a body limit on every route (issue 21, item 7) ----------------------------------------------------
+
+DECLARED = 300 * 1024 * 1024  # what the attack declared: 300 MB of multipart for the web process to spool
+MULTIPART = "multipart/form-data; boundary=x"
+
+
+def _declared_post(client: Client, path: str, content_type: str = MULTIPART) -> Any:
+    """A POST declaring a 300 MB body of which only a few bytes are sent: refused from the header alone (the
+    test client fails any read past what was sent, so a route that read the body could not answer 413)."""
+    return client.generic("POST", path, b"--x--\r\n", content_type=content_type, CONTENT_LENGTH=str(DECLARED))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/login/",  # any anonymous page form (CSRF is checked later, on a body already spooled)
+        "/admin/login/",
+        "/i18n/setlang/",
+        "/01/09506000134352",  # the resolver
+        "/auth/token",
+        "/imports/mapping/",  # a page next to the upload page takes no files
+        "/api/v1/products/",  # the API takes files only where it imports or verifies them
+        "/no/such/route",
+    ],
+)
+def test_every_route_refuses_a_multipart_body_past_the_limit_unread(db: Any, client: Client, path: str) -> None:
+    response = _declared_post(client, path)
+    assert response.status_code == 413, (path, response.status_code)
+    assert str(DECLARED).encode() in response.content
+
+
+@pytest.mark.parametrize("path", ["/3/events", "/2/events", "/3/footprints"])
+def test_pact_routes_refuse_large_bodies_as_pact_errors(db: Any, client: Client, path: str) -> None:
+    response = _declared_post(client, path, content_type="application/cloudevents+json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "BadRequest"
+
+
+def test_upload_views_keep_their_own_ceiling(tenant: Any, login_api: Any, client: Client, settings: Any) -> None:
+    # Form fields stay small, yet a file larger than that still reaches the import (web and API) and the
+    # report verification, each under its own ceiling.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    lines = ["gtin,name,category,cn_code"] + [f"{n:014d},Module {n},battery,85076000" for n in range(1, 200)]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    assert len(data) > 2_000
+    api = login_api(tenant.editor)
+    upload = SimpleUploadedFile("modules.csv", data)
+    assert api.post("/api/v1/imports/", {"file": upload, "kind": "products"}, format="multipart").status_code != 413
+    client.force_login(tenant.editor)
+    page = client.post("/imports/", {"file": SimpleUploadedFile("modules.csv", data), "kind": "products"})
+    assert page.status_code in {200, 302}
+    pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.7" + b" " * 3_000)
+    verify = api.post("/api/v1/reports/verify", {"file": pdf}, format="multipart")
+    assert verify.status_code != 413
+    # Past the upload view's own ceiling, the same 413 from the header.
+    settings.REPORT_VERIFY_MAX_BODY_BYTES = 2_500
+    assert _declared_post(client, "/api/v1/reports/verify").status_code == 413
+
+
+def test_a_chunked_body_is_held_to_its_route_s_limit(settings: Any) -> None:
+    import io
+
+    from config.bodylimits import chunked_body_limit
+    from core.chunked import ChunkedBodyMiddleware
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    reached: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        reached.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b""]
+
+    def send(path: str) -> list[str]:
+        statuses: list[str] = []
+        environ = {
+            "PATH_INFO": path,
+            "HTTP_TRANSFER_ENCODING": "chunked",
+            "wsgi.input_terminated": True,
+            "wsgi.input": io.BytesIO(b"y" * 5_000),
+            "CONTENT_TYPE": MULTIPART,
+        }
+        ChunkedBodyMiddleware(app, limit=chunked_body_limit)(environ, lambda status, headers: statuses.append(status))
+        return statuses
+
+    assert send("/login/") == ["413 Content Too Large"]
+    assert send("/imports/") == ["200 OK"]  # the import page takes files
+    assert reached == ["/imports/"]
 
 
 # --- throttles ---------------------------------------------------------------------------------------
@@ -116,6 +207,26 @@ def test_anonymous_callers_share_a_budget_per_address(db: Any, throttle_rates: A
     assert codes == [200, 200, 429]
     other_address = APIClient(REMOTE_ADDR="192.0.2.77")
     assert other_address.get("/api/v1/schemas/").status_code == 200
+
+
+def test_an_invented_forwarded_address_does_not_reset_the_anonymous_budget(
+    db: Any, throttle_rates: Any, settings: Any
+) -> None:
+    # DRF's own get_ident believes X-Forwarded-For; core.proxies removes it from peers that are not named
+    # proxies, so the API's anonymous budget is the real peer's.
+    settings.TRUSTED_PROXIES = []
+    throttle_rates(anon="2/min")
+    codes = [APIClient().get("/api/v1/schemas/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
+    # Behind a named proxy, each client it forwards for has a budget of its own.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def via_proxy(client_address: str) -> int:
+        api = APIClient(REMOTE_ADDR="10.0.0.5")
+        return int(api.get("/api/v1/schemas/", HTTP_X_FORWARDED_FOR=client_address).status_code)
+
+    assert [via_proxy("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert via_proxy("203.0.113.2") == 200
 
 
 # --- login lock-out ----------------------------------------------------------------------------------

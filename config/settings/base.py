@@ -185,6 +185,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # the answer is 413 from the Content-Length, unread (config/bodylimits.py).
 API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 
+# Report verification reads the uploaded PDF in a child process under these limits (core/bounded.py).
+REPORT_VERIFY_SECONDS = env.float("REPORT_VERIFY_SECONDS", default=10.0)
+REPORT_VERIFY_MEMORY_BYTES = env.int("REPORT_VERIFY_MEMORY_BYTES", default=512 * 1024 * 1024)
+
 # Idempotency-Key on API writes (passports/idempotency.py): answers kept a day; a key whose request died
 # with its process is taken over by a retry after IDEMPOTENCY_IN_FLIGHT_SECONDS.
 IDEMPOTENCY_KEY_TTL_SECONDS = env.int("IDEMPOTENCY_KEY_TTL_SECONDS", default=24 * 3600)

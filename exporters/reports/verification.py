@@ -12,14 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
 from pypdf.errors import PyPdfError
 
+from core.bounded import LimitExceededError, run_bounded
 from exporters.pdf import read_embedded_hash, read_footer_hashes
 from exporters.reports.rendering import seal_key
 from exporters.reports.seal import seal_is_valid
 from passports.models import Organization, PassportVersion
 
-Outcome = Literal["match", "modified", "unknown", "unpublished", "revoked", "no_hash", "inconsistent", "not_pdf"]
+Outcome = Literal[
+    "match", "modified", "unknown", "unpublished", "revoked", "no_hash", "inconsistent", "not_pdf", "too_costly"
+]
 
 _MESSAGES: dict[str, str] = {
     "match": "The file is a report we issued, unchanged, and shows a published passport version.",
@@ -30,6 +34,8 @@ _MESSAGES: dict[str, str] = {
     "no_hash": "The file carries no passport-version hash: it is not one of our reports.",
     "inconsistent": "The pages of the file carry a different hash than its metadata: pages were swapped or edited.",
     "not_pdf": "The file is not a readable PDF.",
+    "too_costly": "The file could not be read within the time and memory a check may take: none of our reports "
+    "needs that much.",
 }
 
 
@@ -71,20 +77,51 @@ def _describe(version: PassportVersion) -> dict[str, Any]:
     }
 
 
-def verify_report(pdf: bytes, *, org: Organization | None, every_organization: bool = False) -> Verification:
-    """Check ``pdf`` against the versions of ``org`` (or of every organization, for operators' tools)."""
+def read_report_pdf(pdf: bytes, key: bytes) -> tuple[str | None, list[str | None], bool]:
+    """What a report PDF carries: its metadata hash, each page's footer hash, whether its seal holds.
+
+    Plain parsing of an untrusted file, without the database: ``verify_report`` runs it in a child process
+    under time and memory limits (``core.bounded``).
+    """
+    embedded = read_embedded_hash(pdf)
+    if embedded is None:
+        return None, [], False
+    return embedded, read_footer_hashes(pdf), seal_is_valid(pdf, key)
+
+
+def _read_within_limits(pdf: bytes) -> tuple[str | None, list[str | None], bool] | Verification:
+    """``read_report_pdf`` in a child process limited to ``REPORT_VERIFY_SECONDS`` and
+    ``REPORT_VERIFY_MEMORY_BYTES``, or the answer when the file cannot be read within them."""
     try:
-        embedded = read_embedded_hash(pdf)
-        footers = read_footer_hashes(pdf) if embedded else []
+        return run_bounded(
+            read_report_pdf,
+            pdf,
+            seal_key(),
+            wall_seconds=float(getattr(settings, "REPORT_VERIFY_SECONDS", 10)),
+            memory_bytes=int(getattr(settings, "REPORT_VERIFY_MEMORY_BYTES", 512 * 1024 * 1024)),
+        )
+    except LimitExceededError:
+        return Verification("too_costly")
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         # PyPdfError covers pypdf's LimitReachedError (a decompression bomb, too many objects): a file we cannot
         # read within the limits is not one of our reports; it answered 500 before (issue 21, item 8).
         return Verification("not_pdf")
+
+
+def verify_report(pdf: bytes, *, org: Organization | None, every_organization: bool = False) -> Verification:
+    """Check ``pdf`` against the versions of ``org`` (or of every organization, for operators' tools).
+
+    The file is parsed in a bounded child process, never in the caller's: a small crafted PDF kept a web
+    worker busy for 24.5 s (issue 21, item 7).
+    """
+    read = _read_within_limits(pdf)
+    if isinstance(read, Verification):
+        return read
+    embedded, footers, sealed = read
     if embedded is None:
         return Verification("no_hash")
     if not footers or any(found != embedded for found in footers):
         return Verification("inconsistent", embedded_hash=embedded)
-    sealed = seal_is_valid(pdf, seal_key())
     candidates = PassportVersion.objects.select_related("passport").filter(content_hash=embedded)
     if not every_organization:
         candidates = candidates.filter(organization=org) if org is not None else candidates.none()

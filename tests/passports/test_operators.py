@@ -165,3 +165,26 @@ def test_the_api_lists_the_links_both_ways_and_to_nobody_else(
         assert (answer["results"] if isinstance(answer, dict) else answer) == []
     refused = owner.get("/api/v1/operator-links/", {"direction": "sideways"})
     assert refused.status_code == 400 and "direction" in refused.content.decode()
+
+
+def test_the_migration_links_passports_published_before_links_existed(tenant: Any, importer: Any) -> None:
+    """0020 applies what each earlier publication said (same rule as publishing); run twice, it adds nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("passports.migrations.0020_operator_links_backfill")
+    model = _published(tenant)
+    item = make_passport(tenant.org, product=model.product, granularity="item", serial="S1", data={})
+    item.parent = model
+    item.save(update_fields=["parent"])
+    passport_publish(passport=item, by=tenant.owner)  # inherits the model's operator section
+    OperatorLink.objects.all().delete()  # as before migration 0018
+    backfill.link_published(apps, None)
+    backfill.link_published(apps, None)
+    links = OperatorLink.objects.order_by("passport_id")
+    assert [(link.passport_id, link.operator_id, link.identifier) for link in links] == [
+        (model.pk, importer.org.pk, EORI),
+        (item.pk, importer.org.pk, EORI),
+    ]
+    assert tier_for(viewer_of_user(importer.viewer), item) == "legitimate_interest"

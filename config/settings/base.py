@@ -185,6 +185,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # the answer is 413 from the Content-Length, unread (config/bodylimits.py).
 API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=256 * 1024 * 1024)
 
+# The import page and API read an uploaded workbook's first rows in a child process under these limits
+# (passports/imports/inspection.py); the import itself reads it in a Celery worker.
+IMPORT_XLSX_INSPECT_SECONDS = env.float("IMPORT_XLSX_INSPECT_SECONDS", default=20.0)
+IMPORT_XLSX_INSPECT_MEMORY_BYTES = env.int("IMPORT_XLSX_INSPECT_MEMORY_BYTES", default=1024 * 1024 * 1024)
 # Report verification reads the uploaded PDF in a child process under these limits (core/bounded.py).
 REPORT_VERIFY_SECONDS = env.float("REPORT_VERIFY_SECONDS", default=10.0)
 REPORT_VERIFY_MEMORY_BYTES = env.int("REPORT_VERIFY_MEMORY_BYTES", default=512 * 1024 * 1024)
@@ -315,6 +319,8 @@ CELERY_TASK_IGNORE_RESULT = True  # job state lives in our own models, not in a 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process that grew past this (KiB) after a task (a large workbook read by an import) is replaced.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=2 * 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # Redis redelivers an unacknowledged task after the visibility timeout: it must exceed the longest task,

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from core.bounded import LimitExceededError, run_bounded
 from passports.imports.columns import HeaderMap, resolve_headers
 from passports.imports.formats import (
     SAMPLE_BYTES,
@@ -93,30 +94,72 @@ def _parsed(text: str, delimiter: str) -> Iterator[list[str]]:
 
 
 def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+    yield from xlsx_sample_rows(handle, SAMPLE_ROWS + 1)
+
+
+def xlsx_sample_rows(handle: IO[bytes], max_rows: int) -> list[list[Any]]:
+    """The first ``max_rows`` rows of a workbook's first sheet, read in a child process under a time and a
+    memory limit (``IMPORT_XLSX_INSPECT_SECONDS``, ``IMPORT_XLSX_INSPECT_MEMORY_BYTES``).
+
+    openpyxl reads a workbook's whole shared-strings part before its first row, however few rows are asked
+    for: an 8.4 MB workbook kept a web worker busy for 55 s (issue 21, item 7). The web process only waits
+    for the rows, or for ``FormatError`` ``xlsx_too_costly`` at the limit; the import itself reads the file
+    in a Celery worker.
+    """
+    from django.conf import settings
+
+    handle.seek(0)
+    try:
+        outcome = run_bounded(
+            _xlsx_sample,
+            handle,
+            max_rows,
+            wall_seconds=float(getattr(settings, "IMPORT_XLSX_INSPECT_SECONDS", 20)),
+            memory_bytes=int(getattr(settings, "IMPORT_XLSX_INSPECT_MEMORY_BYTES", 1024 * 1024 * 1024)),
+        )
+    except LimitExceededError as exc:
+        raise FormatError(
+            "xlsx_too_costly",
+            f"The workbook could not be opened within the {exc.what} an upload may take. Save it as CSV, or "
+            "split it into smaller workbooks.",
+            "업로드에 허용된 한도 안에서 통합 문서를 열 수 없습니다. CSV로 저장하거나 더 작은 통합 문서로 나누십시오.",
+        ) from exc
+    finally:
+        handle.seek(0)
+    if isinstance(outcome, tuple):  # a FormatError's code and messages (sent as plain data across the pipe)
+        raise FormatError(*outcome)
+    return outcome
+
+
+def _xlsx_sample(handle: IO[bytes], max_rows: int) -> list[list[Any]] | tuple[str, str, str]:
+    """Runs in the bounded child: the rows, or a refusal as (code, English, Korean)."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook; all mean the same here
-        raise FormatError(
+        return (
             "bad_xlsx",
             f"The workbook cannot be opened ({type(exc).__name__}). Save it again from Excel, or as CSV.",
             f"통합 문서를 열 수 없습니다({type(exc).__name__}). 엑셀에서 다시 저장하거나 CSV로 저장하십시오.",
-        ) from exc
+        )
+    rows: list[list[Any]] = []
     try:
         if not workbook.worksheets:
-            return
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        for _index in range(SAMPLE_ROWS + 1):
+            return rows
+        values = workbook.worksheets[0].iter_rows(values_only=True)
+        for _index in range(max_rows):
             try:
-                values = next(rows, None)
+                row = next(values, None)
             except Exception as exc:  # a damaged sheet fails while read, not at opening (issue 21: it was a 500)
-                raise bad_sheet(exc) from exc
-            if values is None:
+                refusal = bad_sheet(exc)
+                return (refusal.code, refusal.message_en, refusal.message_ko)
+            if row is None:
                 break
-            yield list(values)
+            rows.append(list(row))
     finally:
         workbook.close()
+    return rows
 
 
 def bad_sheet(exc: Exception) -> FormatError:

@@ -45,7 +45,7 @@ from passports.imports.formats import (
     is_comment,
     sniff_delimiter,
 )
-from passports.imports.inspection import bad_sheet
+from passports.imports.inspection import xlsx_sample_rows
 from passports.imports.kinds import kinds
 from passports.imports.limits import check_xlsx_container, limits_from
 from passports.imports.mapping import column_mapping_create
@@ -205,21 +205,9 @@ def file_header(handle: IO[bytes], name: str) -> list[str]:
     handle.seek(0)
     rows: Any
     if file_type(head[:64], name) == "xlsx":
-        from openpyxl import load_workbook
-
         check_xlsx_container(handle, limits_from(settings))
-        handle.seek(0)
-        try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook; all mean the same here
-            raise bad_sheet(exc) from exc
-        try:
-            sheet = workbook.worksheets[0]
-            rows = [list(values) for values in sheet.iter_rows(values_only=True, max_row=50)]
-        except Exception as exc:  # a damaged or missing sheet fails while read (issue 21: it was a 500)
-            raise bad_sheet(exc) from exc
-        finally:
-            workbook.close()
+        # Read in a bounded child process, not in this web worker (issue 21, item 7).
+        rows = xlsx_sample_rows(handle, 50)
     else:
         complete = len(head) <= SAMPLE_BYTES
         sample = head[:SAMPLE_BYTES]

@@ -65,3 +65,45 @@ def test_a_pdf_that_costs_seconds_to_read_is_stopped_at_the_limit_outside_the_we
     assert (response.json()["outcome"], response.json()["match"]) == ("too_costly", False)
     assert elapsed < 10, elapsed
     assert spent < 1.5, spent  # the parsing CPU was the child's, not this (web) process's
+
+
+def _workbook_with_a_wide_first_row(cells: int) -> bytes:
+    """A 1 MB workbook whose first row holds ``cells`` numbers: openpyxl reads the whole row before it can
+    hand over the header (400,000 cells: 3.4 s of CPU), however few rows the inspection asks for."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    plain = io.BytesIO()
+    Workbook().save(plain)
+    source = zipfile.ZipFile(plain)
+    row = "".join(f'<c t="n"><v>{n}</v></c>' for n in range(cells))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{row}</row></sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as workbook:
+        for item in source.infolist():
+            is_sheet = item.filename == "xl/worksheets/sheet1.xml"
+            workbook.writestr(item.filename, sheet if is_sheet else source.read(item.filename))
+    return out.getvalue()
+
+
+def test_an_xlsx_upload_is_read_outside_the_web_process_and_stopped_at_its_limit(
+    tenant: Any, login_api: Any, settings: Any
+) -> None:
+    settings.IMPORT_XLSX_INSPECT_SECONDS = 0.5
+    data = _workbook_with_a_wide_first_row(300_000)
+    client = login_api(tenant.editor)
+    warm = {"file": SimpleUploadedFile("a.csv", b"gtin,name,category,cn_code\r\n"), "kind": "products"}
+    client.post("/api/v1/imports/", warm, format="multipart")
+    cpu, started = _own_cpu(), time.monotonic()
+    files = {"file": SimpleUploadedFile("modules.xlsx", data), "kind": "products"}
+    refused = client.post("/api/v1/imports/", files, format="multipart")
+    spent, elapsed = _own_cpu() - cpu, time.monotonic() - started
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["error"]["code"] == "xlsx_too_costly"
+    assert elapsed < 5, elapsed
+    assert spent < 1.0, spent  # openpyxl's seconds were the child's

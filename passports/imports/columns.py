@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from passports.imports.formats import NumberFormat, parse_decimal, parse_number
-from passports.imports.values import CellError, read_category, read_code, read_date
+from passports.imports.values import CellError, read_category, read_code, read_date, read_enum
 from passports.rules import escape_pointer_token, korean_particle
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
@@ -356,7 +356,8 @@ _CODES = ("gtin", "gln", "cn_code")
 
 def normaliser(leaf: Node) -> Callable[[str, tuple[str, str]], str] | None:
     """How a text column's cells are normalised before they are judged, if they are: digit codes refused
-    when a spreadsheet destroyed their digits, dates written as ISO 8601, categories as their keys."""
+    when a spreadsheet destroyed their digits, categories and enumeration values as their codes (from the
+    Korean drop-downs of our templates too), dates written as ISO 8601."""
     if leaf.type != "string":
         return None
     if leaf.check in _CODES:
@@ -364,6 +365,9 @@ def normaliser(leaf: Node) -> Callable[[str, tuple[str, str]], str] | None:
         return lambda text, title: read_code(text, check, title=title)
     if leaf.check == "category":
         return lambda text, title: read_category(text, title=title)
+    if leaf.enum and any(isinstance(option, str) for option in leaf.enum):
+        options = leaf.enum
+        return lambda text, _title: read_enum(text, options)
     if leaf.format == "date":
         return lambda text, title: read_date(text, title=title)
     return None

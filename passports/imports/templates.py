@@ -8,7 +8,10 @@ that it is empty (a list left out and a list declared empty are not the same thi
 The second row is an example taken from a shipped example, marked as a comment (its first cell starts
 with ``#``) so that uploading the template unchanged imports nothing. The XLSX template adds a sheet
 describing every column (type, required, unit, allowed values) and formats text columns as text, so
-Excel keeps a GTIN's leading zero.
+Excel keeps a GTIN's leading zero and never turns it into ``8.80123E+12``. Columns of allowed values
+(enumerations, the product category) get a drop-down (data validation list on a hidden sheet); in the
+Korean template it offers Korean names with the code (``전기차 (ev)``, ``배터리 (battery)``), which the
+import reads back as the code (``passports.imports.values``), and the example row is written the same way.
 
 Plain Python (openpyxl), no Django.
 """
@@ -20,7 +23,9 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from passports.enum_labels import enum_label_ko
 from passports.imports.columns import ColumnTree, Node, Step
+from passports.imports.values import categories, category_label
 
 if TYPE_CHECKING:
     from passports.imports.kinds import Kind
@@ -57,9 +62,31 @@ def template_rows(kind: Kind, language: str) -> tuple[list[str], list[Any]]:
     header = [kind.tree.header(path, language) for path, _ in columns]
     example_data = kind.examples[0] if kind.examples else {}
     example = [_value_at(example_data, path) for path, _ in columns]
+    if language == "ko":
+        example = [_korean_choice(leaf, value) for (_, leaf), value in zip(columns, example, strict=True)]
     if example:
         example[0] = f"# {'' if example[0] is None else example[0]}".rstrip()
     return header, example
+
+
+def choices(leaf: Node, language: str) -> list[str]:
+    """The values a column's drop-down offers: enumeration codes or categories, named in Korean with the
+    code in the Korean template; empty for a column that takes any value."""
+    if leaf.check == "category":
+        return [category_label(c) if language == "ko" else c for c in categories()]
+    if leaf.enum and all(isinstance(option, str) for option in leaf.enum):
+        return [enum_label_ko(option) if language == "ko" else str(option) for option in leaf.enum]
+    return []
+
+
+def _korean_choice(leaf: Node, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if leaf.check == "category":
+        return category_label(value)
+    if leaf.enum and value in leaf.enum:
+        return enum_label_ko(value)
+    return value
 
 
 def _value_at(data: Any, path: Sequence[Step]) -> Any:
@@ -100,8 +127,12 @@ _FIELD_SHEET_HEADER = {
 }
 
 
+DROP_DOWN_ROWS = 5000  # rows of the data sheet that offer the drop-downs
+
+
 def template_xlsx(kind: Kind, language: str) -> bytes:
-    """The XLSX template: a data sheet (header, example) and a sheet describing every column."""
+    """The XLSX template: a data sheet (header, example, drop-downs), a sheet describing every column and a
+    hidden sheet of the drop-downs' values."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -129,9 +160,48 @@ def template_xlsx(kind: Kind, language: str) -> bytes:
         cell.font = Font(bold=True)
     for index, (path, leaf) in enumerate(columns, start=1):
         fields.append(_field_row(kind.tree, index, path, leaf, korean=korean))
+    _drop_downs(workbook, data, columns, language)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _drop_downs(workbook: Any, data: Any, columns: list[tuple[tuple[Step, ...], Node]], language: str) -> None:
+    """A list validation on every column of allowed values, its values on a hidden sheet (a list written in
+    the formula itself is limited to 255 characters). A value typed outside the list only warns: the code
+    itself (``ev``) is accepted too, and anything else is reported by the import with the allowed values."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    korean = language == "ko"
+    lists = workbook.create_sheet("목록" if korean else "Lists")
+    lists.sheet_state = "hidden"
+    ranges: dict[tuple[str, ...], str] = {}
+    for index, (_, leaf) in enumerate(columns, start=1):
+        options = tuple(choices(leaf, language))
+        if not options:
+            continue
+        if options not in ranges:
+            column = get_column_letter(len(ranges) + 1)
+            for row, option in enumerate(options, start=1):
+                lists[f"{column}{row}"] = option
+            ranges[options] = f"'{lists.title}'!${column}$1:${column}${len(options)}"
+        validation = DataValidation(
+            type="list",
+            formula1=ranges[options],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="목록에 없는 값" if korean else "Not in the list",
+            error=(
+                "목록에서 고르십시오. 괄호 안의 코드(예: ev)만 입력해도 됩니다."
+                if korean
+                else "Choose a value from the list (the code alone is accepted too)."
+            ),
+        )
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{DROP_DOWN_ROWS + 1}")
+        data.add_data_validation(validation)
 
 
 def _field_row(tree: ColumnTree, index: int, path: tuple[Step, ...], leaf: Node, *, korean: bool) -> list[Any]:

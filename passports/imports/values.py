@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 from passports import identifiers
+from passports.enum_labels import ENUM_KO
 from passports.rules import korean_particle
 from passports.schema_files import iter_schema_files, load_schema
 
@@ -209,6 +210,26 @@ def read_category(text: str, *, title: tuple[str, str]) -> str:
         f"{title[0]}: '{text}' is not a passport category; use one of {known}.",
         f"{title[1]}: {_quoted(text)} 여권 범주가 아닙니다. 다음 중 하나를 입력하십시오: {known}.",
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Enumerations
+
+
+def read_enum(text: str, options: tuple[object, ...]) -> str:
+    """An enumeration cell as its code: the code itself (``ev``, ``EV``), the Korean template's drop-down
+    entry (``전기차 (ev)``) or the Korean name alone (``전기차``). Anything else is returned as written, for
+    the schema's check to report with the allowed values."""
+    codes = [option for option in options if isinstance(option, str)]
+    if text in codes:
+        return text
+    wanted = normal(text)
+    labelled = re.fullmatch(r".*\(\s*([^()]+?)\s*\)", text.strip())
+    inner = normal(labelled.group(1)) if labelled is not None else None
+    for code in codes:
+        if normal(code) in (wanted, inner) or normal(ENUM_KO.get(code, "\0")) == wanted:
+            return code
+    return text
 
 
 def _quoted(text: str) -> str:

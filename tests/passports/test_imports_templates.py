@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -41,7 +42,7 @@ def test_csv_template_round_trips_the_example(kind: str, language: str) -> None:
 def test_xlsx_template_has_the_same_header_and_describes_every_column(kind: str) -> None:
     found = kinds()[kind]
     workbook = load_workbook(io.BytesIO(template_xlsx(found, "ko")))
-    data, fields = workbook.worksheets
+    data, fields, _lists = workbook.worksheets
     header, _example = template_rows(found, "ko")
     assert [cell.value for cell in data[1]] == header
     assert data.column_dimensions["A"].number_format == "@"  # GTIN column keeps its leading zero
@@ -82,3 +83,51 @@ def test_xlsx_field_sheet_describes_columns_in_the_templates_language() -> None:
     assert english[material] and korean[material] and korean[material] != english[material]
     untranslated = [key for key, text in korean.items() if text and text == english[key]]
     assert not untranslated, untranslated
+
+
+def _validations(sheet: Any) -> dict[str, str]:
+    """Column letter → the list formula of its drop-down."""
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            found[cell_range.coord.split(":")[0].rstrip("0123456789")] = validation.formula1
+    return found
+
+
+def _list_values(workbook: Any, formula: str) -> list[str]:
+    sheet_name, cells = formula.rsplit("!", 1)
+    sheet = workbook[sheet_name.strip("'")]
+    return [cell.value for row in sheet[cells.replace("$", "")] for cell in row]
+
+
+def test_korean_template_offers_korean_drop_downs_for_enumerations_and_categories() -> None:
+    from openpyxl.utils import get_column_letter
+
+    for kind, key, expected in [
+        ("battery", "general_product_information.battery_category", ["경량 운송수단 (lmt)", "전기차 (ev)"]),
+        ("products", "category", ["배터리 (battery)"]),
+    ]:
+        found = kinds()[kind]
+        workbook = load_workbook(io.BytesIO(template_xlsx(found, "ko")))
+        data, _fields, lists = workbook.worksheets
+        assert lists.sheet_state == "hidden"
+        keys, _ = template_rows(found, "key")
+        letter = get_column_letter(keys.index(key) + 1)
+        formula = _validations(data)[letter]
+        values = _list_values(workbook, formula)
+        assert all(value in values for value in expected), values
+        example = data[f"{letter}2"].value
+        assert example in values  # the example row is written as the drop-down writes it
+        gtin = get_column_letter(keys.index("gtin") + 1)
+        assert gtin not in _validations(data)  # free columns have no list
+
+
+def test_english_template_drop_downs_offer_the_codes() -> None:
+    found = kinds()["products"]
+    workbook = load_workbook(io.BytesIO(template_xlsx(found, "en")))
+    keys, _ = template_rows(found, "key")
+    from openpyxl.utils import get_column_letter
+
+    formula = _validations(workbook.worksheets[0])[get_column_letter(keys.index("category") + 1)]
+    assert "battery" in _list_values(workbook, formula)
+    assert "textile" in _list_values(workbook, formula)

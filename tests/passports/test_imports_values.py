@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from passports.identifiers import is_valid_gtin
 from passports.imports.services import import_job_create, import_job_run
-from passports.imports.values import CellError, read_category, read_code, read_date
+from passports.imports.values import CellError, read_category, read_code, read_date, read_enum
 from passports.models import ImportJob, PassportVersion, Product
 from tests.factories import ProductFactory, gtin_from
 
@@ -184,3 +184,36 @@ def test_dotted_dates_of_a_battery_file_are_stored_as_iso_and_an_impossible_one_
 
 def test_dates_of_a_workbook_are_not_written_with_a_time() -> None:
     assert read_date(dt.datetime(2026, 3, 12).isoformat(), title=TITLE) == "2026-03-12"
+
+
+@pytest.mark.parametrize("cell", ["ev", "EV", "전기차 (ev)", "전기차", " 전기차 "])
+def test_an_enumeration_value_is_read_from_its_code_or_its_korean_name(cell: str) -> None:
+    assert read_enum(cell, ("lmt", "ev", "industrial", "stationary")) == "ev"
+
+
+def test_an_unknown_enumeration_value_is_left_for_the_schema_to_report() -> None:
+    assert read_enum("submarine", ("lmt", "ev")) == "submarine"
+
+
+@pytest.mark.django_db
+def test_a_korean_template_filled_from_its_drop_downs_imports(tenant: Any) -> None:
+    from openpyxl import load_workbook
+
+    from passports.imports.kinds import kinds
+    from passports.imports.templates import template_rows, template_xlsx
+
+    found = kinds()["products"]
+    book = load_workbook(io.BytesIO(template_xlsx(found, "ko")))
+    keys, _ = template_rows(found, "key")
+    row = dict.fromkeys(keys, None) | {
+        "gtin": gtin_from(7),
+        "name": "Jacket",
+        "category": "섬유 (textile)",
+        "cn_code": "62019300",
+    }
+    book.worksheets[0].append([row[key] for key in keys])
+    out = io.BytesIO()
+    book.save(out)
+    job = _run(tenant, out.getvalue(), kind="products", name="제품-양식.xlsx", mode="commit")
+    assert (job.rows_created, job.rows_rejected) == (1, 0), list(job.row_errors.values_list("message_en"))
+    assert Product.objects.get(organization=tenant.org).category == "textile"

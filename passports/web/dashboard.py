@@ -17,7 +17,7 @@ from passports.models import ImportJob, Membership, Organization, Passport, Pass
 from passports.selectors import access as access_selectors
 from passports.selectors import tenants as tenant_selectors
 from passports.tenancy import SESSION_KEY, request_membership
-from passports.web.access import member_required, organization_of
+from passports.web.access import can_edit, member_required, organization_of
 from passports.web.deadlines import deadline_statuses
 
 STATUSES = ("draft", "published", "revoked")
@@ -83,7 +83,11 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "facilities.html",
-        {"facilities": tenant_selectors.facility_list(org=org), "nav_section": "facilities"},
+        {
+            "facilities": tenant_selectors.facility_list(org=org),
+            "can_edit": can_edit(request),
+            "nav_section": "facilities",
+        },
     )
 
 

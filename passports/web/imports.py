@@ -57,6 +57,7 @@ from passports.web.access import can_edit, editor_required, member_required, org
 
 STAGING_KEY = "import_staging"
 ROW_ERRORS_SHOWN = 50
+MISSING_FACILITIES_SHOWN = 10
 # Why an upload goes to the mapping step instead of back to the form: its columns are not ours.
 NEEDS_MAPPING = {"unknown_columns", "duplicate_columns", "missing_key_column"}
 
@@ -328,6 +329,17 @@ def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
             for e in row_errors
         ],
         "error_message": job.error_ko if korean else job.error_en,
+        # GLNs the file names that are no facility yet: each links to the facility form, GLN filled in.
+        "missing_facilities": (
+            list(
+                job.row_errors.filter(rule="unknown_facility")
+                .order_by("value")
+                .values_list("value", flat=True)
+                .distinct()[:MISSING_FACILITIES_SHOWN]
+            )
+            if job.rows_rejected and can_edit(request)
+            else []
+        ),
         "can_commit": (
             can_edit(request)
             and job.status == ImportJob.Status.DONE

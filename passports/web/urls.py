@@ -8,6 +8,7 @@ from passports.web import (
     cbam,
     clients,
     dashboard,
+    facilities,
     footprints,
     imports,
     members,
@@ -23,6 +24,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organization/switch/", dashboard.switch_organization, name="organization-switch"),
     path("facilities/", dashboard.facility_list, name="facility-list-page"),
+    path("facilities/new/", facilities.facility_create, name="facility-create-page"),
+    path("facilities/<int:pk>/edit/", facilities.facility_edit, name="facility-edit-page"),
     # Products
     path("products/", products.product_list, name="product-list-page"),
     path("products/new/", products.product_create, name="product-create-page"),

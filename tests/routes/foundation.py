@@ -44,4 +44,6 @@ ROWS: dict[str, Row] = {
     "logout": Row("web_post", methods=("post",)),
     "organization-switch": Row("web_post", methods=("post",)),
     "facility-list-page": Row("web_page", facility),
+    "facility-create-page": Row("web_page", methods=("get", "post")),
+    "facility-edit-page": Row("web_object", facility, methods=("get", "post")),
 }

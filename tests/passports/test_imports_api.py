@@ -195,7 +195,8 @@ def test_templates_for_every_kind_in_csv_and_xlsx(api: Any, language: str) -> No
         assert header[0] == {"en": "GTIN", "ko": "GTIN(국제거래단품식별코드)", "key": "gtin"}[language]
     workbook = api.get("/api/v1/imports/templates/battery.xlsx", {"lang": language})
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert len(load_workbook(io.BytesIO(workbook.content)).worksheets) == 2
+    sheets = load_workbook(io.BytesIO(workbook.content)).worksheets
+    assert len(sheets) == 3 and sheets[2].sheet_state == "hidden"  # data, fields, the drop-downs' values
     assert api.get("/api/v1/imports/templates/nothing.csv").status_code == 404
     assert api.get("/api/v1/imports/templates/battery.pdf").status_code == 404
 

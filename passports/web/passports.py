@@ -37,7 +37,7 @@ from passports.validation import Issue, validate
 from passports.web.access import can_edit, editor_required, member_required, organization_of, role_required
 from passports.web.diffs import field_changes, leaves
 from passports.web.forms.passports import PassportCreateForm, PassportFilterForm, RevokeForm
-from passports.web.prefill import product_prefill
+from passports.web.prefill import maker_facts, product_prefill
 from passports.web.schema_forms import build_form, parse_form
 
 PAGE_SIZE = 25
@@ -125,6 +125,15 @@ def passport_create(request: HttpRequest, product_pk: int) -> HttpResponse:
         granularity = form.cleaned_data["granularity"]
         data: dict[str, Any] = {}
         if granularity == Passport.Granularity.MODEL:
+            try:
+                identifier = services.passport_identifier(
+                    product=product,
+                    lot=form.cleaned_data["lot"].strip(),
+                    serial=form.cleaned_data["serial"].strip(),
+                    base_url=settings.PLATFORM_BASE_URL,
+                )
+            except ValueError:  # a lot or serial GS1 refuses: passport_create names it below
+                identifier = ""
             data = product_prefill(
                 schema.document,
                 {
@@ -132,6 +141,7 @@ def passport_create(request: HttpRequest, product_pk: int) -> HttpResponse:
                     "cn_code": product.cn_code,
                     "product_name": product.name,
                     "battery_model": product.model_name or product.name,
+                    **maker_facts(organization=org, facility=product.facility, identifier=identifier),
                 },
             )
         try:

@@ -18,7 +18,7 @@ from passports.selectors.passports import current_version, effective_data_of
 from passports.services.passports import passport_create, passport_publish, passport_version_new
 from passports.validation import validate
 from passports.web.schema_forms import EMPTY_LIST_INPUT, build_form
-from tests.factories import ProductFactory, example_data, make_passport, with_own_identifiers
+from tests.factories import FacilityFactory, ProductFactory, example_data, make_passport, with_own_identifiers
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +291,8 @@ def test_an_item_passport_shows_inherited_values_and_stores_only_what_differs(cl
 
 
 def test_a_new_model_passport_starts_with_the_products_facts(client: Client, tenant: Any) -> None:
-    product = ProductFactory(organization=tenant.org, name="Cell pack", cn_code="85076000")
+    plant = FacilityFactory(organization=tenant.org, country="KR", address="45 Sandan-gil, Ochang")
+    product = ProductFactory(organization=tenant.org, name="Cell pack", cn_code="85076000", facility=plant)
     client.force_login(tenant.editor)
     from passports.selectors.passports import schema_by_key
 
@@ -306,6 +307,12 @@ def test_a_new_model_passport_starts_with_the_products_facts(client: Client, ten
     assert version is not None
     info = version.data["general_product_information"]
     assert (info["gtin"], info["cn_code"], info["battery_model"]) == (product.gtin, "85076000", "Cell pack")
+    # Data entered once (issue 17, item 3): the maker from the profile, the place from the facility, the
+    # identifier the platform computed (written by passports.services.identity).
+    assert info["manufacturer_information"]["name"] == tenant.org.name
+    assert info["manufacturer_information"]["postal_address"]["address_country"] == tenant.org.country
+    assert info["battery_passport_identifier"] == passport.identifier
+    assert info["manufacturing_place"] == {"street_address": "45 Sandan-gil, Ochang", "address_country": "KR"}
 
 
 def test_a_batch_passport_needs_a_lot(client: Client, tenant: Any) -> None:

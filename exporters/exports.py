@@ -1,5 +1,5 @@
-"""A passport version in the formats partners ask for: the signed credential, its JSON, Battery Pass 1.2.0,
-plain JSON and a flat CSV.
+"""A passport version in the formats partners ask for: the signed credential, its JSON, Battery Pass 1.2.0, an
+Asset Administration Shell (AAS JSON, or an AASX package), plain JSON and a flat CSV.
 
 The CSV has one row per value (JSON Pointer, field title, value, unit, access tier), readable in a spreadsheet;
 every cell a spreadsheet could take for a formula (starting with ``= + - @ | %``, tab or carriage return) is
@@ -17,6 +17,7 @@ from typing import Any
 
 import defusedcsv.csv as safe_csv
 
+from exporters.aas import AASX_MEDIA_TYPE, passport_shell, shell_aasx, shell_json
 from exporters.batterypass import to_battery_pass
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.selectors import credential_of
@@ -24,7 +25,7 @@ from exporters.services.credentials import tier_data
 from passports.fieldmodel import FieldSpec, walk_schema
 from passports.models import PassportVersion
 
-EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "vc-jwt", "vc-json", "batterypass")
+EXPORT_FORMATS: tuple[str, ...] = ("json", "csv", "vc-jwt", "vc-json", "batterypass", "aas", "aasx")
 CSV_HEADER = ("pointer", "field", "value", "unit", "access_tier")
 
 
@@ -90,6 +91,20 @@ def _name(version: PassportVersion, suffix: str) -> str:
     return "-".join(part for part in parts if part) + suffix
 
 
+def _aas(version: PassportVersion, data: dict[str, Any], *, package: bool) -> Exported:
+    passport = version.passport
+    store = passport_shell(
+        identifier=passport.identifier,
+        category=version.schema.category,
+        granularity=passport.granularity,
+        version=version.number,
+        data=data,
+    )
+    if package:
+        return Exported(shell_aasx(store), AASX_MEDIA_TYPE, _name(version, ".aasx"))
+    return Exported(shell_json(store), "application/json", _name(version, ".aas.json"))
+
+
 def export_version(version: PassportVersion, *, fmt: str, tier: str = "authority") -> Exported:
     """``version`` in ``fmt`` (one of `EXPORT_FORMATS`); data formats carry the fields of ``tier`` and below."""
     if fmt in ("vc-jwt", "vc-json"):
@@ -111,6 +126,8 @@ def export_version(version: PassportVersion, *, fmt: str, tier: str = "authority
             indent=2,
         ).encode("utf-8")
         return Exported(body, "application/json", _name(version, ".batterypass.json"))
+    if fmt in ("aas", "aasx"):
+        return _aas(version, data, package=fmt == "aasx")
     if fmt == "csv":
         return Exported(flat_csv(version.schema.document, data), "text/csv; charset=utf-8", _name(version, ".csv"))
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

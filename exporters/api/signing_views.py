@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from core.parsers import OrjsonParser
 from exporters import selectors
+from exporters.aas import AASX_MEDIA_TYPE
 from exporters.credentials import MEDIA_TYPE as VC_JWT
 from exporters.exports import EXPORT_FORMATS, ExportError, export_version
 from exporters.models import SigningKey
@@ -167,7 +168,8 @@ class ExportFormatNegotiation(DefaultContentNegotiation):
 
 
 class PassportExportView(OrganizationScopedMixin, APIView):
-    """A passport version in another format: VC-JWT, VC JSON, Battery Pass 1.2.0, plain JSON or flat CSV."""
+    """A passport version in another format: VC-JWT, VC JSON, Battery Pass 1.2.0, AAS (JSON or AASX), plain JSON or
+    flat CSV."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = ExportFormatNegotiation
@@ -183,6 +185,7 @@ class PassportExportView(OrganizationScopedMixin, APIView):
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
             (200, VC_JWT): OpenApiTypes.STR,
             (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, AASX_MEDIA_TYPE): OpenApiTypes.BINARY,
         },
     )
     def get(self, request: Request, pk: str) -> HttpResponse:

@@ -15,6 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.degraded import RETRY_AFTER_SECONDS, is_broker_down, unavailable_body
+
 
 def json_pointer(parts: list[str | int]) -> str:
     """RFC 6901: '/'-joined tokens with '~' and '/' escaped."""
@@ -56,6 +58,14 @@ class ConcurrentConflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """The broker or the shared cache (Redis) could not be reached: retry shortly (``core.degraded``)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A background service is briefly unavailable; nothing was lost. Retry after the given seconds."
+    default_code = "service_unavailable"
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """A unique constraint refused the row (PostgreSQL SQLSTATE 23505, or SQLite's message)."""
     cause = exc.__cause__
@@ -74,6 +84,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, RequestDataTooBig):
         # Django's own body limit (a form part past DATA_UPLOAD_MAX_MEMORY_SIZE): 413, not a bare 400 page.
         exc = RequestTooLarge()
+    elif is_broker_down(exc):
+        exc = ServiceUnavailable()
     elif isinstance(exc, SuspiciousOperation):
         # Too many fields or files, a malformed multipart body: the caller's mistake, in our envelope.
         exc = exceptions.ParseError(str(exc) or None)
@@ -92,6 +104,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["error"]["details"] = [{"retry_after_seconds": int(wait) + 1}]
     else:
         body = error_body("error", "The request failed.")
+    if isinstance(exc, ServiceUnavailable):
+        body = unavailable_body()
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.data = body
     return response
 

@@ -1,16 +1,36 @@
-"""Enqueueing Celery tasks safely: only after the surrounding transaction commits.
+"""Enqueueing Celery tasks safely: only after the surrounding transaction commits, and never lost.
 
-A task enqueued inside a transaction can start on a worker before the rows it needs are committed (and
-run on data that is then rolled back). ``enqueue_after_commit`` defers the send to ``on_commit``.
+A task enqueued inside a transaction can start on a worker before the rows it needs are committed (and run
+on data that is then rolled back); a task sent straight to the broker while it is down is lost. So
+``enqueue_after_commit`` hands the task to the outbox that the passports app installs at start-up
+(``passports.outbox``: a row written in the same transaction, sent after the commit and again until a broker
+took it). ``core`` holds no models, hence the hook: without an outbox installed (a bare script) the task is
+sent after the commit directly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task
 from django.db import transaction
 
+#: Writes one outbox row for (task name, args, kwargs, database alias) inside the current transaction.
+OutboxWriter = Callable[[str, list[Any], dict[str, Any], str | None], Any]
+
+_outbox: OutboxWriter | None = None
+
+
+def install_outbox(writer: OutboxWriter | None) -> None:
+    """Route every ``enqueue_after_commit`` through ``writer`` (the passports app does at ``ready``)."""
+    global _outbox  # noqa: PLW0603  # one outbox per process, installed once at start-up
+    _outbox = writer
+
 
 def enqueue_after_commit(task: Task, *args: Any, using: str | None = None, **kwargs: Any) -> None:
+    """Send ``task`` once the current transaction commits, through the outbox when one is installed."""
+    if _outbox is not None:
+        _outbox(task.name, list(args), dict(kwargs), using)
+        return
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs), using=using)

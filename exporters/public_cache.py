@@ -24,6 +24,7 @@ process) each keeps its own generations, which is why production settings use Re
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import uuid
@@ -32,9 +33,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+
+from core.degraded import BROKER_ERRORS
+from core.jobs import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -110,10 +117,26 @@ def reset_generations() -> None:
     _generations = None
 
 
+def renew_or_defer(key: str) -> None:
+    """Renew a generation now; with Redis away, through the outbox once it is back (the kept answers of every
+    process that reads a generation meanwhile are dropped: it cannot tell them current, see ``__call__``)."""
+    try:
+        generations().renew(key)
+    except BROKER_ERRORS as exc:
+        logger.warning("public cache: could not renew %s now (%s); the outbox will", key, exc)
+        enqueue_after_commit(public_cache_renew, key)
+
+
+@shared_task(name="exporters.public_cache_renew", ignore_result=True)
+def public_cache_renew(key: str) -> None:
+    """A generation renewal that met Redis away, done once it is back (idempotent: any new value drops)."""
+    generations().renew(key)
+
+
 def invalidate_gtin(gtin: str) -> None:
     """Drop every kept answer about ``gtin`` once the current transaction commits (now, outside one)."""
     key = _gtin_key(gtin)
-    transaction.on_commit(lambda: generations().renew(key))
+    transaction.on_commit(lambda: renew_or_defer(key))
 
 
 def invalidate_passport(passport: Any) -> None:
@@ -125,7 +148,7 @@ def invalidate_passport(passport: Any) -> None:
 
 def invalidate_all() -> None:
     """Drop every kept answer once the current transaction commits: for changes every page may show."""
-    transaction.on_commit(lambda: generations().renew(_PLATFORM_KEY))
+    transaction.on_commit(lambda: renew_or_defer(_PLATFORM_KEY))
 
 
 def _generation(gtin: str) -> tuple[str, str]:
@@ -194,7 +217,14 @@ class PublicResponseCache:
         if gtin is None:
             return self.app(environ, start_response)
         key = _key(environ)
-        generation = _generation(gtin)
+        try:
+            generation = _generation(gtin)
+        except BROKER_ERRORS:
+            # Redis away: no kept answer can be told current (a publication may have renewed nothing), so
+            # this process forgets them all and renders each request until Redis answers again.
+            with self._lock:
+                self._entries.clear()
+            return self.app(environ, start_response)
         with self._lock:
             kept = self._entries.get(key)
             if kept is not None:

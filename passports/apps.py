@@ -15,6 +15,7 @@ class PassportsConfig(AppConfig):
         from passports import (
             audit,
             auth,  # noqa: F401  # registers the OpenAPI description of its bearer tokens
+            outbox,
             retention,
         )
         from passports.registry import sync_after_migrate
@@ -22,5 +23,6 @@ class PassportsConfig(AppConfig):
 
         post_migrate.connect(sync_after_migrate, sender=self)
         audit.connect_receivers()
+        outbox.install()
         retention.connect_receivers()
         operators.connect_receivers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import current_app, shared_task
@@ -9,6 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
 from passports.idempotency import idempotency_keys_purge
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="passports.purge_idempotency_keys")
@@ -42,3 +45,23 @@ def bulk_jobs_resume_orphaned_task() -> list[int]:
 def resume_bulk_jobs_after_worker_start(sender: Any = None, **kwargs: Any) -> None:
     """A starting worker resumes the bulk jobs left running by a worker that died (through the broker)."""
     current_app.send_task(bulk_jobs_resume_orphaned_task.name)
+
+
+@shared_task(name="passports.outbox_dispatch", ignore_result=True)
+def outbox_dispatch_task() -> int:
+    """Sends what the outbox still holds (beat, and at every worker start); returns how many were sent."""
+    from passports.outbox import outbox_dispatch
+
+    report = outbox_dispatch()
+    if report.sent or report.pending:
+        logger.info("outbox: %s sent, %s still pending", report.sent, report.pending)
+    return report.sent
+
+
+@worker_ready.connect(dispatch_uid="passports.outbox_at_worker_start")
+def dispatch_outbox_at_worker_start(sender: Any = None, **kwargs: Any) -> None:
+    """A worker that starts means a broker is reachable: whatever piled up while it was away goes now."""
+    try:
+        outbox_dispatch_task.apply_async()
+    except Exception:
+        logger.exception("could not queue the outbox dispatch at worker start; beat will run it")

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses oversized API bodies from Content-Length, before anything reads them.
     "config.bodylimits.RequestBodyLimitMiddleware",
+    # A view that met Redis away answers 503 with Retry-After in the error envelope, not a bare 500.
+    "core.degraded.BrokerDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the language: Korean pages default to KST; the browser's own zone wins when it told us.
@@ -133,7 +135,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Falls back to a per-process cache while Redis is away (core/cache.py): throttles and pages keep working.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dpp"}}
 
@@ -361,13 +370,16 @@ STUCK_JOBS: list[dict[str, Any]] = [
 # before the first retry and twice as long before each next one (0.5, 1, 2, 4 s: about 8 s in all).
 JOB_DB_RETRY_ATTEMPTS = env.int("JOB_DB_RETRY_ATTEMPTS", default=5)
 JOB_DB_RETRY_FIRST_SECONDS = env.float("JOB_DB_RETRY_FIRST_SECONDS", default=0.5)
-CELERY_IMPORTS = ["core.sweeper"]
+CELERY_IMPORTS = ["core.sweeper", "exporters.public_cache"]
 # Run by `celery -A config beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0 * SWEEPER_PERIOD_MINUTES},
     "purge-idempotency-keys": {"task": "passports.purge_idempotency_keys", "schedule": 3600.0},
     # PACT events whose back-off has passed (lca/pact/tasks.py), and expiry of unanswered requests.
     "pact-deliveries": {"task": "lca.pact.resume", "schedule": 30.0},
+    # The transactional outbox (passports/outbox.py): tasks written while the broker was away are sent once
+    # it is back (also at every worker start and by `manage.py outbox_dispatch`).
+    "outbox-dispatch": {"task": "passports.outbox_dispatch", "schedule": env.float("OUTBOX_DISPATCH_SECONDS", 15.0)},
 }
 
 # --- Security headers that hold everywhere ---------------------------------------------------------

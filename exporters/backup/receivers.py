@@ -1,40 +1,27 @@
-"""Enqueue a backup copy when a version is published (and re-copy what publication or revocation changed).
+"""Queue a backup copy when a version is published (and re-copy what publication or revocation changed).
 
-``passport_published`` is sent inside the publishing transaction; the copy is enqueued only once that
-transaction commits, so a worker never reads a publication that is then rolled back. The version that was
-superseded is copied again too: its status in the store would otherwise still say "published".
-
-A failure to enqueue (broker away; in eager mode, the copy itself failing after its retries) is logged and
-never reaches the person publishing: the publication has committed, and ``replicate_pending`` catches up.
+``passport_published`` is sent inside the publishing transaction; the copy goes through the transactional
+outbox (``core.jobs.enqueue_after_commit``): its row commits with the publication, the task is sent once
+the transaction commits, and, if the broker is away then, once it is back. The version that was superseded
+is copied again too: its status in the store would otherwise still say "published".
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 
+from core.jobs import enqueue_after_commit
 from passports.models import PassportVersion
 from passports.signals import passport_published, passport_revoked
 
-logger = logging.getLogger(__name__)
-
-
-def enqueue_replication(version_id: int) -> None:
-    from exporters.backup.tasks import replicate_version_task
-
-    try:
-        replicate_version_task.delay(version_id)
-    except Exception:
-        logger.exception("could not replicate version %s now; replicate_pending will", version_id)
-
 
 def replicate_after_commit(*version_ids: int) -> None:
+    from exporters.backup.tasks import replicate_version_task
+
     for version_id in version_ids:
-        transaction.on_commit(functools.partial(enqueue_replication, version_id))
+        enqueue_after_commit(replicate_version_task, version_id)
 
 
 @receiver(passport_published, sender=PassportVersion, dispatch_uid="exporters.backup.at_publication")

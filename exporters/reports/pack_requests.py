@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 
 from core.jobs import enqueue_after_commit
@@ -77,8 +78,9 @@ def pack_resume_if_stalled(pack: ReportPack) -> ReportPack:
     """The pack as it stands; one whose worker died (no progress for the stall period) is enqueued again, so
     whoever watches a pack also keeps it going."""
     if packs.is_stalled(pack):
-        packs.pack_touch(pack)
-        build_report_pack.delay(pack.pk)
+        with transaction.atomic():
+            packs.pack_touch(pack)
+            enqueue_after_commit(build_report_pack, pack.pk)
         pack.refresh_from_db()
     return pack
 

@@ -11,6 +11,7 @@ from passports.models.idempotency import IdempotencyKey
 from passports.models.imports import ColumnMapping, ImportJob, ImportRowError
 from passports.models.invitations import Invitation
 from passports.models.operators import OperatorLink
+from passports.models.outbox import OutboxMessage
 from passports.models.passports import Passport, PassportVersion
 from passports.models.prefixes import CompanyPrefix
 from passports.models.products import Product
@@ -37,6 +38,7 @@ __all__ = [
     "Membership",
     "OperatorLink",
     "Organization",
+    "OutboxMessage",
     "Passport",
     "PassportSchema",
     "PassportVersion",

@@ -16,7 +16,6 @@ import pytest
 from django.test import override_settings
 
 from config.celery import app as celery_app
-from exporters.backup.receivers import enqueue_replication
 from exporters.backup.replication import (
     CREDENTIAL,
     MANIFEST,
@@ -30,7 +29,7 @@ from exporters.backup.replication import (
 from exporters.backup.storage import LocalDirectoryStore, S3Store, StoreError, configured_store, store_from_url
 from exporters.backup.tasks import MAX_RETRIES, replicate_pending, replicate_version_task
 from exporters.models import BackupRecord, IssuedCredential, SigningKey
-from passports.models import Passport, PassportVersion
+from passports.models import OutboxMessage, Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.factories import make_passport
 
@@ -209,10 +208,11 @@ def test_publishing_copies_after_commit_and_recopies_what_a_later_publication_su
     settings.BACKUP_STORE_URL = tmp_path.as_uri()
     store = LocalDirectoryStore(tmp_path)
     passport = make_passport(tenant.org)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         first = passport_publish(passport=passport)
-    # One copy is queued after the commit (other after-commit work, such as renewing the resolver's cache, may run too).
-    assert [getattr(c, "func", None) for c in callbacks].count(enqueue_replication) == 1
+    # One copy is queued through the outbox, and sent after the commit.
+    copies = OutboxMessage.objects.filter(task="exporters.backup.replicate_version")
+    assert [(m.args, m.dispatched_at is not None) for m in copies] == [([first.pk], True)]
     assert BackupRecord.objects.get(version=first).confirmed_at is not None
     passport_version_new(passport=passport)
     with django_capture_on_commit_callbacks(execute=True):

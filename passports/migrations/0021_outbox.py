@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('passports', '0019_access_log_append_only'),
+        ('passports', '0020_operator_links_backfill'),
     ]
 
     operations = [

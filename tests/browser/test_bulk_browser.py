@@ -43,7 +43,7 @@ def test_publish_every_page_of_a_filtered_list(page: Any, live_server: Any, tena
     page.wait_for_url("**/bulk/*/")
     summary = page.locator(".confirm-summary").inner_text()
     assert "30 passports with a draft are selected." in summary, summary
-    assert "29 validate now and will be signed and published; 1 have errors and will be refused." in summary
+    assert "29 validate now and will be signed and published; 1 has errors and will be refused." in summary
     assert not Passport.objects.filter(parent=model, status="published").exists()  # nothing signed yet
     screenshot(page, "bulk-confirm")
 

@@ -43,7 +43,7 @@ def test_ticked_passports_are_published_after_confirmation(
     assert answer.status_code == 302 and answer["Location"] == reverse("bulk-detail-page", args=[job.pk])
     page = client.get(answer["Location"]).content.decode()
     assert "Confirm before anything is done" in page
-    assert "2 validate now and will be signed and published; 1 have errors and will be refused." in page
+    assert "2 validate now and will be signed and published; 1 has errors and will be refused." in page
     assert not PassportVersion.objects.filter(status="published").exists()
     job = _confirm(client, job, django_capture_on_commit_callbacks)
     assert (job.status, job.succeeded, job.failed) == ("done", 2, 1)

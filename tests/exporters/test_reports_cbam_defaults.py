@@ -212,3 +212,12 @@ def test_report_api_compares_with_the_loaded_table_and_checks_the_year(tenant: A
     pdf = client.get(f"/api/v1/cbam/{passport.pk}/report.pdf?lang=en&import_year=2027")
     assert pdf.status_code == 200
     assert "Mark-up of 2027" in " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+def test_load_command_help_explains_the_file(capsys: Any) -> None:
+    with pytest.raises(SystemExit):
+        call_command("load_cbam_default_values", "--help")
+    text = capsys.readouterr().out
+    assert "2025/2621" in text
+    assert "cn_code,country,direct,indirect,total,value_2026,value_2027,value_2028,route" in text
+    assert "OTHER" in text and "# partial" in text and "--source" in text

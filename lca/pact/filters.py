@@ -72,14 +72,22 @@ def _urn_conditions(conditions: listing.Conditions, criteria: Mapping[str, Any])
 
 
 def geography_condition(conditions: listing.Conditions, values: list[str]) -> None:
-    """Footprints declared for a place inside any of ``values`` (our footprints declare a country, never a
-    subdivision, so a subdivision filter matches none of them)."""
+    """Footprints declared for a place inside any of ``values``: a country matches footprints of that country
+    and of its subdivisions (``geography`` holds the country of both), a subdivision matches footprints of
+    that subdivision, a region its countries'."""
     countries: set[str] = set()
+    subdivisions: set[str] = set()
     for value in values:
-        countries |= covered(value)[0]
-    if countries:
-        wanted = sorted(countries)
-        conditions.add(f"{listing.column('geography')} IN ({listing.placeholders(wanted)})", *wanted)
+        inside, parts = covered(value)
+        countries |= inside
+        subdivisions |= parts
+    clauses, params = [], []
+    for name, wanted in (("geography", sorted(countries)), ("geography_subdivision", sorted(subdivisions))):
+        if wanted:
+            clauses.append(f"{listing.column(name)} IN ({listing.placeholders(wanted)})")
+            params.extend(wanted)
+    if clauses:
+        conditions.any_of(clauses, params)
     else:
         _nothing(conditions)
 

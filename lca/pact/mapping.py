@@ -48,6 +48,7 @@ V2_UNITS: Final = frozenset(
 V2_STANDARDS: Final = {"ISO14067": "ISO Standard 14067", "GHGP-Product": "GHG Protocol Product standard"}
 _DECIMAL: Final = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
+_SUBDIVISION: Final = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
 class PactMappingError(ValueError):
@@ -120,6 +121,8 @@ class PactFacts:
     boundary: str = ""
     comment: str = ""
     standards: tuple[str, ...] = ("ISO14067", "GHGP-Product")
+    # ISO 3166-2 code when the footprint is declared for a part of ``geography_country`` (a plant's province).
+    geography_subdivision: str | None = None
 
     def check(self) -> None:
         """Refuse what neither version can carry, before anything is stored."""
@@ -138,6 +141,13 @@ class PactFacts:
             raise PactMappingError("Biogenic CO2 uptake is zero or negative.")
         if self.geography_country is not None and not _COUNTRY.match(self.geography_country):
             raise PactMappingError(f"{self.geography_country!r} is not an ISO 3166-1 alpha-2 code.")
+        if self.geography_subdivision is not None and not (
+            _SUBDIVISION.match(self.geography_subdivision)
+            and self.geography_subdivision.startswith(f"{self.geography_country}-")
+        ):
+            raise PactMappingError(
+                f"{self.geography_subdivision!r} is not an ISO 3166-2 subdivision of {self.geography_country}."
+            )
         if not self.company_name or not self.product_name:
             raise PactMappingError("Company and product names are required.")
 
@@ -251,14 +261,23 @@ def to_v2(record: PactRecord) -> dict[str, Any]:
         "exemptedEmissionsDescription": "",
         "packagingEmissionsIncluded": False,
     }
-    if facts.geography_country:
-        pcf["geographyCountry"] = facts.geography_country
+    pcf.update(_geography(facts))
     if facts.primary_data_share is not None:
         pcf["primaryDataShare"] = float(facts.primary_data_share)
     doc["pcf"] = pcf
     if record.extensions:
         doc["extensions"] = list(record.extensions)
     return doc
+
+
+def _geography(facts: PactFacts) -> dict[str, str]:
+    """The one geography property the footprint's granularity allows: v2.3 and v3.0 (CarbonFootprint,
+    "Geography") make the subdivision, country and region properties mutually exclusive."""
+    if facts.geography_subdivision:
+        return {"geographyCountrySubdivision": facts.geography_subdivision}
+    if facts.geography_country:
+        return {"geographyCountry": facts.geography_country}
+    return {}
 
 
 def to_v3(record: PactRecord) -> dict[str, Any]:
@@ -289,8 +308,7 @@ def to_v3(record: PactRecord) -> dict[str, Any]:
     }
     if facts.boundary:
         pcf["boundaryProcessesDescription"] = facts.boundary
-    if facts.geography_country:
-        pcf["geographyCountry"] = facts.geography_country
+    pcf.update(_geography(facts))
     if facts.primary_data_share is not None:
         pcf["primaryDataShare"] = decimal_text(facts.primary_data_share)
     doc["pcf"] = pcf

@@ -48,6 +48,7 @@ class PactFootprint(TenantOwned):
     company_ids_key = models.TextField(editable=False)
     classifications_key = models.TextField(editable=False, blank=True)
     geography = models.CharField(_("country"), max_length=2, blank=True)
+    geography_subdivision = models.CharField(_("country subdivision"), max_length=6, blank=True)
     validity_start = models.DateTimeField(_("valid from"), null=True, blank=True)
     validity_end = models.DateTimeField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -63,6 +63,7 @@ def facts_for_product(
     cpc_code: str = "",
     comment: str = "",
     boundary: str = "Cradle to gate.",
+    subdivision: str = "",
 ) -> PactFacts:
     """Facts of one product as the organization declares them, named from the product and organization rows."""
     org = product.organization
@@ -96,6 +97,7 @@ def facts_for_product(
         primary_data_share=primary_data_share,
         gwp=gwp,
         geography_country=org.country or None,
+        geography_subdivision=subdivision.strip().upper() or None,
         reference_period_start=start,
         reference_period_end=end,
         boundary=boundary,
@@ -128,6 +130,7 @@ def _render(row: PactFootprint, facts: PactFacts) -> None:
     row.company_ids_key = _key(facts.company_ids)
     row.classifications_key = _key(facts.classifications) if facts.classifications else ""
     row.geography = facts.geography_country or ""
+    row.geography_subdivision = facts.geography_subdivision or ""
 
 
 def pact_footprint_build(

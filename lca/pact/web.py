@@ -68,6 +68,14 @@ class PublishForm(forms.Form):
     primary_data_share = forms.DecimalField(
         label=gettext_lazy("Primary data share (%)"), min_value=Decimal(0), max_value=Decimal(100), required=False
     )
+    subdivision = forms.RegexField(
+        label=gettext_lazy("Country subdivision (ISO 3166-2)"),
+        regex=r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$",
+        max_length=6,
+        required=False,
+        help_text=gettext_lazy("Only when the footprint is for one province or region, e.g. KR-26 for Busan."),
+        error_messages={"invalid": gettext_lazy("Write an ISO 3166-2 code such as KR-26.")},
+    )
 
 
 class DeprecateForm(forms.Form):
@@ -281,6 +289,14 @@ def pact_product(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _publish(request: HttpRequest, org: Organization, product: Product, form: PublishForm) -> PactFootprint | None:
     data = form.cleaned_data
+    subdivision = (data["subdivision"] or "").upper()
+    if subdivision and not subdivision.startswith(f"{org.country}-"):
+        form.add_error(
+            "subdivision",
+            _("%(code)s is not in %(country)s, the country your footprints are declared for.")
+            % {"code": subdivision, "country": org.country},
+        )
+        return None
     total = data["total"]
     source = None
     if total is None:
@@ -296,6 +312,7 @@ def _publish(request: HttpRequest, org: Organization, product: Product, form: Pu
             pcf_excluding_biogenic=total,
             primary_data_share=data["primary_data_share"],
             cpc_code=data["cpc_code"] or "",
+            subdivision=subdivision,
         )
         return pact_footprint_publish(org=org, product=product, facts=facts, source_footprint=source)
     except PactMappingError as exc:

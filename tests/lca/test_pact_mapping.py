@@ -167,3 +167,18 @@ def test_gtins_of_gives_every_spelling_a_product_may_be_stored_under() -> None:
     assert gtins_of(("urn:gtin:00000096385074",)) == ["00000096385074", "0000096385074", "000096385074", "96385074"]
     assert gtins_of(("urn:gtin:18801234000014",)) == ["18801234000014"]  # a GTIN-14 with indicator 1 has one form
     assert gtins_of(("urn:gtin:not-digits",)) == []
+
+
+@pytest.mark.parametrize(("version", "render"), [("2", to_v2), ("3", to_v3)])
+def test_a_subdivision_footprint_names_only_its_subdivision(version: str, render: object) -> None:
+    """PACT's geography properties are exclusive: a subdivision-specific footprint leaves the country out."""
+    doc = render(record(geography_country="KR", geography_subdivision="KR-26"))  # type: ignore[operator]
+    assert doc["pcf"]["geographyCountrySubdivision"] == "KR-26" and "geographyCountry" not in doc["pcf"]
+    check = validator(version, "/components/schemas/ProductFootprint")
+    assert not [e.message for e in check.iter_errors(doc)]
+
+
+@pytest.mark.parametrize("code", ["JP-13", "KR", "KR-", "kr-26", "KR-2600"])
+def test_a_subdivision_outside_the_country_or_malformed_is_refused(code: str) -> None:
+    with pytest.raises(PactMappingError, match="ISO 3166-2 subdivision of KR"):
+        to_v3(record(geography_country="KR", geography_subdivision=code))

@@ -310,3 +310,32 @@ def test_a_gtin_matches_in_its_13_and_14_digit_spellings(tenant: Any, partner: A
     assert ids("2", **{"$filter": v2}) == {str(short.pf_id)}
     # What we publish keeps the spelling the owner entered.
     assert short.document_v3["productIds"] == [f"urn:gtin:{thirteen.gtin}"]
+
+
+def test_geography_filters_match_subdivisions_countries_and_regions(tenant: Any, partner: Any) -> None:
+    """A country matches its subdivisions' footprints, a subdivision only its own, a UN M49 region its countries'."""
+    from dataclasses import replace
+
+    from lca.pact.services import pact_footprint_publish
+    from tests.lca.pact_support import make_facts
+
+    _credentials, api, _token = partner
+    product = ProductFactory(organization=tenant.org)
+    facts = replace(make_facts(product), geography_country="KR", geography_subdivision="KR-26")
+    busan = pact_footprint_publish(org=tenant.org, product=product, facts=facts)
+    korea = publish(tenant.org)
+    assert korea.geography == "KR" and busan.geography_subdivision == "KR-26"
+
+    def ids(version: str, **params: Any) -> set[str]:
+        body = assert_conforms(version, LIST[version], "get", api.get(LIST[version], params))
+        return {pf["id"] for pf in body["data"]}
+
+    both = {str(busan.pf_id), str(korea.pf_id)}
+    assert ids("3", geography="KR") == both
+    assert ids("3", geography="KR-26") == {str(busan.pf_id)}
+    assert ids("3", geography="KR-11") == set()
+    assert ids("3", geography="030") == both  # Eastern Asia
+    assert ids("3", geography="150") == set()  # Europe
+    assert ids("3", geography=["KR-26", "DE"]) == {str(busan.pf_id)}
+    assert ids("2", **{"$filter": "pcf/geographyCountrySubdivision eq 'KR-26'"}) == {str(busan.pf_id)}
+    assert ids("2", **{"$filter": "pcf/geographyCountry eq 'KR'"}) == both

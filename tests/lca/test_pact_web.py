@@ -145,3 +145,23 @@ def test_a_request_carries_every_criterion_and_names_a_bad_one_beside_its_field(
     assert page.count("error-text") == 3, page
     assert "URN" in page and "UN M49" in page
     assert PactEvent.objects.filter(organization=tenant.org).count() == 1  # nothing more sent
+
+
+def test_a_footprint_for_one_province_is_published_with_its_subdivision(tenant: Any) -> None:
+    product = ProductFactory(organization=tenant.org)
+    editor = _client(tenant.editor)
+    url = reverse("pact-product-page", args=[product.pk])
+    country = tenant.org.country
+    elsewhere = "JP-13" if country != "JP" else "KR-26"
+    for code, problem in ((elsewhere, f"is not in {country}"), ("Busan", "ISO 3166-2 code")):
+        refused = editor.post(url, {"total": "3", "declared_unit": "kg", "subdivision": code})
+        page = refused.content.decode()
+        assert refused.status_code == 200 and page.count("error-text") == 1 and problem in page
+    assert not PactFootprint.objects.filter(product=product).exists()
+    assert (
+        editor.post(url, {"total": "3", "declared_unit": "kg", "subdivision": f"{country.lower()}-26"}).status_code
+        == 302
+    )
+    row = PactFootprint.objects.get(product=product)
+    assert row.document_v3["pcf"]["geographyCountrySubdivision"] == f"{country}-26"
+    assert row.geography == country and row.geography_subdivision == f"{country}-26"

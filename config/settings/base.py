@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         "PassportVersionStatusEnum": "passports.models.passports.PassportVersion.Status",
         # Import jobs and report packs share one set of job states, so they share one enum.
         "JobStatusEnum": "passports.models.imports.ImportJob.Status",
+        # An import and a bulk job each have a "policy" with choices of their own.
+        "ImportPolicyEnum": "passports.models.imports.ImportJob.Policy",
+        "BulkPolicyEnum": "passports.models.bulk.BulkJob.Policy",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -30,7 +30,7 @@ def test_from_the_deadline_to_the_missing_field(page: Any, live_server: Any, ten
 
     page.goto(f"{url}/readiness/")
     page.locator("#f-status").select_option("invalid")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Filter", exact=True).click()
     page.wait_for_url("**status=invalid**")
     row = page.locator("table.readiness-matrix tbody tr").filter(has_text="HBE-R229")
     assert row.count() == 1

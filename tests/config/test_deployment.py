@@ -53,9 +53,9 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_four_services_with_health_checks(compose: dict) -> None:
+def test_compose_has_the_five_services_with_health_checks(compose: dict) -> None:
     services = compose["services"]
-    assert set(services) == {"web", "worker", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
     for name, service in services.items():
         assert "healthcheck" in service, name
     assert {"pgdata", "redisdata"} <= set(compose["volumes"])
@@ -66,6 +66,7 @@ def test_compose_commands_match_the_project(compose: dict) -> None:
     assert "gunicorn config.wsgi" in services["web"]["command"]
     assert "--worker-class sync" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
 
 
 def test_compose_variables_are_the_ones_settings_read(compose: dict) -> None:

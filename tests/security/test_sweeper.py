@@ -60,10 +60,11 @@ def media(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return folder
 
 
-def test_the_settings_name_both_long_job_kinds() -> None:
+def test_the_settings_name_every_long_job_kind() -> None:
     kinds = {kind.model: kind for kind in configured_kinds()}
-    assert set(kinds) == {"passports.ImportJob", "exporters.ReportPack"}
+    assert set(kinds) == {"passports.ImportJob", "exporters.ReportPack", "passports.BulkJob"}
     assert kinds["passports.ImportJob"].heartbeat == "updated_at"  # ImportJob has no heartbeat field
+    assert kinds["passports.BulkJob"].heartbeat == "updated_at"
     assert kinds["exporters.ReportPack"].heartbeat == "heartbeat_at"
 
 

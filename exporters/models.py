@@ -234,6 +234,7 @@ class BackupRecord(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     version = models.OneToOneField("passports.PassportVersion", on_delete=models.PROTECT, related_name="backup_record")
     location = models.CharField(_("where the copy lives"), max_length=500, blank=True)
+    provider = models.CharField(_("who keeps the copy"), max_length=200, blank=True)
     sha256s = models.JSONField(_("SHA-256 of each file, as read back"), default=dict, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("replication runs"), default=0)

@@ -47,6 +47,7 @@ COLUMNS: Final = (
     "published_at",
     "retain_until",
     "backup_location",
+    "backup_provider",
     "registration_id",
     "registered_at",
 )
@@ -65,20 +66,24 @@ def operator_identifier(org: Organization) -> tuple[str, str]:
     return "", ""
 
 
-def _backup_locations(version_ids: Iterable[int]) -> dict[int, str]:
+def _backup_locations(version_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(location, provider) of each version's confirmed backup copy."""
     try:
         model = apps.get_model("exporters", "BackupRecord")
     except LookupError:
         return {}
     rows = model._default_manager.filter(version_id__in=list(version_ids), confirmed_at__isnull=False)
-    return dict(rows.values_list("version_id", "location"))
+    return {
+        version_id: (location, provider)
+        for version_id, location, provider in rows.values_list("version_id", "location", "provider")
+    }
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _record(passport: Passport, version: PassportVersion, backup_location: str) -> dict[str, Any]:
+def _record(passport: Passport, version: PassportVersion, backup: tuple[str, str]) -> dict[str, Any]:
     org = passport.organization
     product = passport.product
     facility = product.facility
@@ -109,7 +114,8 @@ def _record(passport: Passport, version: PassportVersion, backup_location: str) 
         "content_hash": version.content_hash,
         "published_at": _iso(version.published_at),
         "retain_until": _iso(passport.retain_until),
-        "backup_location": backup_location,
+        "backup_location": backup[0],
+        "backup_provider": backup[1],
         "registration_id": passport.registry_id,
         "registered_at": _iso(passport.registry_registered_at),
     }
@@ -125,7 +131,7 @@ def registry_record(passport: Passport) -> dict[str, Any]:
     version = _published_versions([passport.pk]).get(passport.pk)
     if version is None:
         raise NotPublishedError(f"{passport.identifier} has no published version")
-    return _record(passport, version, _backup_locations([version.pk]).get(version.pk, ""))
+    return _record(passport, version, _backup_locations([version.pk]).get(version.pk, ("", "")))
 
 
 def published_passports(*, org: Organization) -> QuerySet[Passport]:
@@ -145,7 +151,7 @@ def registry_records(*, org: Organization, chunk_size: int = 500) -> Iterator[di
         for passport in chunk:
             version = versions.get(passport.pk)
             if version is not None:
-                yield _record(passport, version, locations.get(version.pk, ""))
+                yield _record(passport, version, locations.get(version.pk, ("", "")))
         last = chunk[-1].pk
 
 

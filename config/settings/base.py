@@ -146,6 +146,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dpp"}}
 
+# The backup copy of published passports (exporters/backup/storage.py): s3://bucket/prefix (boto3; AWS_* credentials
+# from the environment, BACKUP_S3_ENDPOINT_URL for a provider other than AWS, BACKUP_S3_RETENTION_DAYS for object
+# lock in compliance mode), sftp://user@host:port/folder (paramiko; BACKUP_SFTP_KEY_FILE or BACKUP_SFTP_PASSWORD,
+# and BACKUP_SFTP_KNOWN_HOSTS), or file:///folder. Empty: var/backup under the project (development only).
+BACKUP_STORE_URL: str = env("BACKUP_STORE_URL", default="")
+BACKUP_S3_ENDPOINT_URL: str = env("BACKUP_S3_ENDPOINT_URL", default="")
+BACKUP_S3_RETENTION_DAYS: int = env.int("BACKUP_S3_RETENTION_DAYS", default=0)
+BACKUP_SFTP_KEY_FILE: str = env("BACKUP_SFTP_KEY_FILE", default="")
+BACKUP_SFTP_PASSWORD: str = env("BACKUP_SFTP_PASSWORD", default="")
+BACKUP_SFTP_KNOWN_HOSTS: str = env("BACKUP_SFTP_KNOWN_HOSTS", default="")
+# Who keeps the copy, named in each passport's registry record (ESPR Art. 10); default: the store's host.
+BACKUP_PROVIDER: str = env("BACKUP_PROVIDER", default="")
+
 # Anonymous public answers of the resolver and passport pages, rendered once (exporters/public_cache.py). The
 # generations that drop them live in the cache above, so several worker processes need Redis to agree.
 PUBLIC_PAGE_CACHE: bool = env.bool("PUBLIC_PAGE_CACHE", default=bool(REDIS_URL))

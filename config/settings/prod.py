@@ -48,3 +48,12 @@ try:
     kek_from_env_value(SIGNING_KEK)
 except WeakKEKError as exc:
     raise ImproperlyConfigured(f"SIGNING_KEK is not usable: {exc}") from None
+
+# The backup copy must live somewhere else than this machine (ESPR Art. 10-11): object storage or SFTP. A folder
+# is accepted only when the operator says it is another machine's mount (BACKUP_ALLOW_LOCAL_STORE=true).
+BACKUP_STORE_URL = env("BACKUP_STORE_URL", default="")
+if not BACKUP_STORE_URL.startswith(("s3://", "sftp://")) and not env.bool("BACKUP_ALLOW_LOCAL_STORE", default=False):
+    raise ImproperlyConfigured(
+        "BACKUP_STORE_URL must name a second store in production (s3://bucket/prefix or sftp://user@host/folder); "
+        "set BACKUP_ALLOW_LOCAL_STORE=true only if the folder given is another machine's mount."
+    )

@@ -29,7 +29,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from exporters.backup.storage import BackupStore, configured_store
+from exporters.backup.storage import BackupStore, configured_store, store_provider
 from exporters.models import BackupRecord
 from passports.models import Organization, PassportVersion
 
@@ -194,6 +194,7 @@ def replicate_version(version_id: int, store: BackupStore | None = None) -> Back
     with transaction.atomic():
         BackupRecord.objects.filter(pk=record.pk).update(
             location=store.location(prefix),
+            provider=store_provider(store),
             sha256s=digests,
             confirmed_at=timezone.now(),
             last_error="",

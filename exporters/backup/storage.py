@@ -1,8 +1,16 @@
-"""Where backup copies are written: a small interface, a local-directory store and an S3-compatible one.
+"""Where backup copies are written: a small interface, a local-directory store, S3-compatible storage and SFTP.
 
-``BACKUP_STORE_URL`` picks the store: ``file:///srv/dpp-backup`` (the default is ``file://<BASE_DIR>/var/backup``)
-or ``s3://bucket/prefix`` (with ``BACKUP_S3_ENDPOINT_URL`` for a non-AWS service). The S3 store needs
-``boto3``, an optional extra: it is imported only when an ``s3://`` URL is used, so nothing else depends on it.
+``BACKUP_STORE_URL`` (read from the environment by the settings) picks the store:
+
+- ``s3://bucket/prefix``: S3-compatible object storage through boto3 (``BACKUP_S3_ENDPOINT_URL`` for a provider
+  other than AWS; credentials from the standard ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` variables).
+  With ``BACKUP_S3_RETENTION_DAYS`` every file is written under object lock in compliance mode (the bucket must
+  have object lock, hence versioning, on): nobody, not even the account that wrote it, deletes or overwrites a
+  copy within that time, and every rewrite is a new version;
+- ``sftp://user@host:port/folder``: another machine over SFTP (``exporters.backup.sftp``, paramiko), key or
+  password and the server's host key from the environment;
+- ``file:///srv/dpp-backup``: a folder (development; the default is ``file://<BASE_DIR>/var/backup``). A folder on
+  the platform's own disk is no independent copy, so production settings refuse it unless told otherwise.
 
 A local store writes each file to a temporary name, flushes it to disk and renames it into place: a reader (or
 a restore after a crash) sees the old file or the new one, never half of one.
@@ -10,9 +18,12 @@ a restore after a crash) sees the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -94,21 +105,36 @@ class LocalDirectoryStore:
 class S3Store:
     """An S3-compatible bucket (AWS S3, MinIO, Ceph RGW...) through boto3, the optional ``s3`` extra."""
 
-    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", endpoint_url: str | None = None, *, retention_days: int = 0
+    ) -> None:
         try:
-            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # optional extra
+            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # no stubs installed
         except ImportError as exc:
-            raise StoreError("an s3:// backup store needs boto3: pip install 'dpp-platform[s3]'") from exc
+            raise StoreError("an s3:// backup store needs boto3") from exc
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
+        self.retention_days = retention_days
         self._client: Any = boto3.client("s3", endpoint_url=endpoint_url or None)
+
+    @property
+    def versioning(self) -> str:
+        """The bucket's versioning status (``Enabled``, ``Suspended``, or ``""`` when never turned on)."""
+        return str(self._client.get_bucket_versioning(Bucket=self.bucket).get("Status", ""))
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{_checked_key(key)}" if self.prefix else _checked_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        lock: dict[str, Any] = {}
+        if self.retention_days > 0:
+            lock = {
+                "ObjectLockMode": "COMPLIANCE",
+                "ObjectLockRetainUntilDate": datetime.now(UTC) + timedelta(days=self.retention_days),
+                "ContentMD5": base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode(),
+            }
+        self._client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, **lock)
 
     def get(self, key: str) -> bytes:
         try:
@@ -136,7 +162,11 @@ class S3Store:
 
 
 def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupStore:
-    """The store a URL names: ``file:///path`` (or a plain path) or ``s3://bucket/prefix``."""
+    """The store a URL names: ``file:///path`` (or a plain path), ``s3://bucket/prefix`` or ``sftp://...``.
+
+    S3 retention and SFTP credentials come from settings (``BACKUP_S3_RETENTION_DAYS``, ``BACKUP_SFTP_*``)."""
+    from django.conf import settings
+
     parsed = urlparse(url)
     if parsed.scheme in {"", "file"}:
         if parsed.netloc not in {"", "localhost"}:
@@ -148,8 +178,36 @@ def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupSto
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise ValueError("an s3:// store URL names its bucket: s3://bucket/prefix")
-        return S3Store(parsed.netloc, parsed.path, endpoint_url=s3_endpoint_url)
-    raise ValueError(f"unknown backup store {url!r}: use file:///path or s3://bucket/prefix")
+        return S3Store(
+            parsed.netloc,
+            parsed.path,
+            endpoint_url=s3_endpoint_url or getattr(settings, "BACKUP_S3_ENDPOINT_URL", "") or None,
+            retention_days=int(getattr(settings, "BACKUP_S3_RETENTION_DAYS", 0) or 0),
+        )
+    if parsed.scheme == "sftp":
+        from exporters.backup.sftp import SftpStore, SftpTarget
+
+        return SftpStore(
+            SftpTarget.from_url(url),
+            known_hosts=getattr(settings, "BACKUP_SFTP_KNOWN_HOSTS", ""),
+            password=getattr(settings, "BACKUP_SFTP_PASSWORD", "") or None,
+            key_file=getattr(settings, "BACKUP_SFTP_KEY_FILE", "") or None,
+        )
+    raise ValueError(f"unknown backup store {url!r}: use file:///path, s3://bucket/prefix or sftp://user@host/path")
+
+
+def store_provider(store: BackupStore) -> str:
+    """Who keeps the copy, for the registry record: ``BACKUP_PROVIDER`` when set, else the store's host."""
+    from django.conf import settings
+
+    named = str(getattr(settings, "BACKUP_PROVIDER", "") or "")
+    if named:
+        return named
+    if isinstance(store, S3Store):
+        endpoint = str(store._client.meta.endpoint_url or "")
+        return f"S3 ({urlparse(endpoint).hostname or 'aws'})"
+    scheme, _, rest = store.url.partition("://")
+    return f"{scheme.upper()} ({rest.split('/', 1)[0] or 'this machine'})"
 
 
 def configured_store() -> BackupStore:

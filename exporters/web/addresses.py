@@ -1,7 +1,8 @@
 """The organization's page about its public address: where its passports are, and re-issuing them after a move.
 
 An owner sees the address written into its QR codes, DID and credentials, how many of its published passports
-still name an earlier address, and can re-issue them all in one action (``credentials_reissue``; the command
+still name an earlier address (and how far the backup copy lags, ``exporters.backup.status``), and can re-issue
+them all in one action (``credentials_reissue``; the command
 ``manage.py reissue_credentials`` does the same for operators).
 """
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from exporters.backup.status import backup_status
 from exporters.services.credentials import credentials_reissue
 from exporters.services.keys import organization_did, platform_bases
 from passports.models import Passport
@@ -49,5 +51,6 @@ def public_address_page(request: HttpRequest) -> HttpResponse:
         "published": published.count(),
         "elsewhere": published.exclude(identifier__startswith=base + "/").count(),
         "tab": "address",
+        "backup": backup_status(org=org),
     }
     return render(request, "exporters/public_address.html", context)

@@ -48,6 +48,7 @@ RECORD_SCHEMA = inline_serializer(
         "published_at": serializers.DateTimeField(allow_null=True),
         "retain_until": serializers.DateField(allow_null=True),
         "backup_location": serializers.CharField(),
+        "backup_provider": serializers.CharField(),
         "registration_id": serializers.CharField(),
         "registered_at": serializers.DateTimeField(allow_null=True),
     },

@@ -24,6 +24,7 @@ def test_check_deploy_is_clean_on_production_settings() -> None:
         "DATABASE_URL": "sqlite:///:memory:",
         # Production refuses to start without a key-encryption key for signing keys (see prod.py).
         "SIGNING_KEK": base64.b64encode(os.urandom(32)).decode(),
+        "BACKUP_STORE_URL": "s3://dpp-backup/passports",
     }
     env.pop("REDIS_URL", None)
     result = subprocess.run(
@@ -84,3 +85,22 @@ def test_compose_variables_are_the_ones_settings_read(compose: dict) -> None:
         f"{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@postgres:5432/{db['POSTGRES_DB']}"
         in (compose["services"]["web"]["environment"]["DATABASE_URL"])
     )
+
+
+def test_production_settings_refuse_a_backup_store_on_the_same_machine() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "DJANGO_SECRET_KEY": "x7#Kq!v9pL2$mN8@wR4^tY6&uI0*oP3(aS5)dF1-gH7_jZ9+cB2=eV4nM6bX8",
+        "DJANGO_ALLOWED_HOSTS": "dpp.example.com",
+        "PLATFORM_BASE_URL": "https://dpp.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "SIGNING_KEK": base64.b64encode(os.urandom(32)).decode(),
+        "BACKUP_STORE_URL": "file:///srv/dpp-backup",
+    }
+    env.pop("BACKUP_ALLOW_LOCAL_STORE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "BACKUP_STORE_URL must name a second store" in result.stderr

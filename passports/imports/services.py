@@ -34,6 +34,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.leases import LeaseLostError, lease_fail, lease_locked, lease_take
 from core.reconnect import ConnectionLostError, on_fresh_connection
 from passports import audit
 from passports.imports.batches import CsvFile, Position, XlsxFile
@@ -62,10 +63,6 @@ class ImportRejectedError(Exception):
         self.message_en = message_en
         self.message_ko = message_ko
         self.status = status
-
-
-class LeaseLostError(Exception):
-    """Another run of the same job took over; this one stops without committing."""
 
 
 _FORMAT_STATUS = {
@@ -252,37 +249,16 @@ def import_jobs_resume_orphaned(*, alive: set[str], started: str = "", started_a
 
 
 def _claim(job_id: int, runner: str) -> str | None:
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.is_finished:
-            return None
-        job.lease = uuid.uuid4().hex
-        job.runner = runner[:200]
-        job.status = ImportJob.Status.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["lease", "runner", "status", "started_at", "updated_at"])
-        return job.lease
+    return lease_take(ImportJob, job_id, runner, refused=lambda job: job.is_finished)
 
 
 def _locked(job_id: int, lease: str) -> ImportJob:
-    job = ImportJob.objects.select_for_update().get(pk=job_id)
-    if job.lease != lease:
-        raise LeaseLostError()
-    return job
+    return lease_locked(ImportJob, job_id, lease)
 
 
 def _fail(job_id: int, lease: str, code: str, message_en: str, message_ko: str) -> None:
-    def mark() -> None:
-        with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=job_id)
-            if job.lease != lease:
-                return
-            job.status, job.error_code = ImportJob.Status.FAILED, code
-            job.error_en, job.error_ko = message_en, message_ko
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "error_code", "error_en", "error_ko", "finished_at", "updated_at"])
-
-    on_fresh_connection(mark, what=f"import {job_id}")
+    failed = partial(lease_fail, ImportJob, job_id, lease, code=code, message_en=message_en, message_ko=message_ko)
+    on_fresh_connection(failed, what=f"import {job_id}")
 
 
 class _Run:

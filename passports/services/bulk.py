@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from core.leases import LeaseLostError, lease_fail, lease_locked, lease_take
 from passports import audit
 from passports.identifiers import GS1_CSET82
 from passports.models import BulkJob, BulkJobItem, ImportJob, Organization, Passport, PassportVersion, Product
@@ -58,10 +58,6 @@ class BulkRequestError(Exception):
         self.code = code
         self.message_en = message_en
         self.message_ko = message_ko
-
-
-class LeaseLostError(Exception):
-    """Another run of the same job took over; this one stops without committing."""
 
 
 class _ChangedMeanwhileError(Exception):
@@ -420,33 +416,17 @@ def bulk_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
 
 
 def _claim(job_id: int, runner: str) -> str | None:
-    with transaction.atomic():
-        job = BulkJob.objects.select_for_update().get(pk=job_id)
-        if job.is_finished or job.status == BulkJob.Status.PENDING:
-            return None
-        job.lease = uuid.uuid4().hex
-        job.runner = runner[:200]
-        job.status = BulkJob.Status.RUNNING
-        job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["lease", "runner", "status", "started_at", "updated_at"])
-        return job.lease
+    return lease_take(
+        BulkJob, job_id, runner, refused=lambda job: job.is_finished or job.status == BulkJob.Status.PENDING
+    )
 
 
 def _locked(job_id: int, lease: str) -> BulkJob:
-    job = BulkJob.objects.select_for_update().get(pk=job_id)
-    if job.lease != lease:
-        raise LeaseLostError()
-    return job
+    return lease_locked(BulkJob, job_id, lease)
 
 
 def _fail(job_id: int, lease: str, code: str, message_en: str, message_ko: str) -> None:
-    with transaction.atomic():
-        job = BulkJob.objects.select_for_update().get(pk=job_id)
-        if job.lease != lease:
-            return
-        job.status, job.error_code, job.error_en, job.error_ko = BulkJob.Status.FAILED, code, message_en, message_ko
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error_code", "error_en", "error_ko", "finished_at", "updated_at"])
+    lease_fail(BulkJob, job_id, lease, code=code, message_en=message_en, message_ko=message_ko)
 
 
 def _refusal(exc: Exception) -> Refusal:

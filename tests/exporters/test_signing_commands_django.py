@@ -108,6 +108,7 @@ def _settings_check(**extra: str) -> subprocess.CompletedProcess[str]:
         "DJANGO_ALLOWED_HOSTS": "dpp.example.com",
         "PLATFORM_BASE_URL": "https://dpp.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
+        "BACKUP_STORE_URL": "s3://dpp-backup/passports",  # production wants a second store
         **extra,
     }
     return subprocess.run(

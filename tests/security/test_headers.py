@@ -144,6 +144,7 @@ def _production_settings(**extra: str) -> dict[str, Any]:
         "PLATFORM_BASE_URL": "https://dpp.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
         "SIGNING_KEK": base64.b64encode(os.urandom(32)).decode(),
+        "BACKUP_STORE_URL": "s3://dpp-backup/passports",  # production wants a second store
         **extra,
     }
     names = [

@@ -62,6 +62,11 @@ def region_countries(code: str) -> frozenset[str]:
     return frozenset().union(*(region_countries(part) for part in _PARTS.get(code, ())))
 
 
+def is_subdivision(code: str) -> bool:
+    """Whether ``code`` is written as an ISO 3166-2 subdivision code (``KR-26``)."""
+    return bool(_SUBDIVISION.match(code))
+
+
 def covered(value: str) -> tuple[frozenset[str], frozenset[str]]:
     """``(countries, subdivisions)`` a filter value covers: a footprint matches when its declared country is
     in the first set (its subdivisions included) or its declared subdivision in the second. A value that is

@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from uuid import UUID
 
+from lca.pact.geography import is_subdivision
+
 V2_SPEC_VERSION: Final = "2.3.0"
 V3_SPEC_VERSION: Final = "3.0.0"
 ACTIVE: Final = "Active"
@@ -48,7 +50,6 @@ V2_UNITS: Final = frozenset(
 V2_STANDARDS: Final = {"ISO14067": "ISO Standard 14067", "GHGP-Product": "GHG Protocol Product standard"}
 _DECIMAL: Final = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
-_SUBDIVISION: Final = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
 class PactMappingError(ValueError):
@@ -142,7 +143,7 @@ class PactFacts:
         if self.geography_country is not None and not _COUNTRY.match(self.geography_country):
             raise PactMappingError(f"{self.geography_country!r} is not an ISO 3166-1 alpha-2 code.")
         if self.geography_subdivision is not None and not (
-            _SUBDIVISION.match(self.geography_subdivision)
+            is_subdivision(self.geography_subdivision)
             and self.geography_subdivision.startswith(f"{self.geography_country}-")
         ):
             raise PactMappingError(
@@ -428,7 +429,8 @@ def gtins_of(product_ids: tuple[str, ...]) -> list[str]:
     products are stored with the GTIN as their owner entered it, 13 or 14 digits."""
     out: list[str] = []
     for urn in product_ids:
-        digits = urn_match_key(urn).removeprefix("urn:gtin:")
-        if digits != urn.strip().lower() and digits.isdigit():
+        key = urn_match_key(urn)
+        digits = key.removeprefix("urn:gtin:")
+        if key.startswith("urn:gtin:") and digits.isdigit():
             out.extend(spelling for spelling in gtin_spellings(digits) if spelling not in out)
     return out

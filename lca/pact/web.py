@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from lca.pact.client import PactClient, PactClientError, endpoint_pull
 from lca.pact.events import KIND_OF
 from lca.pact.filters import CPC_URN
-from lca.pact.geography import covered
+from lca.pact.geography import covered, is_subdivision
 from lca.pact.mapping import PACT_UNITS, PactMappingError
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 from lca.pact.services import (
@@ -68,14 +68,18 @@ class PublishForm(forms.Form):
     primary_data_share = forms.DecimalField(
         label=gettext_lazy("Primary data share (%)"), min_value=Decimal(0), max_value=Decimal(100), required=False
     )
-    subdivision = forms.RegexField(
+    subdivision = forms.CharField(
         label=gettext_lazy("Country subdivision (ISO 3166-2)"),
-        regex=r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$",
         max_length=6,
         required=False,
         help_text=gettext_lazy("Only when the footprint is for one province or region, e.g. KR-26 for Busan."),
-        error_messages={"invalid": gettext_lazy("Write an ISO 3166-2 code such as KR-26.")},
     )
+
+    def clean_subdivision(self) -> str:
+        code = str(self.cleaned_data["subdivision"]).strip().upper()
+        if code and not is_subdivision(code):
+            raise ValidationError(_("Write an ISO 3166-2 code such as KR-26."))
+        return code
 
 
 class DeprecateForm(forms.Form):

@@ -15,6 +15,17 @@ class LcaConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(load_shared_factors, sender=self, dispatch_uid="lca.load_shared_factors")
         track_audited_models()
+        register_import_kinds()
+
+
+def register_import_kinds() -> None:
+    """Offer activity data and bill-of-materials lines to the import framework (a hook in ``passports``, which
+    must not import ``lca``)."""
+    from lca.imports import lca_kinds  # local: reads lca.models, which load only once the app registry is ready
+    from passports.imports.kinds import register_kind  # local: loads passports.models, not before the registry is ready
+
+    for kind in lca_kinds():
+        register_kind(kind)
 
 
 def track_audited_models() -> None:

@@ -132,7 +132,10 @@ def factor_delete(*, factor: EmissionFactor) -> None:
 # -- activity data, bills of materials, supplier footprints, profiles --------------------------------------------
 
 
-def _check_activity(activity: ActivityData) -> None:
+def activity_check(activity: ActivityData) -> None:
+    """Raise ``ValidationError`` unless the activity keeps the cross-field rules (one source of emissions, a unit
+    the factor converts, all three ratings or none, rows of one organization); public because the activity
+    import (``lca.imports``) applies the same rules to rows it writes in bulk."""
     _check_same_org(activity.organization, product=activity.product, upstream_product=activity.upstream_product)
     factor = activity.factor
     if factor is not None and factor.organization_id not in (None, activity.organization_id):
@@ -153,7 +156,7 @@ def _check_activity(activity: ActivityData) -> None:
 def activity_create(*, org: Organization, **fields: Any) -> ActivityData:
     fields.pop("organization", None)
     activity = ActivityData(organization=org, **fields)
-    _check_activity(activity)
+    activity_check(activity)
     return _save(activity)
 
 
@@ -162,7 +165,7 @@ def activity_update(*, activity: ActivityData, **fields: Any) -> ActivityData:
     fields.pop("organization", None)
     for name, value in fields.items():
         setattr(activity, name, value)
-    _check_activity(activity)
+    activity_check(activity)
     return _save(activity)
 
 
@@ -171,7 +174,9 @@ def activity_delete(*, activity: ActivityData) -> None:
     activity.delete()
 
 
-def _check_bom_line(line: BomLine) -> None:
+def bom_line_check(line: BomLine) -> None:
+    """Raise ``ValidationError`` unless the line joins two products of its organization and is not its own
+    component; public for the bill-of-materials import (``lca.imports``)."""
     _check_same_org(line.organization, product=line.product, component=line.component)
     if line.product_id == line.component_id:
         raise ValidationError({"component": "A product cannot be its own component."})
@@ -181,7 +186,7 @@ def _check_bom_line(line: BomLine) -> None:
 def bom_line_create(*, org: Organization, **fields: Any) -> BomLine:
     fields.pop("organization", None)
     line = BomLine(organization=org, **fields)
-    _check_bom_line(line)
+    bom_line_check(line)
     return _save(line)
 
 
@@ -190,7 +195,7 @@ def bom_line_update(*, line: BomLine, **fields: Any) -> BomLine:
     fields.pop("organization", None)
     for name, value in fields.items():
         setattr(line, name, value)
-    _check_bom_line(line)
+    bom_line_check(line)
     return _save(line)
 
 

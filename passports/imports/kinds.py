@@ -4,13 +4,13 @@
 - one kind per passport schema (``battery``, ``espr-core``, ``textile``, ``steel``, ``cbam-installation``):
   one row per passport (or one row per item of a repeated group), by GTIN + lot + serial, columns from the
   schema's latest version;
-- ``activity-data`` and ``bom-lines`` when the LCA app provides ``ActivityData`` and ``BomLine``
-  (``lca_rows``): one row per activity (product, stage, process, source) or per component line.
+- the kinds other apps register with ``register_kind`` when they start: the LCA app's ``activity-data``
+  and ``bom-lines`` (``lca.imports``), one row per activity (product, stage, process, source) or per
+  component line. A hook rather than an import, so ``passports`` stays below ``lca``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -163,9 +163,22 @@ def _gtin_in(data: dict[str, Any]) -> str:
     return _example_gtin("880123456790")
 
 
+_REGISTERED: dict[str, Kind] = {}
+
+
+def register_kind(kind: Kind) -> None:
+    """Offer ``kind`` for import alongside the products and passport kinds; an app calls this from its
+    ``AppConfig.ready``. Registering a name again replaces the earlier kind (a reloaded app), but a name
+    may not shadow a products or passport schema kind."""
+    if kind.name == "products" or kind.name in latest_schemas():
+        raise ValueError(f"kind {kind.name!r} is already a products or passport schema kind")
+    _REGISTERED[kind.name] = kind
+    kinds.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def kinds() -> dict[str, Kind]:
-    """Every importable kind by name; the LCA kinds only where the LCA models exist."""
+    """Every importable kind by name: products, one per passport schema, then the registered ones."""
     found: dict[str, Kind] = {
         "products": Kind(
             name="products",
@@ -179,19 +192,8 @@ def kinds() -> dict[str, Kind]:
     }
     for category, version in latest_schemas().items():
         found[category] = _passport_kind(category, version)
-    found.update(_lca_kinds())
+    found.update(_REGISTERED)
     return found
-
-
-def _lca_kinds() -> dict[str, Kind]:
-    """Activity data and bills of materials, where the LCA app is installed with its models."""
-    from django.apps import apps
-
-    if not apps.is_installed("lca") or importlib.util.find_spec("lca.models") is None:
-        return {}
-    from passports.imports.lca_rows import lca_kinds
-
-    return lca_kinds(Kind)
 
 
 def kind_get(name: str) -> Kind:

@@ -13,7 +13,7 @@ import pytest
 
 from lca import models as lca_models
 from passports.models import AuditEvent, Product
-from tests.passports.test_imports_lca import FACTOR, HEADER, _run
+from tests.lca.test_imports import FACTOR, HEADER, _run
 from tests.passports.test_imports_services import run
 
 pytestmark = pytest.mark.django_db

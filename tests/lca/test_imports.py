@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from lca.imports import ActivityRows, BomRows
+from passports.imports.kinds import kinds, register_kind
 from passports.imports.services import import_job_create, import_job_run
 from passports.models import ImportJob
 from tests.factories import ProductFactory, gtin_from
@@ -216,3 +218,17 @@ def test_the_column_by_column_path_judges_exactly_as_the_row_by_row_path(
     errors = [sorted(j.row_errors.values_list("row", "column", "rule")) for j in (by_columns, by_rows)]
     assert errors[0] == errors[1]
     assert [row for row, _, _ in errors[0]] == [3, 4, 5, 6, 9, 9]
+
+
+def test_the_lca_app_registers_its_kinds_with_the_import_framework_when_it_starts() -> None:
+    found = kinds()
+    assert isinstance(found["activity-data"].handler, ActivityRows)
+    assert isinstance(found["bom-lines"].handler, BomRows)
+    assert list(found)[-2:] == ["activity-data", "bom-lines"]  # registered kinds follow the framework's own
+
+
+def test_a_registered_kind_cannot_shadow_a_products_or_passport_kind() -> None:
+    battery = kinds()["battery"]
+    with pytest.raises(ValueError, match="already a products or passport schema kind"):
+        register_kind(battery)
+    assert kinds()["battery"] is battery

@@ -1,11 +1,11 @@
 """Activity data and bill-of-materials lines, imported with the LCA app's own rules.
 
-Loaded only where the LCA app provides ``ActivityData`` and ``BomLine`` (``kinds._lca_kinds``): the import
-layer sits above both apps, like the web and API layers, so ``passports`` proper never depends on ``lca``.
+The LCA app registers these kinds with the import framework when it starts (``LcaConfig.ready`` calls
+``passports.imports.kinds.register_kind``), so the framework in ``passports`` never imports ``lca``.
 
 The checks are the ones ``lca.services.activity_create`` and ``bom_line_create`` make, through the same
 code: every field through its model field's ``clean`` (choices, units pint can read, non-negative amounts
-with at most 12 decimals, ratings 1 to 3), then the cross-field rules of ``lca.services`` (one source of
+with at most 12 decimals, ratings 1 to 3), then ``lca.services.activity_check`` and ``bom_line_check`` (one source of
 emissions, a unit the factor can convert, all three ratings or none, a component of the same
 organization). What differs is speed, for files of a million rows: a field's verdict on a value is
 remembered (validators are functions of the value alone), no model instance is made per row, and new rows
@@ -30,10 +30,11 @@ from django.db import models
 from django.utils import timezone
 
 from lca.models import ActivityData, BomLine, EmissionFactor
-from lca.services import _check_activity, _check_bom_line
+from lca.services import activity_check, bom_line_check
 from passports.imports.chunks import CREATE, REJECT, UPDATE, Chunk, Plan, Reading, encoding_issue
 from passports.imports.columnar import Column, FieldJudge, read_columns
 from passports.imports.columns import Built, ColumnTree, Node
+from passports.imports.kinds import Kind
 from passports.imports.rows import Outcome, RunContext, gtin_key, gtin_spellings
 from passports.imports.writing import write_table
 from passports.models import Product
@@ -424,7 +425,7 @@ class ActivityRows:
         return ctx.cache["factors"]
 
     def _rules(self, ctx: RunContext, values: dict[str, Any]) -> list[Issue]:
-        """``lca.services._check_activity`` on the row, its verdict remembered per combination it reads."""
+        """``lca.services.activity_check`` on the row, its verdict remembered per combination it reads."""
         factor, upstream = values["factor"], values["upstream"]
         signature = (
             values["product"].organization_id,
@@ -451,7 +452,7 @@ class ActivityRows:
                 dq_time=values.get("dq_time"),
             )
             try:
-                _check_activity(candidate)  # type: ignore[arg-type]
+                activity_check(candidate)  # type: ignore[arg-type]
                 memo[signature] = []
             except ValidationError as exc:
                 memo[signature] = _rule_issues(exc, _ACTIVITY_POINTERS)
@@ -696,7 +697,7 @@ class BomRows:
             return None, issues
         line = BomLine(organization=ctx.org, product=product, component=component, **values)
         try:
-            _check_bom_line(line)
+            bom_line_check(line)
         except ValidationError as exc:
             return None, _rule_issues(exc, _BOM_POINTERS)
         return line, []
@@ -706,19 +707,20 @@ def _shown_bom(record: Built) -> str:
     return "/".join(str(record.data.get(name, "")) for name in ("gtin", "component_gtin", "stage"))
 
 
-def lca_kinds(kind_type: Callable[..., Any]) -> dict[str, Any]:
-    """The LCA kinds, built with the ``Kind`` class handed in (``kinds`` imports this module, not back)."""
-    return {
-        "activity-data": kind_type(
+def lca_kinds() -> tuple[Kind, ...]:
+    """The LCA kinds, for ``LcaConfig.ready`` to register with the import framework."""
+    return (
+        Kind(
             name="activity-data",
             title_en="Activity data",
             title_ko="활동 데이터",
             tree=ColumnTree.flat(ACTIVITY_NODES),
-            handler=ActivityRows(),
+            # columnar: the run asks for plan_chunk before plan (passports.imports.services), Kind types only plan
+            handler=ActivityRows(),  # type: ignore[arg-type]
             key_columns=("gtin",),
             examples=(ACTIVITY_EXAMPLE,),
         ),
-        "bom-lines": kind_type(
+        Kind(
             name="bom-lines",
             title_en="Bill of materials lines",
             title_ko="자재 명세서(BOM) 항목",
@@ -727,4 +729,4 @@ def lca_kinds(kind_type: Callable[..., Any]) -> dict[str, Any]:
             key_columns=("gtin",),
             examples=(BOM_EXAMPLE,),
         ),
-    }
+    )

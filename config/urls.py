@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/schema/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("lca.pact.web_urls")),
+    path("", include("lca.web.urls")),
     path("", include("exporters.web.urls")),
     path("", include("passports.web.urls")),
 ]

@@ -9,7 +9,6 @@ from passports.web import (
     clients,
     dashboard,
     facilities,
-    footprints,
     imports,
     members,
     partners,
@@ -63,17 +62,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/<int:pk>/progress/", imports.import_progress, name="import-progress-page"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit-page"),
     path("imports/<int:pk>/errors.xlsx", imports.import_errors_xlsx, name="import-errors-xlsx-page"),
-    # Carbon footprints (records and calculation by the lca app)
-    path("footprints/", footprints.footprint_list, name="footprint-list-page"),
-    path("products/<int:pk>/footprint/", footprints.footprint_product, name="footprint-product-page"),
-    path(
-        "products/<int:pk>/footprint/activities/", footprints.footprint_activity_add, name="footprint-activity-add-page"
-    ),
-    path(
-        "products/<int:pk>/footprint/activities/<int:activity_pk>/delete/",
-        footprints.footprint_activity_delete,
-        name="footprint-activity-delete-page",
-    ),
     # The organization, its members and API clients: owners only
     path("organization/", members.organization_settings, name="organization-page"),
     path("organization/members/add/", members.member_add, name="member-add-page"),

@@ -61,7 +61,7 @@ ROWS: dict[str, Row] = {
     "pact-v3-footprint": Row(KIND, make=footprint),
     "pact-v3-events": Row(KIND, methods=("post",)),
     "pact-openid-configuration": Row("public"),
-    # The web pages of the exchange (lca/pact/web.py)
+    # The web pages of the exchange (lca/web/pact.py)
     "pact-page": Row("web_page"),
     "pact-product-page": Row("web_object", product),
     "pact-deprecate-page": Row("web_object", footprint, methods=("post",)),

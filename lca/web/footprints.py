@@ -1,7 +1,7 @@
 """Footprint pages: a product's activity data entered stage by stage, with its footprint recomputed and its
 chart redrawn after every change (HTMX swaps the editor in place; without scripts the page reloads).
 
-The records and the calculation belong to the ``lca`` app (``lca.services``, ``lca.computation``): these
+The records and the calculation belong to this app's services and engine (``lca.services``, ``lca.computation``): these
 views only collect what a person types and show what the engine returns. Life cycle stages are those of
 ISO 14067 / the Battery Regulation (EU) 2023/1542 Annex II: raw material acquisition, production,
 distribution, use and end of life; the total excludes biogenic CO2, which is reported apart.
@@ -126,9 +126,7 @@ def _editor_context(
 
 def _render_editor(request: HttpRequest, product: Product, **extra: Any) -> HttpResponse:
     context = _editor_context(request, product, **extra)
-    template = (
-        "passports/footprints/_editor.html" if getattr(request, "htmx", False) else "passports/footprints/product.html"
-    )
+    template = "lca/footprints/_editor.html" if getattr(request, "htmx", False) else "lca/footprints/product.html"
     return render(request, template, context)
 
 
@@ -158,7 +156,7 @@ def footprint_list(request: HttpRequest) -> HttpResponse:
         .order_by("name", "pk")
     )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    return render(request, "passports/footprints/list.html", {"page": page, "nav_section": "footprints"})
+    return render(request, "lca/footprints/list.html", {"page": page, "nav_section": "footprints"})
 
 
 @member_required

@@ -251,7 +251,7 @@ def _hosts_context(request: HttpRequest, org: Organization, **forms_given: Any) 
 def pact_overview(request: HttpRequest) -> HttpResponse:
     """Published footprints, supplier hosts, requests sent and received."""
     org = organization_of(request)
-    return render(request, "pact/overview.html", _hosts_context(request, org))
+    return render(request, "lca/pact/overview.html", _hosts_context(request, org))
 
 
 def _product(org: Organization, pk: int) -> Product:
@@ -278,7 +278,7 @@ def pact_product(request: HttpRequest, pk: int) -> HttpResponse:
     rows = PactFootprint.objects.filter(organization=org, product=product).order_by("-created_at", "-pk")
     return render(
         request,
-        "pact/product.html",
+        "lca/pact/product.html",
         {
             "nav_section": "pact",
             "product": product,
@@ -383,7 +383,7 @@ def pact_host_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Supplier host %(name)s registered.") % {"name": data["name"]})
             return HttpResponseRedirect(reverse("pact-page"))
-    return render(request, "pact/overview.html", _hosts_context(request, org, host_form=form), status=400)
+    return render(request, "lca/pact/overview.html", _hosts_context(request, org, host_form=form), status=400)
 
 
 def _host(org: Organization, pk: int) -> SupplierEndpoint:
@@ -451,4 +451,4 @@ def pact_host_request(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Request %(id)s sent to %(name)s.") % {"id": sent.event_id, "name": host.name})
             return HttpResponseRedirect(reverse("pact-page"))
     context = _hosts_context(request, org, request_form=form, request_host=host.pk)
-    return render(request, "pact/overview.html", context, status=400)
+    return render(request, "lca/pact/overview.html", context, status=400)

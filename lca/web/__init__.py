@@ -1,0 +1,1 @@
+"""LCA's web pages: footprints (``footprints``) and the PACT exchange (``pact``), routed by ``urls``."""

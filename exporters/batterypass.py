@@ -8,12 +8,14 @@ converts. Where the published model cannot hold a value our data has, the value 
 - e-mail addresses of manufacturer and operator: the model's pattern ``^[w.-]+@[w.-]+.[A-Za-z]{2,}$`` (``w``
   where ``\\w`` was meant) refuses every real address;
 - the warranty period: the model types it as an XML gMonth (``--MM``), so only 1 to 12 months fit;
-- hazard classes, label subjects and the idle temperature range outside the model's enumerations or types;
+- hazard classes and label subjects outside the model's enumerations;
+- the idle temperature range, a lower and an upper limit, which the model holds as one number;
 - the postal address lines the model lacks (locality, region).
-Required members our schema does not record (e.g. the battery condition's power fade) are simply absent, so
-such a sub-model is incomplete against the reference schema until the data exists. The battery passport
-identifier must match ``^urn:[a-z0-9]+:[a-z0-9]+$``, which a GS1 Digital Link cannot; it is the passport's
-Digital Link written as a URN (``DigitalLink.urn``: the path in lower-case base32, read back by
+Battery schema 1.0 does not record the power capability ratio and most of the state of health (power fade,
+remaining energy, ...); from 1.1 on it does, and they are mapped. Required members the data does not hold
+are simply absent, so such a sub-model is incomplete against the reference schema until the data exists. The
+battery passport identifier must match ``^urn:[a-z0-9]+:[a-z0-9]+$``, which a GS1 Digital Link cannot; it is
+the passport's Digital Link written as a URN (``DigitalLink.urn``: the path in lower-case base32, read back by
 ``DigitalLink.from_urn``), the same identifier the credential, the resolver and the QR code carry, not a new one.
 Plain Python, no Django.
 """
@@ -83,6 +85,30 @@ _TECHNICAL = {
     "roundtrip_efficiency": "roundtripEfficiency",
     "initial_self_discharge": "initialSelfDischarge",
     "c_rate_life_cycle_test": "cRateLifeCycleTest",
+}
+# State-of-health values recorded with the time of their measurement (battery schema 1.1 onwards). The model
+# names the member holding the value after the value, with its own spellings (``remainingEnergyalue``,
+# ``currentSelfDischargingRateEntity``): ours -> (model's member, model's name for the value).
+_DATED_CONDITION = {
+    "capacity_throughput": ("capacityThroughput", "capacityThroughputValue"),
+    "remaining_energy": ("remainingEnergy", "remainingEnergyalue"),  # sic
+    "remaining_round_trip_energy_efficiency": (
+        "remainingRoundTripEnergyEfficiency",
+        "remainingRoundTripEnergyEfficiencyValue",
+    ),
+    "current_self_discharging_rate": ("currentSelfDischargingRate", "currentSelfDischargingRateEntity"),  # sic
+}
+_PLAIN_CONDITION = {
+    "energy_throughput": "energyThroughput",
+    "power_fade": "powerFade",
+    "round_trip_efficiency_fade": "roundTripEfficiencyFade",
+}
+_TEMPERATURE_INFORMATION = {
+    "time_extreme_high_temp": "timeExtremeHighTemp",
+    "time_extreme_low_temp": "timeExtremeLowTemp",
+    "time_extreme_high_temp_charging": "timeExtremeHighTempCharging",
+    "time_extreme_low_temp_charging": "timeExtremeLowTempCharging",
+    "last_update": "lastUpdate",
 }
 
 
@@ -358,6 +384,11 @@ def _performance(data: Mapping[str, Any], out: BatteryPass) -> dict[str, Any]:
             for p in technical.get("original_power_capability") or []
         ],
     )
+    # The model holds the power-to-energy ratio twice: as the required power capability ratio and as the
+    # optional C-rate, described alike (nominal power in W over energy in Wh); both are the one value we record.
+    ratio = technical.get("power_capability_ratio")
+    _put(properties, "powerCapabilityRatio", ratio)
+    _put(properties, "cRate", ratio)
     _put(
         properties,
         "initialInternalResistance",
@@ -373,24 +404,7 @@ def _performance(data: Mapping[str, Any], out: BatteryPass) -> dict[str, Any]:
         )
     model: dict[str, Any] = {}
     _put(model, "batteryTechicalProperties", properties)  # sic: the model's spelling
-    condition_node = node.get("battery_condition")
-    condition: dict[str, Any] = {}
-    if isinstance(condition_node, Mapping):
-        for ours, key in _CONDITION_VALUES.items():
-            item = condition_node.get(ours)
-            if isinstance(item, Mapping):
-                condition[key] = {f"{key}Value": item.get(f"{ours}_value"), "lastUpdate": item.get("last_update")}
-        _put(condition, "energyThroughput", condition_node.get("energy_throughput"))
-        _put(
-            condition,
-            "negativeEvents",
-            [
-                {"negativeEvent": e.get("negative_event"), "lastUpdate": e.get("last_update")}
-                for e in condition_node.get("negative_events") or []
-            ],
-        )
-        if condition_node.get("negative_events") == []:
-            condition["negativeEvents"] = []
+    condition = _condition(node.get("battery_condition"))
     _put(
         condition,
         "roundTripEfficiencyat50PerCentCycleLife",
@@ -398,6 +412,71 @@ def _performance(data: Mapping[str, Any], out: BatteryPass) -> dict[str, Any]:
     )
     _put(model, "batteryCondition", condition)
     return model
+
+
+def _condition(node: Any) -> dict[str, Any]:
+    """The battery's state of health (Annex XIII(4)): the values with their time of measurement."""
+    condition: dict[str, Any] = {}
+    if not isinstance(node, Mapping):
+        return condition
+    for ours, key in _CONDITION_VALUES.items():
+        item = node.get(ours)
+        if isinstance(item, Mapping):
+            condition[key] = {f"{key}Value": item.get(f"{ours}_value"), "lastUpdate": item.get("last_update")}
+    for ours, (key, value_key) in _DATED_CONDITION.items():
+        item = node.get(ours)
+        if isinstance(item, Mapping):
+            condition[key] = {value_key: item.get(f"{ours}_value"), "lastUpdate": item.get("last_update")}
+    for ours, key in _PLAIN_CONDITION.items():
+        _put(condition, key, node.get(ours))
+    if node.get("evolution_of_self_discharge") is not None:
+        condition["evolutionOfSelfDischarge"] = {
+            "evolutionOfSelfDischargeEntityValue": node["evolution_of_self_discharge"]
+        }
+    temperatures = node.get("temperature_information")
+    if isinstance(temperatures, Mapping):
+        condition["temperatureInformation"] = {
+            key: temperatures[ours] for ours, key in _TEMPERATURE_INFORMATION.items() if ours in temperatures
+        }
+    # The model dates each remaining power capability twice (the measurement and the entry); ours once.
+    _put(
+        condition,
+        "remainingPowerCapability",
+        [
+            {
+                "remainingPowerCapabilityValue": {
+                    "atSoC": p.get("at_soc"),
+                    "powerCapabilityAt": p.get("power_capability_at"),
+                    "rPCLastUpdated": p.get("last_update"),
+                },
+                "lastUpdate": p.get("last_update"),
+            }
+            for p in node.get("remaining_power_capability") or []
+        ],
+    )
+    _put(
+        condition,
+        "internalResistanceIncrease",
+        [
+            {
+                "internalResistanceIncreaseValue": r.get("internal_resistance_increase_value"),
+                "lastUpdate": r.get("last_update"),
+                "batteryComponent": r.get("battery_component"),
+            }
+            for r in node.get("internal_resistance_increase") or []
+        ],
+    )
+    _put(
+        condition,
+        "negativeEvents",
+        [
+            {"negativeEvent": e.get("negative_event"), "lastUpdate": e.get("last_update")}
+            for e in node.get("negative_events") or []
+        ],
+    )
+    if node.get("negative_events") == []:
+        condition["negativeEvents"] = []
+    return condition
 
 
 def _labeling(data: Mapping[str, Any], out: BatteryPass) -> dict[str, Any]:

@@ -198,16 +198,16 @@ class DemoPassports:
 
 
 def seed_passports(tenants: DemoTenants) -> DemoPassports:
-    """One product and passport per shipped example; battery items; a draft with errors to fix."""
+    """One product and passport per example kind (its newest schema version); battery items; a draft to fix."""
     from django.conf import settings
 
-    from passports.schema_files import example_files
+    from passports.schema_files import current_example_files
     from passports.services.passports import passport_create, passport_publish
 
     published: list[Passport] = []
     drafts: list[Passport] = []
     owner = tenants.users["owner"]
-    for path in sorted(example_files()):
+    for path in current_example_files():
         data = json.loads(path.read_text(encoding="utf-8"))
         category, version = next(
             (c, v)
@@ -233,7 +233,7 @@ def seed_passports(tenants: DemoTenants) -> DemoPassports:
         if Passport.objects.filter(product=product, granularity="model").exists():
             continue
         schema = PassportSchema.objects.get(category=category, version=version)
-        if path.name == "battery-1.0-stationary-lfp.json":
+        if category == "battery" and path.name.endswith("-stationary-lfp.json"):
             # A draft with mistakes, so the demo shows the validation report and the fix-then-publish flow.
             broken = copy.deepcopy(data)
             broken["carbon_footprint"]["battery_carbon_footprint"] = -1

@@ -85,6 +85,28 @@ def example_files(category: str | None = None, version: str | None = None) -> li
     return found
 
 
+def current_example_files() -> list[Path]:
+    """Return the examples a new passport would be made from: of each example kind, its newest schema version's.
+
+    An example's kind is its name after ``<category>-<version>-`` (``ev-pack``). When a schema gains a version,
+    its examples are shipped again under the new version and the old files stay (an old version must remain
+    checkable against its own examples), so the demo seeds only the newest of each kind.
+    """
+    newest: dict[tuple[str, str], tuple[tuple[int, ...], Path]] = {}
+    for path in example_files():
+        category, version = example_schema(path)
+        kind = path.stem[len(f"{category}-{version}-") :]
+        rank = version_key(version)
+        if (category, kind) not in newest or rank > newest[(category, kind)][0]:
+            newest[(category, kind)] = (rank, path)
+    return sorted(path for _rank, path in newest.values())
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A schema version as numbers, so that ``1.10`` sorts after ``1.9``."""
+    return tuple(int(part) for part in version.split("."))
+
+
 def example_schema(path: Path) -> tuple[str, str]:
     """Return ``(category, version)`` of the schema an example file belongs to, from its name."""
     owner = _owning_schema(path.stem, list(iter_schema_files()))

@@ -119,3 +119,29 @@ def test_every_output_of_every_demo_passport_names_the_same_identifiers(demo_wor
         checked += 1
     assert checked >= 12
     assert len(units) >= 4, "the demo battery model and its three items each have their own identifier"
+
+
+def test_the_demo_battery_exports_to_battery_pass_as_completely_as_the_model_allows(demo_world: None) -> None:
+    """Issue #16 part 5, over HTTP as the maker's owner: the demo battery and its items are on battery schema 1.1;
+    each sub-model is checked against the published schema and the filled share of its attributes is counted."""
+    import json
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from passports.models import Passport
+    from tests.exporters.test_batterypass import UNEXPRESSIBLE, errors_of, unfilled_in
+
+    client = APIClient()
+    client.force_login(get_user_model().objects.get(username="hanbit-owner"))
+    batteries = Passport.objects.filter(schema__category="battery", versions__status="published").distinct()
+    assert {p.schema.version for p in batteries} == {"1.1"}
+    assert batteries.filter(granularity="item").count() >= 3
+    for passport in batteries:
+        response = client.get(f"/api/v1/passports/{passport.pk}/export", {"format": "batterypass"})
+        assert response.status_code == 200, passport.identifier
+        submodels = json.loads(response.content)["submodels"]
+        for name, document in submodels.items():
+            assert errors_of(name, document) == UNEXPRESSIBLE.get(name, []), (passport.identifier, name)
+        total, unfilled = unfilled_in(submodels)
+        assert (total - len(unfilled)) / total >= 0.90, (passport.identifier, unfilled)

@@ -22,6 +22,7 @@ from exporters.document_loader import (
     pyld_document_loader,
     pyld_loader,
 )
+from exporters.passport_context import context_path, newest_version
 from exporters.statuslist import StatusBitstring, build_status_list_credential
 from passports.schema_files import example_files
 from tests.exporters.linked_data import SENTINEL, sentinel_terms
@@ -30,7 +31,9 @@ from tests.exporters.test_credentials import HOST, ISSUED, ISSUER_DID, SAMPLES
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 UNTP_REFERENCE = REFERENCE / "untp" / "context.jsonld"
 BASE = f"https://{HOST}"
-OURS = f"{BASE}/ns/passport/v1"
+#: Our newest context version: the one new credentials name, and the only one that defines every shipped term.
+NEWEST = newest_version(document_loader.own_context_paths())
+OURS = f"{BASE}{context_path(NEWEST)}"
 #: The SHA-256 the W3C Verifiable Credentials Data Model v2.0 Recommendation (15 May 2025) states for its base
 #: context in section B.1 "Base Context" ("the following value is the hexadecimal encoded SHA2-256 digest value
 #: of the base context file"); implementations must treat that file as already retrieved.
@@ -58,7 +61,9 @@ def jsonld() -> Any:
 
 def test_known_urls_load(no_network: None) -> None:
     assert known_urls() == {VC_V2_CONTEXT, UNTP_DPP_CONTEXT}
-    assert known_urls(BASE) == {VC_V2_CONTEXT, UNTP_DPP_CONTEXT, OURS}
+    ours = {f"{BASE}{context_path(version)}" for version in range(1, NEWEST + 1)}
+    assert OURS in ours
+    assert known_urls(BASE) == {VC_V2_CONTEXT, UNTP_DPP_CONTEXT, *ours}
     vc = load_document(VC_V2_CONTEXT)
     assert vc["@context"]["@protected"] is True
     for term in ("VerifiableCredential", "BitstringStatusListCredential", "BitstringStatusListEntry"):
@@ -91,7 +96,7 @@ def test_the_untp_context_is_the_published_file() -> None:
         "https://test.uncefact.org/vocabulary/untp/dpp/working",
         "https://attacker.example/context.jsonld",
         "https://attacker.example/ns/passport/v1",  # our path, on a host that is not ours
-        f"{BASE}/ns/passport/v2",  # a version we do not ship
+        f"{BASE}{context_path(NEWEST + 1)}",  # a version we do not ship
         "/ns/passport/v1",  # a path alone is no URL
         "file:///etc/passwd",
         "",

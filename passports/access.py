@@ -25,6 +25,8 @@ nothing caches its answer, so a change of who may see what holds from the next r
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,7 +251,7 @@ def tier_for(viewer: Viewer, passport: Passport) -> str:
 
 
 def _scope_rows_sql(right: str) -> str:
-    """One statement listing what a client's grants with ``right`` cover, as ``(grantor, product or NULL)``.
+    """One statement listing what a client's grants with ``right`` cover, as ``(grant, grantor, product or NULL)``.
 
     The SQL form of `covering_grants`, for the PACT list, whose every request reads it (``lca.pact.server``):
     a grant of everything is one row with no product; any other scope is one row per product it takes in.
@@ -268,18 +270,19 @@ def _scope_rows_sql(right: str) -> str:
         f" AND (g.grantee_client_id = %s OR g.grantee_organization_id = ({client_org}))"
     )
     parts = [
-        f"SELECT g.organization_id, NULL FROM {grant} g WHERE {in_force} AND g.scope = 'all'",  # noqa: S608  # names from metadata
+        f"SELECT g.id, g.organization_id, NULL FROM {grant} g WHERE {in_force} AND g.scope = 'all'",  # noqa: S608  # names from metadata
         (
-            f"SELECT g.organization_id, c.product_id FROM {grant} g JOIN {chosen_products} c ON c.grant_id = g.id"  # noqa: S608
+            f"SELECT g.id, g.organization_id, c.product_id FROM {grant} g JOIN {chosen_products} c ON c.grant_id = g.id"  # noqa: S608
             f" WHERE {in_force} AND g.scope = 'products'"
         ),
         (
-            f"SELECT g.organization_id, p.id FROM {grant} g JOIN {product} p"  # noqa: S608
+            f"SELECT g.id, g.organization_id, p.id FROM {grant} g JOIN {product} p"  # noqa: S608
             f" ON p.organization_id = g.organization_id AND p.category = g.category"
             f" WHERE {in_force} AND g.scope = 'category'"
         ),
         (
-            f"SELECT g.organization_id, p.product_id FROM {grant} g JOIN {chosen_passports} c ON c.grant_id = g.id"  # noqa: S608
+            f"SELECT g.id, g.organization_id, p.product_id FROM {grant} g"  # noqa: S608
+            f" JOIN {chosen_passports} c ON c.grant_id = g.id"
             f" JOIN {passport} p ON p.id = c.passport_id WHERE {in_force} AND g.scope = 'passports'"
         ),
     ]
@@ -289,11 +292,72 @@ def _scope_rows_sql(right: str) -> str:
 _SCOPE_ROWS_SQL = {right: _scope_rows_sql(right) for right in Grant.RIGHTS}
 
 
-def client_grant_scope(client_id: int, right: str) -> list[tuple[int, int | None]]:
-    """``(grantor id, product id or None for all)`` of every grant in force to the client (or its organization)
-    with ``right``; one query."""
+def client_grant_rows(client_id: int, right: str) -> list[tuple[int, int, int | None]]:
+    """``(grant id, grantor id, product id or None for all)`` of every grant in force to the client (or its
+    organization) with ``right``; one query."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [True, now, now, client_id, client_id, False] * 4
     with connection.cursor() as cursor:
         cursor.execute(_SCOPE_ROWS_SQL[right], params)
-        return [(org, product) for org, product in cursor.fetchall()]
+        return [(grant, org, product) for grant, org, product in cursor.fetchall()]
+
+
+def client_grant_scope(client_id: int, right: str) -> list[tuple[int, int | None]]:
+    """``(grantor id, product id or None for all)`` of every grant in force to the client with ``right``."""
+    return [(org, product) for _grant, org, product in client_grant_rows(client_id, right)]
+
+
+@dataclass(frozen=True)
+class FootprintRead:
+    """One PACT footprint a partner's client read under a grant of its owner."""
+
+    owner_id: int
+    product_id: int
+    footprint_id: uuid.UUID
+    grant_id: int | None
+
+
+def log_footprint_reads(viewer: Viewer, reads: Sequence[FootprintRead], *, reader_organization_id: int | None) -> None:
+    """Records footprints read through the PACT API in their owners' access logs, one row per footprint, and
+    one event per owner in its audit chain naming the rows. The caller passes only footprints this client has
+    not read yet today (``lca.pact.reads``): a partner polling the list is one row a day, not one a poll."""
+    if not reads:
+        return
+    access = Access(tier="legitimate_interest", basis=GRANT, reader_organization_id=reader_organization_id)
+    label = _reader_label(viewer, access)
+    entries = AccessLogEntry.objects.bulk_create(
+        [
+            AccessLogEntry(
+                organization_id=read.owner_id,
+                product_id=read.product_id,
+                footprint_id=read.footprint_id,
+                tier="legitimate_interest",
+                basis=GRANT,
+                grant_id=read.grant_id,
+                output=AccessLogEntry.Output.PACT,
+                reader_organization_id=reader_organization_id,
+                reader_user_id=viewer.user_id,
+                reader_client_id=viewer.client_id,
+                reader_label=label,
+            )
+            for read in reads
+        ]
+    )
+    by_owner: dict[int, list[AccessLogEntry]] = {}
+    for entry in entries:
+        by_owner.setdefault(entry.organization_id, []).append(entry)
+    for owner_id, owned in sorted(by_owner.items()):
+        audit.record(
+            org_id=owner_id,
+            action="footprint.read",
+            object_type="pact_footprint",
+            object_id=None,
+            object_repr=f"{len(owned)} PACT footprint(s)",
+            details={
+                "access_log": [entry.pk for entry in owned],
+                "footprints": [str(entry.footprint_id) for entry in owned],
+                "grants": sorted({entry.grant_id for entry in owned if entry.grant_id is not None}),
+                "output": AccessLogEntry.Output.PACT,
+                "reader": label,
+            },
+        )

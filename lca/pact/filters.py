@@ -297,10 +297,10 @@ def describe(criteria: Mapping[str, Any]) -> str:
     return "; ".join(f"{name}={','.join(values_of(value))}" for name, value in criteria.items()) or "(none)"
 
 
-def sharing_rows(criteria: Mapping[str, Any], shares: listing.Shares, *, document: str) -> list[str]:
-    """The documents (JSON text) of the footprints shared under ``shares`` that meet ``criteria``."""
+def sharing_rows(criteria: Mapping[str, Any], shares: listing.Shares, *, document: str) -> list[tuple[int, str]]:
+    """``(row id, document as JSON text)`` of the footprints shared under ``shares`` that meet ``criteria``."""
     conditions = listing.Conditions()
     shares.limit(conditions)
     conditions.add(f"{listing.column(document)} IS NOT NULL")
     v3_conditions(conditions, criteria)
-    return [text for _created, _pk, text in listing.page(conditions, document=document, limit=1000)]
+    return [(pk, text) for _created, pk, text in listing.page(conditions, document=document, limit=1000)]

@@ -74,6 +74,11 @@ class Shares:
 
     organizations: set[int]
     products: set[int]
+    grants: dict[tuple[int, int | None], int] = field(default_factory=dict)  # (grantor, product or None) -> grant
+
+    def grant_for(self, owner: int, product: int) -> int | None:
+        """The grant that lets the caller read this product's footprints (for the owner's access log)."""
+        return self.grants.get((owner, product)) or self.grants.get((owner, None))
 
     def q(self) -> Q:
         return Q(organization_id__in=self.organizations) | Q(product_id__in=self.products)

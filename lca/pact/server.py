@@ -40,7 +40,7 @@ from core.proxies import peer_address
 from core.throttling import window_allows
 from lca.pact import filters, listing
 from lca.pact.models import PactFootprint
-from passports.access import client_grant_scope
+from passports.access import client_grant_rows
 from passports.models import ApiClient, Organization
 
 DEFAULT_LIMIT: Final = 100
@@ -169,10 +169,14 @@ def shares_of(caller: Caller) -> listing.Shares:
     empty list: its token is valid, there is just nothing for it. Read on every request: a revoked or expired
     grant stops the next one."""
     require_scope(caller, "read")
-    rows = client_grant_scope(caller.client_id, "pact_footprints")
+    rows = client_grant_rows(caller.client_id, "pact_footprints")
+    grants: dict[tuple[int, int | None], int] = {}
+    for grant, org, product in rows:
+        grants.setdefault((org, product), grant)
     return listing.Shares(
-        organizations={org for org, product in rows if product is None},
-        products={product for _org, product in rows if product is not None},
+        organizations={org for _grant, org, product in rows if product is None},
+        products={product for _grant, _org, product in rows if product is not None},
+        grants=grants,
     )
 
 
@@ -232,9 +236,9 @@ def next_link(request: HttpRequest, cursor: str) -> str:
 
 def page_of(
     request: HttpRequest, conditions: listing.Conditions, *, document: str, limit: int
-) -> tuple[list[str], str | None]:
-    """The page's documents as JSON text (read as text from the database: no parse and re-serialise) and
-    the next-page link if more rows remain."""
+) -> tuple[list[str], list[int], str | None]:
+    """The page's documents as JSON text (read as text from the database: no parse and re-serialise), their
+    row ids (for the access log) and the next-page link if more rows remain."""
     cursor = request.GET.get("cursor")
     if cursor:
         listing.after(conditions, *decode_cursor(cursor))
@@ -243,7 +247,7 @@ def page_of(
     rows = rows[:limit]
     last = rows[-1] if more and rows else None
     link = next_link(request, encode_cursor(listing.moment_from_db(last[0]), last[1])) if last else None
-    return [text for _created, _pk, text in rows], link
+    return [text for _created, _pk, text in rows], [pk for _created, pk, _text in rows], link
 
 
 def json_list_response(texts: list[str], link: str | None) -> HttpResponse:

@@ -23,6 +23,7 @@ from lca.pact.client import PactClient, PactClientError, endpoint_pull, footprin
 from lca.pact.contract import ContractError, check_list_body
 from lca.pact.events import KIND_OF, TYPES, build_event, requested_product_ids
 from lca.pact.models import PactEvent, SupplierEndpoint
+from lca.pact.reads import record_reads
 from lca.pact.server import Caller, PactError, shares_of
 
 READ: Final = frozenset({"read"})
@@ -92,11 +93,14 @@ def answer_footprints(*, event: PactEvent, criteria: dict[str, Any]) -> list[Any
     unless the request names a status), as documents of the request's version."""
     import json
 
-    caller = Caller(client_id=event.client_id or 0, organization_id=0, scopes=READ)
+    reader = event.client.organization_id if event.client is not None else 0
+    caller = Caller(client_id=event.client_id or 0, organization_id=reader, scopes=READ)
     wanted = dict(criteria)
     wanted.setdefault("status", ["Active"])
-    texts = filters.sharing_rows(wanted, shares_of(caller), document=f"document_v{event.spec_version}")
-    return [json.loads(text) for text in texts]
+    shares = shares_of(caller)
+    rows = filters.sharing_rows(wanted, shares, document=f"document_v{event.spec_version}")
+    record_reads(caller, shares, [pk for pk, _text in rows])
+    return [json.loads(text) for _pk, text in rows]
 
 
 def request_answer(*, event: PactEvent) -> PactEvent:

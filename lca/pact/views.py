@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.json_bodies import parse_json
 from lca.pact.events import CONTENT_TYPE, TYPES, EventError, InboundEvent, read_event
-from lca.pact.models import PactEvent
+from lca.pact.models import PactEvent, PactFootprint
+from lca.pact.reads import record_reads
 from lca.pact.server import (
     Caller,
     PactError,
@@ -32,7 +33,6 @@ from lca.pact.server import (
     parse_limit,
     require_scope,
     shares_of,
-    visible_footprints,
 )
 
 View = Callable[..., HttpResponse]
@@ -53,24 +53,27 @@ def pact_errors(view: View) -> View:
 
 
 def _list(request: HttpRequest, version: str) -> HttpResponse:
-    shares = shares_of(authenticate(request, version))
+    caller = authenticate(request, version)
+    shares = shares_of(caller)
     limit = parse_limit(request.GET)
     conditions = list_conditions(request, version, shares)
-    texts, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
+    texts, pks, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
+    record_reads(caller, shares, pks)
     return json_list_response(texts, link)
 
 
 def _detail(request: HttpRequest, version: str, pf_id: str) -> HttpResponse:
     caller = authenticate(request, version)
-    queryset = visible_footprints(caller)
+    shares = shares_of(caller)
     try:
         wanted = uuid.UUID(pf_id)
     except ValueError as exc:
         raise bad_request("The footprint id must be a UUID.") from exc
-    row = queryset.filter(pf_id=wanted).values_list(f"document_v{version}", flat=True).first()
-    if row is None:
+    found = PactFootprint.objects.filter(shares.q(), pf_id=wanted).values_list("pk", f"document_v{version}").first()
+    if found is None or found[1] is None:
         raise not_found(version)
-    return HttpResponse(json.dumps({"data": row}), content_type="application/json")
+    record_reads(caller, shares, [found[0]])
+    return HttpResponse(json.dumps({"data": found[1]}), content_type="application/json")
 
 
 def _answered_request(caller: Caller, event: InboundEvent) -> PactEvent:

@@ -166,7 +166,9 @@ class GrantViewSet(
 
 
 class AccessLogEntrySerializer(serializers.ModelSerializer[AccessLogEntry]):
-    identifier = serializers.CharField(source="passport.identifier", read_only=True)
+    identifier = serializers.CharField(
+        source="subject", read_only=True, help_text="The passport's identifier, or 'PACT <id>' for a footprint."
+    )
 
     class Meta:
         model = AccessLogEntry
@@ -174,6 +176,8 @@ class AccessLogEntrySerializer(serializers.ModelSerializer[AccessLogEntry]):
             "id",
             "at",
             "passport",
+            "product",
+            "footprint_id",
             "identifier",
             "version_number",
             "tier",

@@ -1,4 +1,5 @@
-"""The access log: every read of a passport above the public tier by someone outside its organization.
+"""The access log: every read of a passport above the public tier by someone outside its organization, and
+every footprint a partner read through the PACT API under a grant.
 
 The data owner decides whom it trusts (``Grant``), so it must be able to see what that trust was used for:
 who read which passport version, at which tier, through which output, when, and on what basis (a grant,
@@ -6,6 +7,11 @@ verified authority status). Rows are only ever added (``save`` of an existing ro
 set's ``update`` and ``delete`` raise; on PostgreSQL a trigger refuses UPDATE and DELETE, migration 0019), and
 each one is also an event of the owner's audit chain, whose hashes show a row changed or removed behind the
 application's back.
+
+A PACT footprint is not a passport: its row names the footprint (``footprint_id``, the PACT ``id``) and its
+product instead. Partners poll the PACT list, so a footprint read again by the same client on the same day
+is not a new row (``passports.access.log_footprint_reads``): the log says who obtained which footprint and
+on which days, not how often a partner's scheduler ran.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from passports.models.base import TenantQuerySet
 from passports.models.clients import ApiClient
 from passports.models.grants import Grant
 from passports.models.passports import Passport, PassportVersion
+from passports.models.products import Product
 from passports.models.tenants import Organization
 
 
@@ -44,7 +51,9 @@ class AccessLogEntry(models.Model):
         PACT = "pact", _("PACT")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")  # the data owner
-    passport = models.ForeignKey(Passport, on_delete=models.PROTECT, related_name="access_log")
+    passport = models.ForeignKey(Passport, on_delete=models.PROTECT, related_name="access_log", null=True, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    footprint_id = models.UUIDField(_("PACT footprint"), null=True, blank=True)
     version = models.ForeignKey(PassportVersion, on_delete=models.PROTECT, related_name="+", null=True)
     version_number = models.PositiveIntegerField(_("version"), null=True)
     tier = models.CharField(_("tier"), max_length=20)
@@ -70,10 +79,17 @@ class AccessLogEntry(models.Model):
         indexes = [
             models.Index(fields=["organization", "-at"], name="access_log_owner_time"),
             models.Index(fields=["passport", "-at"], name="access_log_passport_time"),
+            models.Index(fields=["reader_client", "footprint_id", "-at"], name="access_log_client_footprint"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(passport__isnull=False) | models.Q(footprint_id__isnull=False),
+                name="access_log_names_what_was_read",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.reader_label} read passport {self.passport_id} ({self.tier}, {self.output})"
+        return f"{self.reader_label} read {self.subject} ({self.tier}, {self.output})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -82,3 +98,10 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("The access log is append-only.")
+
+    @property
+    def subject(self) -> str:
+        """What was read, as the owner knows it: the passport's identifier, or the PACT footprint's id."""
+        if self.passport is not None:
+            return self.passport.identifier
+        return f"PACT {self.footprint_id}"

@@ -73,15 +73,28 @@ def access_log(*, org: Organization | None, filters: dict[str, Any] | None = Non
     return entries.order_by("-at", "-pk")
 
 
-CSV_HEADER = ("at", "passport", "identifier", "version", "tier", "output", "basis", "grant", "reader", "reader_org")
+CSV_HEADER = (
+    "at",
+    "passport",
+    "identifier",
+    "footprint",
+    "version",
+    "tier",
+    "output",
+    "basis",
+    "grant",
+    "reader",
+    "reader_org",
+)
 
 
 def access_log_rows(entries: QuerySet[AccessLogEntry]) -> list[list[str]]:
     return [
         [
             e.at.isoformat(),
-            str(e.passport_id),
-            e.passport.identifier,
+            str(e.passport_id or ""),
+            e.subject if e.passport_id is not None else "",
+            str(e.footprint_id or ""),
             str(e.version_number or ""),
             e.tier,
             e.output,

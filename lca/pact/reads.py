@@ -1,0 +1,51 @@
+"""Footprints a partner read through the PACT API, written to their owners' access logs.
+
+A footprint is shared by a grant of its owner (``passports.models.grants``, right ``pact_footprints``), and
+the owner must see what that trust was used for, as it does for passports (``passports.access``). Partners
+poll the list, so a footprint already logged for this client today is not logged again: one indexed query
+per answered request finds the footprints still to log, and nothing more is written while a partner polls
+data it has already read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from lca.pact.listing import Shares
+from lca.pact.models import PactFootprint
+from lca.pact.server import Caller
+from passports.access import FootprintRead, Viewer, log_footprint_reads
+from passports.models import AccessLogEntry
+
+
+def _today_start() -> datetime:
+    """The start of the current day in UTC, the day a repeated read counts within."""
+    return timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def record_reads(caller: Caller, shares: Shares, footprint_pks: Collection[int]) -> None:
+    """Logs the footprints of ``footprint_pks`` (the rows just answered) that this client has not read today.
+
+    The caller's own organization's footprints are its own data, not a read by someone outside."""
+    if not footprint_pks:
+        return
+    logged_today = AccessLogEntry.objects.filter(
+        reader_client_id=caller.client_id, footprint_id=OuterRef("pf_id"), at__gte=_today_start()
+    )
+    rows = (
+        PactFootprint.objects.filter(pk__in=footprint_pks)
+        .exclude(organization_id=caller.organization_id)
+        .exclude(Exists(logged_today))
+        .order_by("pk")
+        .values_list("organization_id", "product_id", "pf_id")
+    )
+    reads = [
+        FootprintRead(owner_id=owner, product_id=product, footprint_id=pf_id, grant_id=shares.grant_for(owner, product))
+        for owner, product, pf_id in rows
+    ]
+    viewer = Viewer(organizations=frozenset({caller.organization_id}), client_id=caller.client_id)
+    log_footprint_reads(viewer, reads, reader_organization_id=caller.organization_id)

@@ -77,7 +77,6 @@ CSV_HEADER = (
     "at",
     "passport",
     "identifier",
-    "footprint",
     "version",
     "tier",
     "output",
@@ -85,6 +84,7 @@ CSV_HEADER = (
     "grant",
     "reader",
     "reader_org",
+    "footprint",  # added last: spreadsheets made from earlier exports keep their columns
 )
 
 
@@ -94,7 +94,6 @@ def access_log_rows(entries: QuerySet[AccessLogEntry]) -> list[list[str]]:
             e.at.isoformat(),
             str(e.passport_id or ""),
             e.subject if e.passport_id is not None else "",
-            str(e.footprint_id or ""),
             str(e.version_number or ""),
             e.tier,
             e.output,
@@ -102,6 +101,7 @@ def access_log_rows(entries: QuerySet[AccessLogEntry]) -> list[list[str]]:
             str(e.grant_id or ""),
             e.reader_label,
             str(e.reader_organization or ""),
+            str(e.footprint_id or ""),
         ]
         for e in entries
     ]

@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from passports.rules import escape_pointer_token
 from passports.schema_files import SCHEMA_DIR, load_schema
+from passports.validation.pointers import escape_pointer_token
 
 I18N_DIR: Path = SCHEMA_DIR / "i18n"
 # The languages the descriptions are translated into; English is the schemas' own language.

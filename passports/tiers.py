@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from passports.rules import escape_pointer_token
+from passports.validation.pointers import escape_pointer_token
 
 TIERS: tuple[str, str, str] = ("public", "legitimate_interest", "authority")
 _RANK: dict[str, int] = {tier: rank for rank, tier in enumerate(TIERS)}

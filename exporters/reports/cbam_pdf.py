@@ -18,7 +18,7 @@ from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import walk_schema
-from passports.rules import format_number
+from passports.validation.wording import format_number
 
 TIMES = "\u00d7"  # multiplication sign in the printed formulas
 DASH = "\u2013"  # en dash between the dates of a period

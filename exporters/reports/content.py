@@ -34,9 +34,9 @@ from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import ITEM, FieldSpec, children, is_filled, specs_by_pattern, walk_schema
-from passports.rules import format_number
 from passports.tiers import render_for_tier, tier_rank
 from passports.validation import Issue
+from passports.validation.wording import format_number
 
 MAX_TABLE_COLUMNS = 7  # wider arrays are printed item by item, so no column shrinks below a word
 MATERIAL_WORDS = ("material", "substance", "fibre", "recycled_content", "composition")

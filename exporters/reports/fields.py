@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exporters.reports.labels import Lang, word
-from passports.rules import format_number
+from passports.validation.wording import format_number
 
 
 def with_unit(text: str, unit: str | None) -> str:

@@ -28,9 +28,10 @@ from typing import Any
 
 from passports.imports.formats import NumberFormat, parse_decimal, parse_number
 from passports.imports.values import CellError, read_category, read_code, read_date, read_enum
-from passports.rules import escape_pointer_token, korean_particle
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
+from passports.validation.pointers import escape_pointer_token
+from passports.validation.wording import korean_particle
 
 Step = str | int | None  # a member name, an item number (1-based), or None: the item of this row
 

@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from passports import identifiers
 from passports.enum_labels import ENUM_KO
-from passports.rules import korean_particle
 from passports.schema_files import iter_schema_files, load_schema
+from passports.validation.wording import korean_particle
 
 
 class CellError(ValueError):

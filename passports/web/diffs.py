@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passports.overrides import json_equal
-from passports.rules import PathPart, to_pointer
+from passports.validation.pointers import PathPart, to_pointer
 
 _ABSENT: Any = object()
 

@@ -29,11 +29,11 @@ from core.language import ui_language
 from passports.models import Passport, PassportVersion, Product
 from passports.overrides import diff_overrides
 from passports.roles import member_may
-from passports.rules import field_titles
 from passports.selectors import passports as selectors
 from passports.services import passports as services
 from passports.tenancy import request_membership
 from passports.validation import Issue, validate
+from passports.validation.pointers import field_titles
 from passports.web.access import can_edit, editor_required, member_required, organization_of, role_required
 from passports.web.diffs import field_changes, leaves
 from passports.web.form_html import render_section

@@ -31,9 +31,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from passports.rules import PathPart, escape_pointer_token, to_pointer
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
+from passports.validation.pointers import PathPart, escape_pointer_token, to_pointer
 
 __all__ = [
     "EMPTY_LIST_INPUT",

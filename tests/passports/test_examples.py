@@ -21,7 +21,8 @@ from passports.schema_files import (
     load_schema,
 )
 from passports.tiers import TIERS, tier_rank
-from passports.validation import validate, validate_reference
+from passports.validation import validate
+from tests.passports.reference_validator import validate_reference
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 SCHEMAS = [(category, version) for category, version, _ in iter_schema_files()]

@@ -10,17 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from passports.rules import (
-    ANY_ITEM,
-    compile_rules,
-    escape_pointer_token,
-    expand,
-    format_number,
-    korean_particle,
-    run_rules,
-    to_pointer,
-)
 from passports.schema_files import example_files, load_schema
+from passports.validation.plan import expand
+from passports.validation.pointers import ANY_ITEM, escape_pointer_token, to_pointer
+from passports.validation.rules import compile_rules, run_rules
+from passports.validation.wording import format_number, korean_particle
 
 
 def _example(category: str, index: int = 0) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from passports import validation
 from passports.schema_files import example_files, load_schema
-from passports.validation import Issue, is_valid, validate, validate_reference
+from passports.validation import Issue, is_valid, validate
+from passports.validation import engine as validation_engine
+from tests.passports.reference_validator import validate_reference
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -153,9 +154,9 @@ def test_is_valid_counts_business_rules_too() -> None:
 
 def test_compiled_schemas_are_cached_by_id_and_an_edited_schema_is_not_served_stale() -> None:
     schema, data = _battery()
-    first = validation._compiled(schema)
-    assert validation._compiled(schema) is first
-    assert validation._compiled(copy.deepcopy(schema)) is first
+    first = validation_engine._compiled(schema)
+    assert validation_engine._compiled(schema) is first
+    assert validation_engine._compiled(copy.deepcopy(schema)) is first
     edited = copy.deepcopy(schema)
     edited["x-cn-prefixes"] = ["8506"]
     assert [issue.rule for issue in validate(edited, data)] == ["cn_code_category"]
@@ -167,7 +168,7 @@ def test_member_names_from_the_data_do_not_grow_the_schema_caches() -> None:
     # keep only what the schema describes, and a bounded number of recent labels.
     schema, data = _battery()
     validate(schema, data)
-    plan = validation._compiled(schema).rules
+    plan = validation_engine._compiled(schema).rules
     section_legal = plan.legal(("general_product_information",))
     described = len(plan._described)
     data["general_product_information"].update({f"unknown_{n}": n for n in range(5_000)})

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lca.data import FactorRow
-from lca.footprint import FactorisedSystem
-from lca.graph import STAGES, parse_graph
+from lca.engine.factors import FactorRow
+from lca.engine.footprint import FactorisedSystem
+from lca.engine.graph import STAGES, parse_graph
 
 PROCESSES = 100_000
 CATALOGUE = 10_000

@@ -1,8 +1,8 @@
 """Computing and storing product footprints from recorded rows, one product or thousands at once.
 
-``footprint_compute`` solves one product's supply chain with ``lca.footprint.calculate``;
+``footprint_compute`` solves one product's supply chain with ``lca.engine.footprint.calculate``;
 ``footprints_recompute`` puts a whole batch of products in one graph, factorises it once and reads every
-product's full result from a few transposed solves (``lca.catalogue``). Both store the same ``Footprint``
+product's full result from a few transposed solves (``lca.engine.catalogue``). Both store the same ``Footprint``
 rows (the tests hold them equal), named by the same input hash, so a recomputation skips a product whose
 inputs did not change. Exposed through ``lca.services``.
 """
@@ -20,12 +20,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from lca.catalogue import catalogue_results, check_non_negative
-from lca.footprint import FootprintResult, GraphError, calculate, factorise
-from lca.graph_builder import BuiltGraph, Catalogue, Origin, ProductNode, build_graph
-from lca.input_hashes import input_hashes
+from lca.engine.catalogue import catalogue_results, check_non_negative
+from lca.engine.footprint import FootprintResult, GraphError, calculate, factorise
+from lca.engine.graph_builder import BuiltGraph, Catalogue, Origin, ProductNode, build_graph
+from lca.engine.input_hashes import input_hashes
+from lca.engine.regulatory import battery_carbon_footprint
 from lca.models import Footprint, RecalculationJob
-from lca.regulatory import battery_carbon_footprint
 from lca.selectors import catalogue_load
 from passports import audit
 from passports.models import Organization, Product

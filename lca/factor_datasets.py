@@ -18,7 +18,8 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from lca.data import STARTER_CSV, FactorCsvError, FactorRow, RowError, read_factor_csv
+from lca.data import STARTER_CSV
+from lca.engine.factors import FactorCsvError, FactorRow, RowError, read_factor_csv
 from lca.models import EmissionFactor, RecalculationJob
 from lca.recalculation import recalculation_schedule
 from passports.models import Organization
@@ -170,7 +171,7 @@ def factor_load_csv(
     dataset: str | None = None,
     valid_rows: bool = False,
 ) -> FactorLoadReport:
-    """Load an emission-factor CSV (format of ``lca.data.read_factor_csv``) as one dataset.
+    """Load an emission-factor CSV (format of ``lca.engine.factors.read_factor_csv``) as one dataset.
 
     Every row is checked first; a single bad row stores nothing and ``FactorCsvError`` lists every error
     with its row and column, unless ``valid_rows`` asks to store the good rows and report the others.

@@ -3,7 +3,7 @@ the footprints computed from them, and the background jobs that recompute footpr
 supplier's declaration changes.
 
 Everything a user enters is stored as entered (amounts as decimals, units as text); the footprint engine
-(``lca.footprint``) reads these rows through ``lca.graph_builder`` and never writes them.
+(``lca.engine.footprint``) reads these rows through ``lca.engine.graph_builder`` and never writes them.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lca.graph import STAGES
-from lca.gwp import GASES, GWP_SETS
-from lca.units import UnitError, parse_unit
+from lca.engine.graph import STAGES
+from lca.engine.gwp import GASES, GWP_SETS
+from lca.engine.units import UnitError, parse_unit
 from passports.models import Organization, Product
 from passports.models.base import TenantOwned, Timestamped
 

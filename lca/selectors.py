@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lca.data import FactorRow
-from lca.graph_builder import ActivityInput, BomInput, Catalogue, ProductNode, SupplierDeclaration
+from lca.engine.factors import FactorRow
+from lca.engine.graph_builder import ActivityInput, BomInput, Catalogue, ProductNode, SupplierDeclaration
 from lca.models import (
     ActivityData,
     BomLine,
@@ -134,7 +134,7 @@ def graph_factor_id(factor: EmissionFactor, org_slug: str) -> str:
 
 
 class OrganizationFactorLookup:
-    """``lca.data.FactorLookup`` for posted graphs: shared factors plus the caller's own, in one query."""
+    """``lca.engine.factors.FactorLookup`` for posted graphs: shared factors plus the caller's own, in one query."""
 
     def __init__(self, org: Organization | None) -> None:
         self.org = org

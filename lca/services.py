@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from lca.computation import FootprintError, RecomputeOutcome, footprint_compute, footprints_recompute
+from lca.engine.units import UnitError, conversion_factor
 from lca.factor_datasets import FactorLoadReport, factor_load_csv, factor_values, factors_load, shared_factors_sync
 from lca.models import ActivityData, BomLine, EmissionFactor, FootprintProfile, SupplierFootprint
 from lca.recalculation import (
@@ -26,7 +27,6 @@ from lca.recalculation import (
     recalculation_jobs_resume_orphaned,
     recalculation_schedule,
 )
-from lca.units import UnitError, conversion_factor
 from passports.models import Organization, Product
 
 __all__ = [

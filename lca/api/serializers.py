@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.ids import IdField
-from lca.graph import STAGES
-from lca.gwp import GWP_SETS
+from lca.engine.graph import STAGES
+from lca.engine.gwp import GWP_SETS
 from lca.models import (
     ActivityData,
     BomLine,

@@ -40,8 +40,8 @@ from lca.api.serializers import (
     SupplierFootprintSerializer,
 )
 from lca.computation import FootprintError, battery_figures, result_json
-from lca.footprint import GraphError, calculate
-from lca.graph import __doc__ as GRAPH_FORMAT  # noqa: N812  # the engine's documentation of the format
+from lca.engine.footprint import GraphError, calculate
+from lca.engine.graph import __doc__ as GRAPH_FORMAT  # noqa: N812  # the engine's documentation of the format
 from lca.models import (
     ActivityData,
     BomLine,

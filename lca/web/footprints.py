@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lca.computation import FootprintError, footprint_compute
-from lca.graph import STAGES
-from lca.gwp import GASES
+from lca.engine.graph import STAGES
+from lca.engine.gwp import GASES
 from lca.models import ActivityData, EmissionFactor, Footprint
 from lca.selectors import activity_list, factor_list, footprint_current
 from lca.services import activity_create, activity_delete

@@ -1,8 +1,8 @@
 """Many full results from one factorisation equal ``calculate`` on each product's own graph (no database).
 
 Random catalogues with factors, direct emissions, supplier declarations, bills of materials with and
-without stages, and upstream-product loops are built with ``lca.graph_builder``; every figure of every
-product solved together (``lca.catalogue``) must equal the engine's result on a graph of that product alone.
+without stages, and upstream-product loops are built with ``lca.engine.graph_builder``; every figure of every
+product solved together (``lca.engine.catalogue``) must equal the engine's result on a graph of that product alone.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lca.catalogue import catalogue_results, check_non_negative
-from lca.data import FactorRow
-from lca.footprint import GraphError, calculate, factorise
-from lca.graph_builder import (
+from lca.engine.catalogue import catalogue_results, check_non_negative
+from lca.engine.factors import FactorRow
+from lca.engine.footprint import GraphError, calculate, factorise
+from lca.engine.graph_builder import (
     ActivityInput,
     BomInput,
     Catalogue,
@@ -25,7 +25,7 @@ from lca.graph_builder import (
     SupplierDeclaration,
     build_graph,
 )
-from lca.input_hashes import input_hashes
+from lca.engine.input_hashes import input_hashes
 
 FACTORS = {
     "grid": FactorRow(id="grid", unit="kWh", co2e_other=0.5, name="grid", source="test", licence="CC0-1.0"),

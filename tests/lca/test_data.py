@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lca.data import STARTER_CSV, FactorCsvError, FactorRow, load_starter_factors, read_factor_csv
-from lca.gwp import AR5, AR6
-from lca.units import parse_unit
+from lca.data import STARTER_CSV, load_starter_factors
+from lca.engine.factors import FactorCsvError, FactorRow, read_factor_csv
+from lca.engine.gwp import AR5, AR6
+from lca.engine.units import parse_unit
 
 HEADER = (
     "id,dataset,name,activity,unit,region,year,co2_fossil,ch4_fossil,ch4_biogenic,n2o,co2e_other,"

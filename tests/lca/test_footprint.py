@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lca.data import FactorRow, load_starter_factors
-from lca.footprint import FactorisedSystem, GraphError, calculate, factorise
-from lca.graph import parse_graph
+from lca.data import load_starter_factors
+from lca.engine.factors import FactorRow
+from lca.engine.footprint import FactorisedSystem, GraphError, calculate, factorise
+from lca.engine.graph import parse_graph
 
 REL = 1e-6
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lca.data import FactorRow
-from lca.graph import QUANTITIES, GraphError, demand_vector, parse_graph
+from lca.engine.factors import FactorRow
+from lca.engine.graph import QUANTITIES, GraphError, demand_vector, parse_graph
 
 FACTORS = {"elec": FactorRow(id="elec", unit="kWh", co2_fossil=0.5, ch4_fossil=0.001, source="s", licence="l")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lca.gwp import AR5, AR6, DEFAULT_GWP, GASES, gwp_set
+from lca.engine.gwp import AR5, AR6, DEFAULT_GWP, GASES, gwp_set
 
 
 def test_ar6_values_from_wg1_table_7_15() -> None:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lca.regulatory import (
+from lca.engine.regulatory import (
     ILLUSTRATIVE_CLASS_BOUNDARIES,
     CbamPrecursor,
     CbamProductionProcess,

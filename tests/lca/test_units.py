@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lca.units import UnitError, conversion_factor, convert, dimensionality, parse_unit, same_dimension
+from lca.engine.units import UnitError, conversion_factor, convert, dimensionality, parse_unit, same_dimension
 
 
 @pytest.mark.parametrize(

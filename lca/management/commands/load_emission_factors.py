@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lca.data import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, FactorCsvError
+from lca.engine.factors import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, FactorCsvError
 from lca.services import factor_load_csv
 from passports.models import Organization
 

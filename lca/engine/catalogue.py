@@ -19,8 +19,8 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from lca.footprint import FactorContribution, FactorisedSystem, FootprintResult
-from lca.graph import QUANTITIES, STAGES, UNASSIGNED_STAGE, GraphError
+from lca.engine.footprint import FactorContribution, FactorisedSystem, FootprintResult
+from lca.engine.graph import QUANTITIES, STAGES, UNASSIGNED_STAGE, GraphError
 
 __all__ = ["catalogue_results", "check_non_negative"]
 

@@ -1,7 +1,7 @@
 """From recorded rows (activity data, bills of materials, supplier footprints) to an engine process graph.
 
 Plain Python, no Django: ``lca.selectors.catalogue_load`` reads the rows into the dataclasses below, and
-``build_graph`` turns them into the graph format of ``lca.graph`` for one product or for thousands at once.
+``build_graph`` turns them into the graph format of ``lca.engine.graph`` for one product or for thousands at once.
 
 Each product appears in up to two forms, because a component's emissions are attributed to lifecycle
 stages in one of two ways:
@@ -20,7 +20,7 @@ and is reported as a gap. Loops (a product that consumes, through others, some o
 engine solves them exactly.
 
 Every exchange is traced back to its row (``BuiltGraph.origin``) so an engine error pointing at
-``/processes/3/inputs/1`` can name the activity or line at fault; ``lca.input_hashes`` fingerprints
+``/processes/3/inputs/1`` can name the activity or line at fault; ``lca.engine.input_hashes`` fingerprints
 each product's supply chain in the built graph.
 """
 
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lca.data import FactorRow
-from lca.graph import STAGES
+from lca.engine.factors import FactorRow
+from lca.engine.graph import STAGES
 
 __all__ = [
     "ActivityInput",

@@ -29,7 +29,7 @@ Rules (each broken rule raises ``GraphError`` with the process id and a JSON Poi
   ``1 - sum(coproduct shares)``. Shares lie in [0, 1] and add up to 1. Coproduct ids are product ids
   that other processes may consume (a recycled material fed back, for example).
 * ``stage`` is optional; a process without one is *background* and its emissions are attributed to the
-  stages of the processes that consume it (see ``lca.footprint``).
+  stages of the processes that consume it (see ``lca.engine.footprint``).
 * ``primary`` (default false) and ``dq`` ratings (1 best to 3 worst, all three criteria) belong on the
   exchanges that carry emissions: factor inputs, footprint inputs and emissions. A process input carries
   none: its upstream exchanges carry their own.
@@ -47,9 +47,9 @@ from typing import Any, Final, NoReturn
 
 import numpy as np
 
-from lca.data import FactorLookup, FactorRow
-from lca.gwp import GASES, GwpSet, gwp_set
-from lca.units import UnitError, conversion_factor
+from lca.engine.factors import FactorLookup, FactorRow
+from lca.engine.gwp import GASES, GwpSet, gwp_set
+from lca.engine.units import UnitError, conversion_factor
 
 __all__ = [
     "QUANTITIES",
@@ -65,7 +65,7 @@ __all__ = [
 STAGES: Final = ("raw_material", "production", "distribution", "use", "end_of_life")
 # Emissions that reach the functional unit through background processes only (no staged process on the way).
 UNASSIGNED_STAGE: Final = "unassigned"
-# Result quantities, all in kg CO2e: the gases of lca.gwp.GASES plus supplier-declared CO2e that comes
+# Result quantities, all in kg CO2e: the gases of lca.engine.gwp.GASES plus supplier-declared CO2e that comes
 # already characterised and cannot be split into gases.
 QUANTITIES: Final = (*GASES, "CO2e_declared")
 _Q = len(QUANTITIES)

@@ -1,7 +1,7 @@
 """Input hashes: a fingerprint per product of everything its footprint depends on, to tell an unchanged
 footprint without solving anything.
 
-Each process of a built graph (``lca.graph_builder``) is hashed by content, with the values of the factors
+Each process of a built graph (``lca.engine.graph_builder``) is hashed by content, with the values of the factors
 it references; hashes are then combined over the supply chain, a loop hashed as one unit (a Merkle hash
 over the strongly connected components, suppliers first). The same supply chain gives the same hash
 whichever other products share the graph, and a change anywhere upstream changes it.
@@ -14,8 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Final
 
-from lca.data import FactorRow
-from lca.graph_builder import BuiltGraph
+from lca.engine.factors import FactorRow
+from lca.engine.graph_builder import BuiltGraph
 
 __all__ = ["METHOD_VERSION", "input_hashes"]
 

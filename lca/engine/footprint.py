@@ -1,6 +1,6 @@
 """Product carbon footprint engine: one sparse linear system per graph, solved exactly.
 
-The process graph (``lca.graph``) becomes a square technosphere matrix ``A`` (products x products: each
+The process graph (``lca.engine.graph``) becomes a square technosphere matrix ``A`` (products x products: each
 allocated process's output on the diagonal, its inputs as negative entries) and a matrix of direct
 emissions ``C`` (kg CO2e per run of each process, one column per gas). For a final demand ``f`` the
 scaling vector ``s = A^-1 f`` says how often each process runs; the footprint is ``C^T s``. Loops
@@ -33,8 +33,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
-from lca.data import FactorLookup, FactorRow
-from lca.graph import (
+from lca.engine.factors import FactorLookup, FactorRow
+from lca.engine.graph import (
     QUANTITIES,
     STAGES,
     UNASSIGNED_STAGE,

@@ -45,3 +45,8 @@ def test_seed_demo_registers_a_supplier_host_and_answers_one_request() -> None:
     assert answer.event_type.endswith("RequestFulfilledEvent.3") and answer.payload["data"]["pfs"]
     # The maker registered the importer's host too, so a live request is answered over HTTP.
     assert SupplierEndpoint.objects.exclude(organization=importer).get().answers_client.client_id == host.client_id
+    # The answered request is a PACT read of the maker's footprints by the importer: in the maker's access log.
+    from passports.models import AccessLogEntry
+
+    logged = AccessLogEntry.objects.filter(output="pact", reader_organization=importer)
+    assert {str(e.footprint_id) for e in logged} == {pf["id"] for pf in answer.payload["data"]["pfs"]}

@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.application_errors import ApplicationError
 from core.degraded import RETRY_AFTER_SECONDS, is_broker_down, unavailable_body
 
 
@@ -72,23 +73,41 @@ def is_unique_violation(exc: BaseException) -> bool:
     return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+class _Refused(exceptions.APIException):
+    """An ``ApplicationError`` on its way through DRF's handler (which also rolls back an atomic request)."""
+
+    def __init__(self, error: ApplicationError) -> None:
+        super().__init__(detail=str(error.message), code=error.code)
+        self.status_code = error.status
+        self.error = error
+
+
+def _as_api_exception(exc: Exception) -> Exception:  # noqa: PLR0911  # one return per kind of error reads as a table
+    """The DRF exception an error answers as; others (a bug) are left for DRF to turn into a 500."""
+    if isinstance(exc, ApplicationError):
+        return _Refused(exc)
     if isinstance(exc, IntegrityError) and is_unique_violation(exc):
         # A check-then-insert race: the service found the name free, a concurrent request took it before the
         # insert. The database kept the rule; the loser gets a 409, not a 500. Other integrity errors are bugs.
-        exc = ConcurrentConflict()
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, RequestDataTooBig):
+        return ConcurrentConflict()
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
         # Django's own body limit (a form part past DATA_UPLOAD_MAX_MEMORY_SIZE): 413, not a bare 400 page.
-        exc = RequestTooLarge()
-    elif is_broker_down(exc):
-        exc = ServiceUnavailable()
-    elif isinstance(exc, SuspiciousOperation):
+        return RequestTooLarge()
+    if is_broker_down(exc):
+        return ServiceUnavailable()
+    if isinstance(exc, SuspiciousOperation):
         # Too many fields or files, a malformed multipart body: the caller's mistake, in our envelope.
-        exc = exceptions.ParseError(str(exc) or None)
+        return exceptions.ParseError(str(exc) or None)
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error in the one envelope; a service's ``ApplicationError`` with its own code and status."""
+    exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -99,6 +118,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = str(detail) if not isinstance(detail, dict | list) else exc.default_detail
         code = exc.get_codes() if not isinstance(exc.get_codes(), dict | list) else exc.default_code
         body = error_body(str(code), str(message))
+        if isinstance(exc, _Refused):
+            body["error"]["details"] = exc.error.envelope_details()
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             body["error"]["details"] = [{"retry_after_seconds": int(wait) + 1}]

@@ -12,13 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import error_body
 from passports.api.base import OrganizationScopedViewSet
 from passports.api.passport_serializers import (
     DraftUpdateSerializer,
@@ -41,24 +39,6 @@ from passports.roles import RoleForAction
 from passports.selectors import passports as selectors
 from passports.services import passports as services
 from passports.validation import Issue, validate
-
-
-class PreconditionRequired(APIException):
-    status_code = 428
-    default_detail = "This update needs an If-Match header with the version's ETag."
-    default_code = "precondition_required"
-
-
-class PreconditionFailed(APIException):
-    status_code = 412
-    default_detail = "The passport changed since you read it (ETag mismatch); fetch it again."
-    default_code = "precondition_failed"
-
-
-class Conflict(APIException):
-    status_code = 409
-    default_detail = "Published versions never change; create a new version instead."
-    default_code = "not_editable"
 
 
 def report_details(issues: list[Issue]) -> list[dict[str, Any]]:
@@ -93,9 +73,7 @@ class ProductViewSet(OrganizationScopedViewSet):
             raise as_drf_validation_error(exc) from exc
 
     def perform_destroy(self, instance: Product) -> None:
-        if instance.passports.exists():
-            raise Conflict("A product with passports cannot be deleted.")
-        instance.delete()
+        services.product_delete(product=instance)
 
 
 class PassportViewSet(OrganizationScopedViewSet):
@@ -162,7 +140,7 @@ class PassportViewSet(OrganizationScopedViewSet):
         serializer.is_valid(raise_exception=True)
         version = selectors.current_version(passport)
         if version is None or not version.is_editable:
-            raise Conflict()
+            raise services.NotEditableError
         try:
             version = services.passport_draft_update(
                 version=version,
@@ -170,12 +148,6 @@ class PassportViewSet(OrganizationScopedViewSet):
                 if_match=request.headers.get("If-Match"),
                 by=request.user,
             )
-        except services.PreconditionRequiredError as exc:
-            raise PreconditionRequired() from exc
-        except services.PreconditionFailedError as exc:
-            raise PreconditionFailed() from exc
-        except services.NotEditableError as exc:
-            raise Conflict() from exc
         except DjangoValidationError as exc:
             raise as_drf_validation_error(exc) from exc
         passport.refresh_from_db()
@@ -184,11 +156,7 @@ class PassportViewSet(OrganizationScopedViewSet):
         return response
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        passport = self.get_object()
-        if passport.versions.exclude(status="draft").exists() or passport.children.exists():
-            raise Conflict("A passport that was ever published (or has item passports) cannot be deleted.")
-        passport.versions.all().delete()
-        passport.delete()
+        services.passport_delete(passport=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=VersionSerializer(many=True))
@@ -246,17 +214,6 @@ class PassportViewSet(OrganizationScopedViewSet):
             version = services.passport_publish(
                 passport=passport, by=request.user, publish_parent=query.validated_data["publish_parent"]
             )
-        except services.ParentNotPublishedError as exc:
-            detail = {"pointer": "/parent", "code": exc.code, "message": str(exc)}
-            return Response(error_body(exc.code, str(exc), [detail]), status=status.HTTP_409_CONFLICT)
-        except services.PublishRefusedError as exc:
-            message = (
-                "The draft does not validate; fix these first."
-                if exc.passport is None or exc.passport.pk == passport.pk
-                else f"The draft of the model passport {exc.passport.identifier} does not validate; fix it first."
-            )
-            body = error_body("invalid_passport", message, report_details(exc.issues))
-            return Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         except DjangoValidationError as exc:
             raise as_drf_validation_error(exc) from exc
         return Response(VersionSerializer(version).data)

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from core.application_errors import ApplicationError
 from core.errors import json_pointer
 from passports import prefixes, readiness
 from passports.documents import content_hash, unsafe_number_paths
@@ -26,39 +28,62 @@ from passports.signals import passport_published, passport_revoked
 from passports.validation import Issue, validate
 
 
-class PreconditionRequiredError(Exception):
+class PreconditionRequiredError(ApplicationError):
     """An update came without ``If-Match`` (RFC 6585: 428)."""
 
+    code, status = "precondition_required", 428
+    message = "This update needs an If-Match header with the version's ETag."
 
-class PreconditionFailedError(Exception):
+
+class PreconditionFailedError(ApplicationError):
     """An update's ``If-Match`` names a stale ETag (RFC 9110: 412): someone changed it in between."""
 
+    code, status = "precondition_failed", 412
+    message = "The passport changed since you read it (ETag mismatch); fetch it again."
 
-class NotEditableError(Exception):
+
+class NotEditableError(ApplicationError):
     """Published, superseded and revoked versions never change."""
 
+    code, status = "not_editable", 409
+    message = "Published versions never change; create a new version instead."
 
-class PublishRefusedError(Exception):
+
+class NotDeletableError(ApplicationError):
+    """What was ever published, or is still referred to, stays (ESPR Art. 9-11: available for its lifetime)."""
+
+    code, status = "not_editable", 409
+
+
+class PublishRefusedError(ApplicationError):
     """Publishing needs a clean validation report; this carries the report.
 
     ``passport`` names the passport whose draft failed: the one asked for, or its model passport when the caller
     chose to publish the model first.
     """
 
-    def __init__(self, issues: list[Issue], passport: Passport | None = None) -> None:
-        super().__init__(f"{len(issues)} validation error(s)")
+    code, status = "invalid_passport", 422
+    message = "The draft does not validate; fix these first."
+
+    def __init__(self, issues: list[Issue], passport: Passport | None = None, message: str | None = None) -> None:
+        super().__init__(message)
         self.issues = issues
         self.passport = passport
 
+    def envelope_details(self) -> list[dict[str, Any]]:
+        """The validation report, its messages in the language of the request."""
+        lang = "ko" if (get_language() or "en").startswith("ko") else "en"
+        return [issue.as_dict(lang) for issue in self.issues]
 
-class ParentNotPublishedError(Exception):
+
+class ParentNotPublishedError(ApplicationError):
     """A batch or item passport cannot be published while its model passport has no published version.
 
     What it inherits must be frozen with it (ESPR Art. 9-10: passport data authentic and unchanged): a published
     version may only inherit from a published model version, never from a draft someone can still edit.
     """
 
-    code = "parent_not_published"
+    code, status, field = "parent_not_published", 409, "/parent"
 
     def __init__(self, parent: Passport) -> None:
         super().__init__(
@@ -114,6 +139,14 @@ def product_update(*, product: Product, **fields: Any) -> Product:
     product.full_clean()
     product.save()
     return product
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Deletes a product that no passport describes; one that has passports stays with them."""
+    if product.passports.exists():
+        raise NotDeletableError("A product with passports cannot be deleted.")
+    product.delete()
 
 
 def passport_identifier(*, product: Product, lot: str, serial: str, base_url: str) -> str:
@@ -237,7 +270,8 @@ def _published_base_for(passport: Passport, *, publish_parent: bool, by: Any) ->
     try:
         return passport_publish(passport=parent, by=by)
     except PublishRefusedError as exc:
-        raise PublishRefusedError(exc.issues, passport=parent) from exc
+        message = f"The draft of the model passport {parent.identifier} does not validate; fix it first."
+        raise PublishRefusedError(exc.issues, passport=parent, message=message) from exc
 
 
 def _check_numbers(data: dict[str, Any]) -> None:
@@ -346,6 +380,15 @@ def passport_publish(*, passport: Passport, by: Any = None, publish_parent: bool
     locked.save(update_fields=["status", "updated_at"])
     passport_published.send(sender=PassportVersion, version=draft, superseded=previous, by=by)
     return draft
+
+
+@transaction.atomic
+def passport_delete(*, passport: Passport) -> None:
+    """Deletes a passport that was never published and has no item passports, with its drafts."""
+    if passport.versions.exclude(status=PassportVersion.Status.DRAFT).exists() or passport.children.exists():
+        raise NotDeletableError("A passport that was ever published (or has item passports) cannot be deleted.")
+    passport.versions.all().delete()
+    passport.delete()
 
 
 @transaction.atomic

@@ -7,45 +7,20 @@ is ever shown; that response is marked ``no-store`` so it stays out of caches an
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from oauth2_provider.models import AccessToken, RefreshToken
 
+from core.application_errors import ApplicationError
 from passports.models import ApiClient, Organization
 from passports.scoping import get_scoped_or_404
 from passports.selectors import tenants as tenant_selectors
-from passports.services.tenants import api_client_create
+from passports.services.tenants import api_client_create, api_client_revoke, api_client_scopes_set
 from passports.web.access import organization_of, owner_required
 from passports.web.forms.organization import ApiClientForm, ApiClientScopesForm
-
-
-@transaction.atomic
-def api_client_revoke(*, client: ApiClient) -> ApiClient:
-    """Revokes a client and ends its tokens at once (authentication also refuses a revoked client)."""
-    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
-    if locked.revoked_at is None:
-        locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at", "updated_at"])
-    RefreshToken.objects.filter(application_id=locked.application_id).delete()
-    AccessToken.objects.filter(application_id=locked.application_id).delete()
-    return locked
-
-
-@transaction.atomic
-def api_client_scopes_set(*, client: ApiClient, scopes: list[str]) -> ApiClient:
-    """Changes what a client may ask for; tokens it holds lose the scopes taken away (they are checked on use)."""
-    unknown = set(scopes) - set(ApiClient.SCOPES)
-    if unknown or not scopes:
-        raise ValueError(f"Unknown or missing scopes: {sorted(unknown) or 'none given'}")
-    client.scopes = " ".join(sorted(set(scopes)))
-    client.save(update_fields=["scopes", "updated_at"])
-    return client
 
 
 def _page(
@@ -90,11 +65,10 @@ def api_client_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(name)s is revoked; its tokens no longer work.") % {"name": client.name})
         return HttpResponseRedirect(reverse("api-client-list-page"))
     form = ApiClientScopesForm(request.POST)
-    if client.revoked_at is not None:
-        messages.error(request, _("A revoked client cannot be changed; create a new one."))
-    elif form.is_valid():
-        api_client_scopes_set(client=client, scopes=form.cleaned_data["scopes"])
-        messages.success(request, _("Scopes of %(name)s saved.") % {"name": client.name})
+    try:
+        api_client_scopes_set(client=client, scopes=form.cleaned_data["scopes"] if form.is_valid() else [])
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
     else:
-        messages.error(request, _("Choose at least one scope."))
+        messages.success(request, _("Scopes of %(name)s saved.") % {"name": client.name})
     return HttpResponseRedirect(reverse("api-client-list-page"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,29 +19,9 @@ from passports.models import Membership, Organization
 from passports.scoping import get_scoped_or_404
 from passports.selectors import tenants as tenant_selectors
 from passports.services.invitations import invitation_answer, invitation_create, invitations_for, invitations_open
+from passports.services.tenants import LastOwnerError, membership_change
 from passports.web.access import organization_of, owner_required
 from passports.web.forms.organization import MemberAddForm, MemberRoleForm, OrganizationForm
-
-
-class LastOwnerError(Exception):
-    """An organization must keep at least one owner, or nobody could manage it any more."""
-
-
-@transaction.atomic
-def membership_change(*, membership: Membership, role: str | None) -> None:
-    """Changes a member's role, or removes the member when ``role`` is None; never the last owner."""
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    owners = Membership.objects.select_for_update().filter(
-        organization_id=locked.organization_id, role=Membership.Role.OWNER
-    )
-    if locked.role == Membership.Role.OWNER and role != Membership.Role.OWNER and owners.count() <= 1:
-        raise LastOwnerError
-    if role is None:
-        locked.delete()
-    else:
-        locked.role = role
-        locked.full_clean()
-        locked.save(update_fields=["role", "updated_at"])
 
 
 def _page(request: HttpRequest, org: Organization, **forms: object) -> HttpResponse:
@@ -126,8 +105,8 @@ def member_update(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("organization-page"))
     try:
         membership_change(membership=membership, role=None if remove else form.cleaned_data["role"])
-    except LastOwnerError:
-        messages.error(request, _("The organization needs at least one owner; make someone else owner first."))
+    except LastOwnerError as exc:
+        messages.error(request, str(exc.message))
     else:
         name = membership.user.get_username()
         if remove:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from passports.documents import content_hash
-from passports.models import PassportVersion
+from passports.models import Passport, PassportVersion
 from passports.models.passports import ImmutableVersionError
 from passports.schema_files import example_files, load_schema
 from tests.factories import ProductFactory, example_data, make_passport
@@ -247,4 +247,23 @@ def test_deleting_a_published_passport_is_refused(tenant: Any, login_api: Any) -
 
     passport = make_passport(tenant.org)
     passport_publish(passport=passport)
-    assert login_api(tenant.owner).delete(f"/api/v1/passports/{passport.pk}/").status_code == 409
+    refused = login_api(tenant.owner).delete(f"/api/v1/passports/{passport.pk}/")
+    assert refused.status_code == 409
+    assert refused.json()["error"] == {
+        "code": "not_editable",
+        "message": "A passport that was ever published (or has item passports) cannot be deleted.",
+        "details": [],
+    }
+    assert Passport.objects.filter(pk=passport.pk).exists()
+
+
+def test_a_draft_passport_is_deleted_with_its_drafts_and_a_product_only_without_passports(
+    tenant: Any, login_api: Any
+) -> None:
+    passport = make_passport(tenant.org)
+    api = login_api(tenant.owner)
+    product_refused = api.delete(f"/api/v1/products/{passport.product_id}/")
+    assert (product_refused.status_code, product_refused.json()["error"]["code"]) == (409, "not_editable")
+    assert api.delete(f"/api/v1/passports/{passport.pk}/").status_code == 204
+    assert not PassportVersion.objects.filter(passport_id=passport.pk).exists()
+    assert api.delete(f"/api/v1/products/{passport.product_id}/").status_code == 204

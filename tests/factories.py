@@ -159,6 +159,7 @@ def make_passport(
     lot: str = "",
     serial: str = "",
     name: str | None = None,
+    version: str = "1.0",
 ) -> Passport:
     """A passport with a draft v1 made through the real service (so hashes and reports are real)."""
     from django.conf import settings
@@ -166,7 +167,7 @@ def make_passport(
     from passports.selectors.passports import schema_by_key
     from passports.services.passports import passport_create
 
-    schema = schema_by_key(f"{category}/1.0")
+    schema = schema_by_key(f"{category}/{version}")
     assert schema is not None, "schemas are loaded at migrate time"
     product = product or ProductFactory(organization=org, category=category, **({"name": name} if name else {}))
     return passport_create(
@@ -174,7 +175,7 @@ def make_passport(
         product=product,
         granularity=granularity,
         schema=schema,
-        data=example_data(category) if data is None else data,
+        data=example_data(category, version) if data is None else data,
         lot=lot,
         serial=serial,
         base_url=settings.PLATFORM_BASE_URL,

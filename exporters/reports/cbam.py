@@ -43,6 +43,7 @@ DIRECT_ONLY_CATEGORIES = frozenset(
 )
 
 _PASSED_THROUGH = (
+    "functional_unit",  # cbam-installation 1.1 onwards (Implementing Regulation (EU) 2025/2547, Art. 4)
     "direct_emissions_method",
     "indirect_emissions_method",
     "attributed_direct_emissions",

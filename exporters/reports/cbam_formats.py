@@ -30,6 +30,7 @@ ITEM_NAMES = {
     "qualifying_parameters": "qualifying_parameter",
     "carbon_price_due": "carbon_price",
     "goods_without_default": "cn_code",
+    "monitoring_approaches": "monitoring_approach",
 }
 
 

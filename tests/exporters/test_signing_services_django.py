@@ -25,7 +25,7 @@ from exporters.services.status_lists import status_bit
 from exporters.signing import verify_compact
 from exporters.statuslist import MIN_ENTRIES, StatusBitstring, check_status
 from exporters.verification import verify_token
-from passports.schema_files import example_files
+from passports.schema_files import example_files, example_schema
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.factories import ProductFactory, make_passport, without_own_identifiers
 
@@ -231,11 +231,12 @@ def test_every_shipped_example_published_through_the_services_validates_against_
         pytest.skip(f"UNTP reference schema not found at {schema_file} (shared/ is a sibling of the repo)")
     from jsonschema import Draft202012Validator
 
-    category = path.name.split("-1.0-")[0]
+    category, schema_version = example_schema(path)
     # The example's own identifiers name its product, not this one: the platform writes them.
     data = without_own_identifiers(category, json.loads(path.read_text(encoding="utf-8")))
     product = ProductFactory(organization=tenant.org, category=category)
-    version = publish(tenant, category=category, data=data, product=product)
+    version = publish(tenant, category=category, data=data, product=product, version=schema_version)
+    assert version.schema.version == schema_version
     credential = version.issued_credential.credential
     validator = Draft202012Validator(
         json.loads(schema_file.read_text(encoding="utf-8")), format_checker=Draft202012Validator.FORMAT_CHECKER

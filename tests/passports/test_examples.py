@@ -53,6 +53,7 @@ def test_the_five_schemas_of_the_first_issue_are_shipped() -> None:
         ("textile", "1.0"),
         ("steel", "1.0"),
         ("cbam-installation", "1.0"),
+        ("cbam-installation", "1.1"),
     }
 
 

@@ -17,6 +17,8 @@ import redis.exceptions
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.envelope import error_body
+
 logger = logging.getLogger(__name__)
 
 #: What the Celery producer (kombu) and the Redis client raise when the server cannot be reached.
@@ -43,9 +45,7 @@ def is_broker_down(exc: BaseException) -> bool:
 
 
 def unavailable_body() -> dict[str, Any]:
-    """The error envelope of a request that met Redis away (``core.errors.error_body``'s shape)."""
-    from core.errors import error_body
-
+    """The error envelope of a request that met Redis away."""
     body = error_body(
         "service_unavailable",
         str(_("A background service is briefly unavailable; nothing was lost. Retry after the given seconds.")),

@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.application_errors import ApplicationError
 from core.degraded import RETRY_AFTER_SECONDS, is_broker_down, unavailable_body
+from core.envelope import error_body
 
 
 def json_pointer(parts: list[str | int]) -> str:
@@ -41,10 +42,6 @@ def _flatten(detail: Any, path: list[str | int]) -> list[dict[str, str]]:
             items.extend(_flatten(value, [*path, index]))
         return items
     return [{"pointer": json_pointer(path), "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
-
-
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 class RequestTooLarge(exceptions.APIException):

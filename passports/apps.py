@@ -17,7 +17,9 @@ class PassportsConfig(AppConfig):
             auth,  # noqa: F401  # registers the OpenAPI description of its bearer tokens
             outbox,
             retention,
+            tasks,  # noqa: F401  # registers its Celery tasks, which services queue by name through the outbox
         )
+        from passports.imports import tasks as import_tasks  # noqa: F401  # the same, for the import's tasks
         from passports.registry import sync_after_migrate
         from passports.services import operators
 

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from core.requestid import request_context_var
 from passports.models.audit import AuditChainHead, AuditEvent
+from passports.models.retention import BOOKKEEPING_FIELDS, BulkAudit, bulk_audit_register
 from passports.signals import passport_published, passport_revoked
 
 GENESIS: Final = "0" * 64
@@ -65,8 +66,6 @@ COLUMNS: Final = (
     "prev_hash",
     "hash",
 )
-#: Changes to these alone are bookkeeping and make no event.
-BOOKKEEPING_FIELDS: Final = frozenset({"updated_at"})
 
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 #: The C encoder behind ``_encode``, built once: ``JSONEncoder.encode`` builds a new one on every call, which
@@ -659,6 +658,7 @@ def connect_receivers() -> None:
         except LookupError:
             continue
         track_model(model, object_type, describe)
+    bulk_audit_register(BulkAudit(stored_states=stored_states, record_bulk=record_bulk))
     passport_published.connect(_published, dispatch_uid="passports.audit.published")
     passport_revoked.connect(_revoked, dispatch_uid="passports.audit.revoked")
 

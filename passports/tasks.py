@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
 from passports.idempotency import idempotency_keys_purge
+from passports.services.bulk import BULK_JOB_TASK, bulk_job_run, bulk_jobs_resume_orphaned
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +21,9 @@ def purge_idempotency_keys_task() -> int:
     return idempotency_keys_purge()
 
 
-@shared_task(name="passports.bulk.run", bind=True)
+@shared_task(name=BULK_JOB_TASK, bind=True)
 def bulk_job_task(self: Any, job_id: int) -> None:
     """Run a confirmed bulk job (``passports.services.bulk``); a redelivered task resumes at its checkpoint."""
-    from passports.services.bulk import bulk_job_run
-
     try:
         bulk_job_run(job_id=job_id, runner=str(self.request.hostname or ""))
     except SoftTimeLimitExceeded:
@@ -35,8 +34,6 @@ def bulk_job_task(self: Any, job_id: int) -> None:
 @shared_task(name="passports.bulk.resume_orphaned")
 def bulk_jobs_resume_orphaned_task() -> list[int]:
     """Queue again the running bulk jobs whose worker does not answer a ping (killed, lost its host)."""
-    from passports.services.bulk import bulk_jobs_resume_orphaned
-
     replies = current_app.control.ping(timeout=2.0) or []
     return bulk_jobs_resume_orphaned(alive={name for reply in replies for name in reply})
 

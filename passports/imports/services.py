@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.jobs import enqueue_after_commit
 from core.leases import LeaseLostError, lease_fail, lease_locked, lease_take
 from core.reconnect import ConnectionLostError, on_fresh_connection
 from passports import audit
@@ -51,6 +53,9 @@ from passports.services.bulk import publish_on_import
 logger = logging.getLogger(__name__)
 
 CHECK, WRITE, WRITE_ALL = "check", "write", "write_all"
+#: The task that runs a job (``passports.imports.tasks.import_job_task``), named so this module need not import
+#: the tasks module that calls it.
+IMPORT_JOB_TASK = "passports.imports.run"
 PREVIEW_ROWS = 100
 
 
@@ -148,10 +153,7 @@ def import_job_create(
     job.file.save(name, upload, save=False)
     job.save()
     if enqueue:
-        from core.jobs import enqueue_after_commit
-        from passports.imports.tasks import import_job_task
-
-        enqueue_after_commit(import_job_task, job.pk)
+        enqueue_after_commit(IMPORT_JOB_TASK, job.pk)
     return job
 
 
@@ -227,8 +229,6 @@ def import_jobs_resume_orphaned(*, alive: set[str], started: str = "", started_a
     one: of two workers starting at once (or a worker and the sweeper) one takes it, and a run of the old
     lease that is in fact alive stops at its next chunk instead of writing beside the new one.
     """
-    from passports.imports.tasks import import_job_task
-
     running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(runner="")
     resumed = []
     for pk, runner, lease, updated_at in running.values_list("pk", "runner", "lease", "updated_at"):
@@ -241,7 +241,7 @@ def import_jobs_resume_orphaned(*, alive: set[str], started: str = "", started_a
                 lease=uuid.uuid4().hex, runner="", updated_at=timezone.now()
             )
             if taken:
-                transaction.on_commit(partial(import_job_task.apply_async, args=[pk]))
+                transaction.on_commit(partial(current_app.tasks[IMPORT_JOB_TASK].apply_async, args=[pk]))
         if taken:
             resumed.append(pk)
             logger.warning("import %s: its worker %s is gone; queued again", pk, runner)

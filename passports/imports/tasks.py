@@ -15,10 +15,10 @@ from celery.signals import worker_ready
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from passports.imports.services import import_job_run, import_jobs_resume_orphaned
+from passports.imports.services import IMPORT_JOB_TASK, import_job_run, import_jobs_resume_orphaned
 
 
-@shared_task(name="passports.imports.run", bind=True)
+@shared_task(name=IMPORT_JOB_TASK, bind=True)
 def import_job_task(self: Any, job_id: int) -> None:
     try:
         import_job_run(job_id=job_id, runner=str(self.request.hostname or ""))

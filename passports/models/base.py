@@ -8,17 +8,18 @@ never 403, and nothing about its existence leaks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from passports.models.tenants import Organization
-
 
 class TenantQuerySet(models.QuerySet[Any]):
-    def for_org(self, org: Organization | None) -> Self:
-        """The rows of one organization; none at all when there is no organization."""
+    def for_org(self, org: models.Model | None) -> Self:
+        """The rows of one organization; none at all when there is no organization.
+
+        ``org`` is an ``Organization``, typed as its base class because this module sits below
+        ``passports.models.tenants`` (which builds on it) and so cannot name it.
+        """
         if org is None:
             return self.none()
         return self.filter(organization=org)

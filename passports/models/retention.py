@@ -7,14 +7,17 @@ group, at least the product's expected lifetime. ``Passport.retain_until`` holds
 admin (``has_delete_permission``) and, on PostgreSQL, not through SQL either (a trigger, migration ``0004``).
 
 Bulk writes (``bulk_create``, ``bulk_update``, ``update``) send no model signals, so the audit trail would
-miss them (the CSV import writes this way); these query sets record their events instead.
+miss them (the CSV import writes this way); these query sets record their events instead, through the
+recorder ``passports.audit`` registers here when the app starts (``bulk_audit_register``): the models sit
+below the audit trail and do not import it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db import models
 from django.utils import timezone
@@ -35,35 +38,78 @@ def today() -> dt.date:
     return timezone.now().date()
 
 
+class StoredStates(Protocol):
+    def __call__(self, model: type[models.Model], pks: Iterable[Any]) -> dict[Any, dict[str, Any]]: ...
+
+
+class RecordBulk(Protocol):
+    def __call__(
+        self,
+        model: type[models.Model],
+        objs: Sequence[Any],
+        *,
+        action: str,
+        before: Mapping[Any, dict[str, Any]],
+        fields: Sequence[str] | None = None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class BulkAudit:
+    """What the bulk writes ask of the audit trail: the rows' states before, and the events after."""
+
+    stored_states: StoredStates
+    record_bulk: RecordBulk
+
+
+def _nothing_stored(model: type[models.Model], pks: Iterable[Any]) -> dict[Any, dict[str, Any]]:
+    return {}
+
+
+def _nothing_recorded(
+    model: type[models.Model],
+    objs: Sequence[Any],
+    *,
+    action: str,
+    before: Mapping[Any, dict[str, Any]],
+    fields: Sequence[str] | None = None,
+) -> None:
+    return None
+
+
+#: Replaced by ``passports.audit.connect_receivers`` when the app starts; records nothing before that.
+_bulk_audit = BulkAudit(stored_states=_nothing_stored, record_bulk=_nothing_recorded)
+
+
+def bulk_audit_register(audit: BulkAudit) -> None:
+    """Called once by ``passports.audit`` so bulk writes land in the audit trail without a circular import."""
+    global _bulk_audit  # noqa: PLW0603 - one recorder per process, set once at app start
+    _bulk_audit = audit
+
+
 class AuditedQuerySet(TenantQuerySet):
     """Records audit events for the bulk writes that bypass ``post_save``."""
 
     def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
-        from passports import audit
-
         created = super().bulk_create(objs, *args, **kwargs)
-        audit.record_bulk(self.model, created, action="created", before={})
+        _bulk_audit.record_bulk(self.model, created, action="created", before={})
         return created
 
     def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], *args: Any, **kwargs: Any) -> int:
-        from passports import audit
-
         objs, fields = list(objs), list(fields)
-        before = audit.stored_states(self.model, [obj.pk for obj in objs])
+        before = _bulk_audit.stored_states(self.model, [obj.pk for obj in objs])
         count = super().bulk_update(objs, fields, *args, **kwargs)
-        audit.record_bulk(self.model, objs, action="updated", before=before, fields=fields)
+        _bulk_audit.record_bulk(self.model, objs, action="updated", before=before, fields=fields)
         return count
 
     def update(self, **kwargs: Any) -> int:
         if set(kwargs) <= BOOKKEEPING_FIELDS:
             return super().update(**kwargs)
-        from passports import audit
-
         pks = list(self.values_list("pk", flat=True))
-        before = audit.stored_states(self.model, pks)
+        before = _bulk_audit.stored_states(self.model, pks)
         count = super().update(**kwargs)
         after = self.model._base_manager.filter(pk__in=pks)
-        audit.record_bulk(self.model, list(after), action="updated", before=before, fields=list(kwargs))
+        _bulk_audit.record_bulk(self.model, list(after), action="updated", before=before, fields=list(kwargs))
         return count
 
 

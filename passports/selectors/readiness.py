@@ -1,7 +1,7 @@
 """The readiness cockpit: every product against the regulation its schema answers to, and what it still lacks.
 
 A row is a product; its cell is the regulation of its category's schema, with the deadline that applies
-(``passports.web.deadlines``), the lead passport (the model passport, else the latest one) and that passport's
+(``passports.deadlines``), the lead passport (the model passport, else the latest one) and that passport's
 current version: the draft being worked on, else the published one. Completeness and gaps by clause come
 from the figures each write keeps beside the version (``passports.readiness``), so a page costs a fixed number
 of queries whatever the size of the catalogue: filters are ``EXISTS`` conditions on indexed columns, and
@@ -17,9 +17,9 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from passports.deadlines import DEADLINES, Deadline
 from passports.models import Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.regulations import Regulation, regulation_of
-from passports.web.deadlines import DEADLINES, Deadline
 
 PUBLISHED = PassportVersion.Status.PUBLISHED
 DRAFT = PassportVersion.Status.DRAFT

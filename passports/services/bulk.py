@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from core.jobs import enqueue_after_commit
 from core.leases import LeaseLostError, lease_fail, lease_locked, lease_take
 from passports import audit
 from passports.identifiers import GS1_CSET82
@@ -40,6 +41,9 @@ from passports.services import passports as services
 logger = logging.getLogger(__name__)
 
 CHECK, WRITE, WRITE_ALL = "check", "write", "write_all"
+#: The task that runs a confirmed job (``passports.tasks.bulk_job_task``), named so this module need not import
+#: the tasks module that calls it.
+BULK_JOB_TASK = "passports.bulk.run"
 MAX_SERIAL_LENGTH = 20
 DRAFT, PUBLISHED = PassportVersion.Status.DRAFT, PassportVersion.Status.PUBLISHED
 
@@ -330,10 +334,7 @@ def bulk_job_confirm(*, job: BulkJob, by: Any, enqueue: bool = True) -> BulkJob:
         by=by,
     )
     if enqueue:
-        from core.jobs import enqueue_after_commit
-        from passports.tasks import bulk_job_task
-
-        enqueue_after_commit(bulk_job_task, locked.pk)
+        enqueue_after_commit(BULK_JOB_TASK, locked.pk)
     return locked
 
 
@@ -405,12 +406,10 @@ def bulk_job_run(*, job_id: int, runner: str = "", max_chunks: int | None = None
 
 def bulk_jobs_resume_orphaned(*, alive: set[str]) -> list[int]:
     """Queue again the running jobs whose worker is gone (not among ``alive``); the lease makes a double run safe."""
-    from passports.tasks import bulk_job_task
-
     resumed = []
     for job in BulkJob.objects.filter(status=BulkJob.Status.RUNNING).exclude(runner=""):
         if "@" in job.runner and job.runner not in alive:
-            current_app.send_task(bulk_job_task.name, args=[job.pk])
+            current_app.send_task(BULK_JOB_TASK, args=[job.pk])
             resumed.append(job.pk)
     return resumed
 

@@ -85,14 +85,6 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag
-def schema_section(section: Any) -> str:
-    """One section of the generated passport form (see ``passports.web.form_html``)."""
-    from passports.web.form_html import render_section
-
-    return render_section(section)
-
-
 @register.filter
 def amount(value: Any, places: int = 3) -> str:
     """A number for people: at most ``places`` decimals, no trailing zeros, grouped the locale's way."""

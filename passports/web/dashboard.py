@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from passports.deadlines import deadline_statuses
 from passports.models import ImportJob, Membership, Organization, Passport, PassportVersion, Product
 from passports.selectors import access as access_selectors
 from passports.selectors import tenants as tenant_selectors
 from passports.tenancy import SESSION_KEY, request_membership
 from passports.web.access import can_edit, member_required, organization_of
-from passports.web.deadlines import deadline_statuses
 
 STATUSES = ("draft", "published", "revoked")
 

@@ -36,6 +36,7 @@ from passports.validation import Issue, validate
 from passports.validation.pointers import field_titles
 from passports.web.access import can_edit, editor_required, member_required, organization_of, role_required
 from passports.web.diffs import field_changes, leaves
+from passports.web.form_html import render_section
 from passports.web.forms.passports import PassportCreateForm, PassportFilterForm, RevokeForm
 from passports.web.prefill import maker_facts, product_prefill
 from passports.web.schema_forms import build_form, parse_form
@@ -208,6 +209,8 @@ def _render_editor(
         "passport": passport,
         "version": version,
         "tree": tree,
+        # Written out in Python, not through template includes: see passports.web.form_html.
+        "sections_html": [render_section(section) for section in tree.sections],
         "editable": editable,
         "can_edit": can_edit(request),
         "inherits": base is not None,

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_safe
 
 from core.language import ui_language
 from passports import readiness
+from passports.deadlines import DEADLINES
 from passports.imports.reports import neutralise
 from passports.models import Facility
 from passports.selectors import passports as selectors
 from passports.selectors import readiness as cockpit
 from passports.validation import validate
 from passports.web.access import can_edit, member_required, organization_of
-from passports.web.deadlines import DEADLINES
 
 PAGE_SIZE = 50
 

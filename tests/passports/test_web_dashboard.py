@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from passports.deadlines import DEADLINES, deadline_statuses
 from passports.services.passports import passport_publish
-from passports.web.deadlines import DEADLINES, deadline_statuses
 from tests.factories import FacilityFactory, ProductFactory, example_data, make_passport
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,9 @@ from typing import Any
 
 FORMAT = "urn:dpp-platform:cbam-communication"
 FORMAT_VERSION = "1.0"
-LEGAL_BASIS = "Implementing Regulation (EU) 2023/1773, Annex IV"
+LEGAL_BASIS = "Implementing Regulation (EU) 2023/1773, Annex IV"  # the transitional period (cbam-installation 1.0)
+# From 2026 (cbam-installation 1.1 onwards): the methods of the definitive period replace the transitional ones.
+DEFINITIVE_LEGAL_BASIS = "Regulation (EU) 2023/956, Art. 7 and Annex IV; Implementing Regulation (EU) 2025/2547"
 PLACES = Decimal("0.000001")  # results to the gram (t CO2e) or the millionth of a currency unit
 
 # Regulation (EU) 2023/956, Art. 7(1) and Annex II: for these goods only direct emissions count towards the
@@ -141,11 +143,22 @@ def _good(good: Mapping[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def communication(data: Mapping[str, Any], *, source: Mapping[str, Any]) -> dict[str, Any]:
+def legal_basis_for(schema_version: str) -> str:
+    """The rules a communication of data under ``cbam-installation`` ``schema_version`` was made by.
+
+    1.0 keeps the transitional basis its communications have always named, so they stay reproducible.
+    """
+    return LEGAL_BASIS if schema_version == "1.0" else DEFINITIVE_LEGAL_BASIS
+
+
+def communication(
+    data: Mapping[str, Any], *, source: Mapping[str, Any], legal_basis: str = LEGAL_BASIS
+) -> dict[str, Any]:
     """Return the Annex IV communication of a ``cbam-installation`` passport's data (cut to a tier already).
 
     ``source`` names the passport version it comes from (identifier, version, content hash, status,
-    publication time), so an importer can trace each figure to signed data.
+    publication time), so an importer can trace each figure to signed data; ``legal_basis`` the rules the
+    data follows (`legal_basis_for` its schema version).
     """
     missing = [key for key in ("installation", "operator", "reporting_period", "goods") if key not in data]
     if missing:
@@ -153,7 +166,7 @@ def communication(data: Mapping[str, Any], *, source: Mapping[str, Any]) -> dict
     document: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "legal_basis": LEGAL_BASIS,
+        "legal_basis": legal_basis,
         "source": dict(source),
         "installation": data["installation"],
         "operator": data["operator"],

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.crypto import salted_hmac
 
 from exporters.pdf import ReportDocument, render_report
-from exporters.reports.cbam import communication
+from exporters.reports.cbam import communication, legal_basis_for
 from exporters.reports.cbam_defaults import add_default_comparison
 from exporters.reports.cbam_pdf import cbam_report_document, schema_titles
 from exporters.reports.content import build_report
@@ -72,7 +72,8 @@ def cbam_document(version: PassportVersion, *, tier: str, import_year: int | Non
     }
     if version.published_at is not None:
         source["published_at"] = version.published_at.isoformat()
-    return add_default_comparison(communication(data, source=source), current_default_table(), import_year=import_year)
+    document = communication(data, source=source, legal_basis=legal_basis_for(version.schema.version))
+    return add_default_comparison(document, current_default_table(), import_year=import_year)
 
 
 def render_cbam_pdf(version: PassportVersion, *, tier: str, lang: Lang, import_year: int | None = None) -> bytes:

@@ -3,8 +3,9 @@
 From 2026 the methods of Implementing Regulation (EU) 2025/2547 replace the transitional ones of Implementing
 Regulation (EU) 2023/1773: the installation names its monitoring approaches (Art. 5), each good its functional
 unit (Art. 4), and only actual or default values are accepted (Art. 2 and 11), where 1.0 also let "other
-methods" through. The Annex IV formula of Regulation (EU) 2023/956 is unchanged, so a communication made from
-either version computes the same embedded emissions.
+methods" through. Both versions are computed with the same formula (Regulation (EU) 2023/956, Annex IV), and
+the 1.1 examples hold the 1.0 figures, so a communication made from either computes the same embedded emissions;
+each names the rules its data follows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from exporters.reports.cbam import communication
+from exporters.reports.cbam import DEFINITIVE_LEGAL_BASIS, LEGAL_BASIS, communication, legal_basis_for
 from exporters.reports.cbam_formats import XSD_PATH, from_xml, schema_problems, to_xml
 from passports.schema_files import example_files, load_schema
 from passports.tiers import render_for_tier
@@ -67,11 +68,12 @@ def test_functional_unit_and_monitoring_approaches_are_checked() -> None:
 
 
 def test_both_versions_compute_the_same_embedded_emissions() -> None:
-    """Annex IV of Regulation (EU) 2023/956 did not change: the communication of the 1.1 example equals 1.0's."""
+    """The same formula on the same figures: the 1.1 example's embedded emissions equal 1.0's."""
     documents = []
     for version in ("1.0", "1.1"):
         schema = load_schema("cbam-installation", version)
-        document = communication(render_for_tier(schema, _example(version), "legitimate_interest"), source=SOURCE)
+        data = render_for_tier(schema, _example(version), "legitimate_interest")
+        document = communication(data, source=SOURCE, legal_basis=legal_basis_for(version))
         assert schema_problems(document) == []
         to_xml(document)  # refused if it breaks our XSD
         documents.append(document)
@@ -84,6 +86,9 @@ def test_both_versions_compute_the_same_embedded_emissions() -> None:
         "indirect": 0.134253,
         "total": 2.222753,
     }
+    # 1.0 communications name the transitional rules as they always did; 1.1 names the definitive period's.
+    assert [d["legal_basis"] for d in documents] == [LEGAL_BASIS, DEFINITIVE_LEGAL_BASIS]
+    assert "2023/1773" in LEGAL_BASIS and "2025/2547" in DEFINITIVE_LEGAL_BASIS
 
 
 def test_the_communication_carries_the_definitive_period_members_in_json_and_xml() -> None:

@@ -13,6 +13,8 @@ class LcaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from lca import tasks  # noqa: F401  # local: needs the ready app registry; registers the tasks queued by name
+
         post_migrate.connect(load_shared_factors, sender=self, dispatch_uid="lca.load_shared_factors")
         track_audited_models()
         register_import_kinds()
@@ -21,8 +23,8 @@ class LcaConfig(AppConfig):
 def register_import_kinds() -> None:
     """Offer activity data and bill-of-materials lines to the import framework (a hook in ``passports``, which
     must not import ``lca``)."""
-    from lca.imports import lca_kinds  # local: reads lca.models, which load only once the app registry is ready
-    from passports.imports.kinds import register_kind  # local: loads passports.models, not before the registry is ready
+    from lca.imports import lca_kinds  # local: needs the ready app registry
+    from passports.imports.kinds import register_kind  # local: needs the ready app registry
 
     for kind in lca_kinds():
         register_kind(kind)
@@ -34,9 +36,14 @@ def track_audited_models() -> None:
     of materials and profiles that change a footprint. Rows that arrive by the thousand (activity data,
     computed footprints) are written in bulk and audited per import chunk or per computation instead.
     """
-    from lca.models import BomLine, EmissionFactor, FootprintProfile, SupplierFootprint
-    from lca.pact.models import PactFootprint, SupplierEndpoint
-    from passports.audit import track_model
+    from lca.models import (  # local: needs the ready app registry
+        BomLine,
+        EmissionFactor,
+        FootprintProfile,
+        SupplierFootprint,
+    )
+    from lca.pact.models import PactFootprint, SupplierEndpoint  # local: needs the ready app registry
+    from passports.audit import track_model  # local: needs the ready app registry
 
     track_model(PactFootprint, "pact_footprint", lambda row: f"{row.pf_id} ({row.status})")
     track_model(SupplierEndpoint, "pact_host", lambda host: f"{host.name} ({host.base_url})")
@@ -61,6 +68,6 @@ def load_shared_factors(sender: AppConfig, apps: Any = None, using: str = "defau
         apps.get_model("lca", "EmissionFactor")
     except LookupError:
         return
-    from lca.services import shared_factors_sync
+    from lca.services import shared_factors_sync  # local: needs the ready app registry
 
     shared_factors_sync()

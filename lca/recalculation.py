@@ -2,8 +2,9 @@
 when it starts (every product with a current footprint that depends on the changed factors or supplier
 footprints), run in batches that commit with their progress, resumable after a crash.
 
-The Celery task (``lca.tasks``) takes the job id and calls ``recalculation_job_run``; callers use the
-names re-exported by ``lca.services``.
+The Celery task (``lca.tasks``) takes the job id and calls ``recalculation_job_run``; this module queues it by
+its name (``RECALCULATION_JOB_TASK``) rather than importing the tasks module, which imports this one. Callers
+use the names re-exported by ``lca.services``.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.jobs import enqueue_after_commit
 from lca.computation import footprints_recompute
 from lca.models import RecalculationJob
 from lca.selectors import organizations_using_factors, products_affected_by
 from passports.models import Organization, Product
 
 _ERROR_LIMIT = 1000
+RECALCULATION_JOB_TASK = "lca.recalculate"
 
 
 def _user(by: Any) -> Any:
@@ -43,9 +48,6 @@ def recalculation_schedule(
     Changed factors concern every organization with activity data on them (a shared factor, many);
     changed supplier footprints concern ``org``. The job finds the affected products when it starts.
     """
-    from core.jobs import enqueue_after_commit
-    from lca.tasks import recalculation_job_task
-
     orgs: set[int] = set()
     if factor_ids:
         orgs.update(organizations_using_factors(factor_ids=factor_ids))
@@ -64,7 +66,7 @@ def recalculation_schedule(
             component_ids=sorted(map(int, component_ids)) if org_id == getattr(org, "pk", None) else [],
             created_by=_user(by),
         )
-        enqueue_after_commit(recalculation_job_task, job.pk)
+        enqueue_after_commit(RECALCULATION_JOB_TASK, job.pk)
         jobs.append(job)
     return jobs
 
@@ -74,9 +76,6 @@ def recalculation_job_create(
     *, org: Organization, product_ids: Sequence[int] | None = None, by: Any = None
 ) -> RecalculationJob:
     """A requested recalculation: the given products, or every product of the organization with LCA data."""
-    from core.jobs import enqueue_after_commit
-    from lca.tasks import recalculation_job_task
-
     if product_ids is not None:
         known = set(Product.objects.filter(organization=org, pk__in=product_ids).values_list("pk", flat=True))
         if unknown := sorted(set(map(int, product_ids)) - known):
@@ -88,7 +87,7 @@ def recalculation_job_create(
         requested_product_ids=sorted(set(map(int, product_ids))) if product_ids is not None else None,
         created_by=_user(by),
     )
-    enqueue_after_commit(recalculation_job_task, job.pk)
+    enqueue_after_commit(RECALCULATION_JOB_TASK, job.pk)
     return job
 
 
@@ -117,8 +116,6 @@ def recalculation_batch_size() -> int:
     """Products per committed batch: each batch reads the organization's rows once and factorises once, so
     larger batches are faster, smaller ones commit progress more often. The setting
     ``LCA_RECALCULATION_BATCH`` wins; without it the environment variable of that name, else 5,000."""
-    from django.conf import settings
-
     configured = getattr(settings, "LCA_RECALCULATION_BATCH", None) or os.environ.get("LCA_RECALCULATION_BATCH")
     return max(1, int(configured or 5000))
 
@@ -166,14 +163,12 @@ def recalculation_job_run(*, job_id: int, runner: str = "") -> RecalculationJob 
 def recalculation_jobs_resume_orphaned(*, alive: set[str], stale_after_seconds: int = 300) -> list[int]:
     """Queue again the jobs a dead worker left: running under a worker that does not answer, or queued
     long ago and never started (a lost message). A job run twice is safe: batches commit under a lock."""
-    from lca.tasks import recalculation_job_task
-
     stale = timezone.now() - timedelta(seconds=stale_after_seconds)
     running = RecalculationJob.objects.filter(status=RecalculationJob.Status.RUNNING).exclude(runner__in=alive)
     queued = RecalculationJob.objects.filter(status=RecalculationJob.Status.QUEUED, created_at__lt=stale)
     resumed = sorted({*running.values_list("pk", flat=True), *queued.values_list("pk", flat=True)})
     for job_id in resumed:
-        recalculation_job_task.apply_async(args=[job_id])
+        current_app.tasks[RECALCULATION_JOB_TASK].apply_async(args=[job_id])
     return resumed
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -67,8 +68,6 @@ class FactorInUseError(Exception):
 
 
 def _user(by: Any) -> Any:
-    from django.contrib.auth import get_user_model
-
     return by if isinstance(by, get_user_model()) else None
 
 

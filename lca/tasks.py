@@ -14,10 +14,15 @@ from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
-from lca.services import recalculation_job_fail, recalculation_job_run, recalculation_jobs_resume_orphaned
+from lca.recalculation import (
+    RECALCULATION_JOB_TASK,
+    recalculation_job_fail,
+    recalculation_job_run,
+    recalculation_jobs_resume_orphaned,
+)
 
 
-@shared_task(name="lca.recalculate", bind=True)
+@shared_task(name=RECALCULATION_JOB_TASK, bind=True)
 def recalculation_job_task(self: Any, job_id: int) -> None:
     try:
         recalculation_job_run(job_id=job_id, runner=str(self.request.hostname or ""))

@@ -28,10 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.netguard import OutboundUrlRefusedError, guarded_client
+from lca.models import SupplierFootprint
 from lca.pact.contract import ContractError, check_list_body
 from lca.pact.events import CONTENT_TYPE
 from lca.pact.mapping import DEPRECATED, PactMappingError, ReceivedFootprint, gtins_of, read_document
 from lca.pact.models import SupplierEndpoint
+from lca.services import recalculation_schedule, supplier_footprint_create, supplier_footprint_update
+from passports import audit
 from passports.models import Organization, Product
 
 _LINK_NEXT: Final = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
@@ -218,7 +221,6 @@ def _fields_of(footprint: ReceivedFootprint, partner: str) -> dict[str, Any]:
 
 
 def _audit(org: Organization, action: str, component: Product, footprint: ReceivedFootprint, partner: str) -> None:
-    from passports import audit
 
     audit.record(
         org_id=org.pk,
@@ -243,8 +245,6 @@ def footprints_store(*, org: Organization, documents: list[dict[str, Any]], part
     recipients not to use deprecated footprints. Every change is an event of the organization's audit trail
     (pulled or sent in answer to our request alike). One recalculation is scheduled for all touched components.
     """
-    from lca.models import SupplierFootprint
-    from lca.services import recalculation_schedule, supplier_footprint_create, supplier_footprint_update
 
     report = StoreReport()
     for document in documents:

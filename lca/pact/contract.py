@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import jsonschema_rs
+
 DECIMAL: Final = {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?$"}
 NON_NEGATIVE: Final = {"type": "string", "pattern": r"^[+]?\d+(\.\d+)?$"}
 URN_LIST: Final = {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[uU][rR][nN]:"}}
@@ -77,8 +79,6 @@ _validators: dict[str, Any] = {}
 
 def _validator(version: str) -> Any:
     if version not in _validators:
-        import jsonschema_rs
-
         data: dict[str, Any] = {"type": "array", "items": PRODUCT_FOOTPRINT[version]}
         schema = {"type": "object", "required": ["data"], "properties": {"data": data}}
         _validators[version] = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)

@@ -13,7 +13,9 @@ from django.conf import settings
 from lca.pact.events import build_event
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
 from lca.pact.services import facts_for_product, pact_footprint_publish, sharing_create, supplier_endpoint_create
+from lca.pact.tasks import _answer_received, request_answer
 from passports.models import ApiClient, Organization, Product
+from passports.services.tenants import api_client_create
 
 # kg CO2e per declared unit; plausible cradle-to-gate magnitudes for the demo products, not measurements.
 DEMO_TOTALS = (Decimal("61.3"), Decimal("12.8"), Decimal("4.75"), Decimal("88.1"))
@@ -22,8 +24,6 @@ DEMO_CPC = "46410"  # UN CPC 2.1: primary cells and batteries
 
 def _client(of: Organization, name: str, scopes: list[str]) -> tuple[ApiClient, str]:
     """The named demo client, and its secret when it is made now (stored hashed: later runs cannot know it)."""
-    from passports.services.tenants import api_client_create
-
     existing = ApiClient.objects.filter(organization=of, name=name).first()
     if existing is not None:
         return existing, ""
@@ -34,8 +34,6 @@ def seed_exchange(*, buyer: Organization, supplier: Organization, reader: ApiCli
     """The buyer registers the supplier's host (this server) with the reader client's credentials, gives the
     supplier a client to answer with, and has one request answered. The request's way through the two hosts
     is recorded as the HTTP exchange would leave it, without a server running during the seed."""
-    from lca.pact.tasks import _answer_received, request_answer
-
     base = settings.PLATFORM_BASE_URL
     answers, answers_secret = _client(buyer, "PACT demo supplier answers", ["read", "write"])
     host = supplier_endpoint_create(

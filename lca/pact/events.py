@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from django.utils import timezone
 
+from lca.pact.filters import FilterError, check_criteria, has_v3_criteria, request_criteria
 from lca.pact.mapping import timestamp
 
 CONTENT_TYPE: Final = "application/cloudevents+json"
@@ -108,8 +109,6 @@ def _check_pf_ids(pf_ids: Any) -> None:
 def _check_request(version: str, data: dict[str, Any]) -> None:
     """A request must say what it asks for: v2 a footprint by example in ``data.pf``, v3 at least one of the
     ListFootprints criteria; dates that do not parse are refused at once (400), not answered later."""
-    from lca.pact.filters import FilterError, check_criteria, has_v3_criteria, request_criteria
-
     if version == "2" and not isinstance(data.get("pf"), dict):
         raise EventError("A v2 request names the footprint it wants in data.pf.")
     criteria = request_criteria(version, data)

@@ -16,6 +16,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 
 PREFIX: Final = "v1:"
 _INFO: Final = b"dpp lca.pact partner secrets v1"
@@ -26,8 +27,6 @@ class SealError(ValueError):
 
 
 def _key() -> bytes:
-    from django.conf import settings
-
     material = (getattr(settings, "SIGNING_KEK", "") or "").strip() or settings.SECRET_KEY
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(material.encode())
 

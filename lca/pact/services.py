@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import enqueue_after_commit
+from lca.pact.events import build_event
 from lca.pact.filters import CPC_URN, FilterError, check_criteria, has_v3_criteria
 from lca.pact.mapping import (
     DEPRECATED,
@@ -22,6 +24,7 @@ from lca.pact.mapping import (
     urn_match_key,
 )
 from lca.pact.models import PactEvent, PactFootprint, SupplierEndpoint
+from lca.pact.tasks import pact_event_deliver
 from passports.models import ApiClient, Grant, Organization, Product
 from passports.services.grants import grant_create
 
@@ -269,9 +272,6 @@ def pact_request_create(*, endpoint: SupplierEndpoint, criteria: dict[str, list[
     ``answers_client``), which must hold the ``write`` scope; the request's row then shows it fulfilled or
     rejected. ``PactMappingError`` names a criterion that cannot be read.
     """
-    from core.jobs import enqueue_after_commit
-    from lca.pact.events import build_event
-    from lca.pact.tasks import pact_event_deliver
 
     wanted = {name: [v.strip() for v in values if v.strip()] for name, values in criteria.items()}
     wanted = {name: values for name, values in wanted.items() if values}

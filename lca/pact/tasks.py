@@ -7,6 +7,7 @@ capped at 10 minutes, ``max_retries`` times); the last failure marks the event f
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -18,10 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs import enqueue_after_commit
 from lca.pact import filters
 from lca.pact.client import PactClient, PactClientError, endpoint_pull, footprints_store, post_event_to
 from lca.pact.contract import ContractError, check_list_body
-from lca.pact.events import KIND_OF, TYPES, build_event, requested_product_ids
+from lca.pact.events import KIND_OF, TYPES, build_event, read_event, requested_product_ids
 from lca.pact.models import PactEvent, SupplierEndpoint
 from lca.pact.reads import record_reads
 from lca.pact.server import Caller, PactError, shares_of
@@ -91,8 +93,6 @@ def answer_destination(event: PactEvent) -> tuple[SupplierEndpoint | None, str]:
 def answer_footprints(*, event: PactEvent, criteria: dict[str, Any]) -> list[Any]:
     """The footprints shared with the requesting client that meet every criterion of the request (Active ones
     unless the request names a status), as documents of the request's version."""
-    import json
-
     reader = event.client.organization_id if event.client is not None else 0
     caller = Caller(client_id=event.client_id or 0, organization_id=reader, scopes=READ)
     wanted = dict(criteria)
@@ -151,8 +151,6 @@ def request_answer(*, event: PactEvent) -> PactEvent:
 
 
 def requested_product_ids_of(event: PactEvent) -> list[str]:
-    from lca.pact.events import read_event
-
     return requested_product_ids(read_event(event.payload, version=event.spec_version))
 
 
@@ -282,8 +280,6 @@ def _answer_received(event: PactEvent, kind: str) -> None:
 
 def event_handle(*, event_id: int) -> PactEvent:
     """Act on a received event: answer a request, settle our request with its answer, note the rest."""
-    from core.jobs import enqueue_after_commit
-
     with transaction.atomic():
         event = (
             PactEvent.objects.select_for_update(of=("self",))

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.jobs import enqueue_after_commit
 from core.json_bodies import parse_json
 from lca.pact.events import CONTENT_TYPE, TYPES, EventError, InboundEvent, read_event
 from lca.pact.models import PactEvent, PactFootprint
@@ -34,6 +35,7 @@ from lca.pact.server import (
     require_scope,
     shares_of,
 )
+from lca.pact.tasks import pact_event_handle
 
 View = Callable[..., HttpResponse]
 
@@ -124,8 +126,6 @@ def _events(request: HttpRequest, version: str) -> HttpResponse:
         require_scope(caller, "read")
     elif event.kind in {"fulfilled", "rejected"}:
         answered = _answered_request(caller, event)
-    from core.jobs import enqueue_after_commit
-    from lca.pact.tasks import pact_event_handle
 
     with transaction.atomic():
         row = PactEvent.objects.create(

@@ -10,6 +10,7 @@ grants' page, not this one.
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -340,8 +341,6 @@ def pact_footprint_deprecate_view(request: HttpRequest, pf_id: str) -> HttpRespo
 
 
 def _uuid(text: str) -> str:
-    import uuid
-
     try:
         return str(uuid.UUID(text))
     except ValueError:

@@ -2,9 +2,9 @@
 when it starts (every product with a current footprint that depends on the changed factors or supplier
 footprints), run in batches that commit with their progress, resumable after a crash.
 
-The Celery task (``lca.tasks``) takes the job id and calls ``recalculation_job_run``; this module queues it by
-its name (``RECALCULATION_JOB_TASK``) rather than importing the tasks module, which imports this one. Callers
-use the names re-exported by ``lca.services``.
+The Celery task (``lca.tasks``) takes the job id and calls ``recalculation_job_run``; this module queues it
+by its registered name (``RECALCULATION_JOB_TASK``) rather than importing the tasks module, which imports
+this one. Callers use the names re-exported by ``lca.services``.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def recalculation_schedule(
             component_ids=sorted(map(int, component_ids)) if org_id == getattr(org, "pk", None) else [],
             created_by=_user(by),
         )
-        enqueue_after_commit(RECALCULATION_JOB_TASK, job.pk)
+        enqueue_after_commit(current_app.tasks[RECALCULATION_JOB_TASK], job.pk)
         jobs.append(job)
     return jobs
 
@@ -87,7 +87,7 @@ def recalculation_job_create(
         requested_product_ids=sorted(set(map(int, product_ids))) if product_ids is not None else None,
         created_by=_user(by),
     )
-    enqueue_after_commit(RECALCULATION_JOB_TASK, job.pk)
+    enqueue_after_commit(current_app.tasks[RECALCULATION_JOB_TASK], job.pk)
     return job
 
 

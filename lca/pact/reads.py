@@ -30,7 +30,9 @@ def _today_start() -> datetime:
 def record_reads(caller: Caller, shares: Shares, footprint_pks: Collection[int]) -> None:
     """Logs the footprints of ``footprint_pks`` (the rows just answered) that this client has not read today.
 
-    The caller's own organization's footprints are its own data, not a read by someone outside."""
+    Every footprint a client reads came to it through a grant (an owner cannot grant to itself or to its
+    own-system clients), so every one is logged. A client reading its own organization's footprints is
+    therefore one the owner made for an outside party: it reads for that party, not for the owner."""
     if not footprint_pks:
         return
     logged_today = AccessLogEntry.objects.filter(
@@ -38,7 +40,6 @@ def record_reads(caller: Caller, shares: Shares, footprint_pks: Collection[int])
     )
     rows = (
         PactFootprint.objects.filter(pk__in=footprint_pks)
-        .exclude(organization_id=caller.organization_id)
         .exclude(Exists(logged_today))
         .order_by("pk")
         .values_list("organization_id", "product_id", "pf_id")
@@ -47,5 +48,11 @@ def record_reads(caller: Caller, shares: Shares, footprint_pks: Collection[int])
         FootprintRead(owner_id=owner, product_id=product, footprint_id=pf_id, grant_id=shares.grant_for(owner, product))
         for owner, product, pf_id in rows
     ]
-    viewer = Viewer(organizations=frozenset({caller.organization_id}), client_id=caller.client_id)
-    log_footprint_reads(viewer, reads, reader_organization_id=caller.organization_id)
+    if any(read.owner_id == caller.organization_id for read in reads):  # an outside party's client
+        viewer, reader = Viewer(client_id=caller.client_id), None
+    else:
+        viewer, reader = (
+            Viewer(organizations=frozenset({caller.organization_id}), client_id=caller.client_id),
+            caller.organization_id,
+        )
+    log_footprint_reads(viewer, reads, reader_organization_id=reader)

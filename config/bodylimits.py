@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from core.envelope import error_body
 from core.uploads import upload_limit
 
 FALLBACK_LIMIT = 2_621_440  # Django's own default, for a deployment that set the setting to None
@@ -56,8 +57,6 @@ def chunked_body_limit(environ: dict[str, Any]) -> int:
 
 def too_large_response(path: str, size: int, limit: int) -> HttpResponse:
     if path.startswith("/api/"):
-        from core.errors import error_body
-
         body = error_body(
             "too_large",
             _("The request body is %(size)s bytes; this API accepts at most %(limit)s bytes.")

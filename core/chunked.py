@@ -15,12 +15,12 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def _limit(environ: dict[str, Any]) -> int:
-    from django.conf import settings
-
     if str(environ.get("CONTENT_TYPE", "")).lower().startswith("multipart/"):
         return int(getattr(settings, "API_MAX_UPLOAD_BYTES", 256 * 1024 * 1024))
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440)

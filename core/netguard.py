@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -148,8 +149,6 @@ class Allowlist:
 
 
 def _configured_allowlist() -> list[str]:
-    from django.conf import settings
-
     return list(getattr(settings, "OUTBOUND_ALLOWLIST", []))
 
 

@@ -39,6 +39,16 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from core.requestid import request_context_var
+from passports.models import (
+    ApiClient,
+    Facility,
+    Grant,
+    Membership,
+    Organization,
+    Passport,
+    PassportVersion,
+    Product,
+)
 from passports.models.audit import AuditChainHead, AuditEvent
 from passports.models.retention import BOOKKEEPING_FIELDS, BulkAudit, bulk_audit_register
 from passports.signals import passport_published, passport_revoked
@@ -633,17 +643,6 @@ OPTIONAL_MODELS: Final = {
 
 def connect_receivers() -> None:
     """Called once from ``PassportsConfig.ready``."""
-    from passports.models import (
-        ApiClient,
-        Facility,
-        Grant,
-        Membership,
-        Organization,
-        Passport,
-        PassportVersion,
-        Product,
-    )
-
     track_model(Organization, "organization", lambda org: org.name, lambda org: org.pk)
     track_model(Membership, "membership", lambda m: f"user {m.user_id} ({m.role})")
     track_model(ApiClient, "api_client", lambda client: client.name)

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.utils.text import slugify
 
 from passports import identifiers
 from passports.models import CompanyPrefix, Facility, Membership, Organization, Passport, PassportSchema, Product
+from passports.schema_files import current_example_files
+from passports.services.passports import passport_create, passport_publish
 
 DEMO_PASSWORD = "demo-passport-2026"  # noqa: S105  # published demo credentials, printed by seed_demo
 
@@ -199,11 +202,6 @@ class DemoPassports:
 
 def seed_passports(tenants: DemoTenants) -> DemoPassports:
     """One product and passport per example kind (its newest schema version); battery items; a draft to fix."""
-    from django.conf import settings
-
-    from passports.schema_files import current_example_files
-    from passports.services.passports import passport_create, passport_publish
-
     published: list[Passport] = []
     drafts: list[Passport] = []
     owner = tenants.users["owner"]

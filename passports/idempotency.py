@@ -287,8 +287,6 @@ def _release(row: IdempotencyKey, response: HttpResponseBase | None) -> None:
 
 def _route_allows(request: HttpRequest) -> bool:
     """Whether the route takes this method; if not, the view's own 405 must answer, not a replay or 422."""
-    from django.urls import Resolver404, resolve
-
     try:
         callback = resolve(request.path_info).func
     except Resolver404:

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from passports.tenancy import request_organization, request_scopes
+from passports.tenancy import request_membership, request_organization, request_scopes
 
 
 class IsOrganizationMember(BasePermission):
@@ -27,7 +27,5 @@ class IsOrganizationOwner(BasePermission):
     """Managing members and API clients is for owners only."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        from passports.tenancy import request_membership
-
         membership = request_membership(request)
         return membership is not None and membership.can_manage

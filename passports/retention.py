@@ -25,6 +25,7 @@ from typing import Any, Final
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from passports import audit
 from passports.models import ApiClient, Membership, Organization, Passport, PassportVersion
@@ -114,7 +115,6 @@ def organization_offboard(*, org: Organization, by: Any = None) -> OffboardResul
     and API clients are revoked with their tokens. Nothing published is touched: passports, versions,
     credentials, keys and status lists stay, so QR codes keep resolving and signatures keep verifying.
     """
-    from oauth2_provider.models import AccessToken, RefreshToken
 
     now = timezone.now()
     locked = Organization.objects.select_for_update().get(pk=org.pk)

@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
 from passports.idempotency import idempotency_keys_purge
+from passports.outbox import outbox_dispatch
 from passports.services.bulk import BULK_JOB_TASK, bulk_job_run, bulk_jobs_resume_orphaned
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,6 @@ def resume_bulk_jobs_after_worker_start(sender: Any = None, **kwargs: Any) -> No
 @shared_task(name="passports.outbox_dispatch", ignore_result=True)
 def outbox_dispatch_task() -> int:
     """Sends what the outbox still holds (beat, and at every worker start); returns how many were sent."""
-    from passports.outbox import outbox_dispatch
-
     report = outbox_dispatch()
     if report.sent or report.pending:
         logger.info("outbox: %s sent, %s still pending", report.sent, report.pending)

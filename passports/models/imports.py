@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +14,6 @@ from passports.models.tenants import Organization
 
 def import_upload_path(instance: ImportJob, filename: str) -> str:
     """Uploads are stored under the organization and a random name: the original name is kept apart."""
-    import uuid
-
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"imports/{instance.organization_id}/{uuid.uuid4().hex}.{suffix[:8]}"
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from passports import audit
 from passports.models import OperatorLink, Organization, Passport, PassportVersion
 from passports.selectors.passports import effective_data_of
+from passports.signals import passport_published
 
 #: Where each schema names the economic operator responsible for the passport, and the members holding its
 #: identifiers (the EORI number first: customs and the EU registry key on it).
@@ -140,6 +141,4 @@ def on_published(sender: Any, version: PassportVersion, by: Any = None, **kwargs
 
 
 def connect_receivers() -> None:
-    from passports.signals import passport_published
-
     passport_published.connect(on_published, sender=PassportVersion, dispatch_uid="passports.operators.published")

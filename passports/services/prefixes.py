@@ -21,6 +21,7 @@ from passports import audit
 from passports.models import CompanyPrefix, Organization, Passport, PassportVersion
 from passports.models.prefixes import PREFIX_PATTERN
 from passports.prefixes import gtin_body
+from passports.services.passports import passport_revoke
 
 
 def _require_staff(by: Any) -> None:
@@ -101,7 +102,6 @@ def _displace_squatters(claim: CompanyPrefix, *, by: Any) -> int:
     published versions stay stored (retention) but are revoked, so their credentials read as revoked; the
     identifier gets a suffix naming why.
     """
-    from passports.services.passports import passport_revoke
 
     squatted = (
         Passport.objects.select_for_update()

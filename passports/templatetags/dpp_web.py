@@ -7,11 +7,13 @@ otherwise, so the template hides the button instead of failing.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -88,10 +90,6 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 @register.filter
 def amount(value: Any, places: int = 3) -> str:
     """A number for people: at most ``places`` decimals, no trailing zeros, grouped the locale's way."""
-    from decimal import Decimal, InvalidOperation
-
-    from django.utils.formats import number_format
-
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from passports.models import Membership, Organization
+from passports.roles import member_may
 from passports.tenancy import request_membership
 
 View = Callable[..., HttpResponseBase]  # pages, and files streamed from disk (FileResponse)
@@ -46,8 +47,6 @@ owner_required = _requiring(lambda membership: membership.can_manage)
 
 def role_required(action: str) -> Callable[[View], View]:
     """The role ``passports.roles.ACTION_ROLES`` declares for ``action``, the same table the API reads."""
-    from passports.roles import member_may
-
     return _requiring(lambda membership: member_may(membership, action))
 
 

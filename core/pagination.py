@@ -1,13 +1,20 @@
-"""Page-number pagination with a caller-chosen page size, capped so no request reads a whole table."""
+"""Page-number pagination with a caller-chosen page size, capped so no request reads a whole table; keyset
+(cursor) pagination for the lists that grow to millions of rows."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from core.counts import row_count
+from core.keyset import Cursor, KeysetPage, keyset_page
 
 # ASCII digits only: str.isdigit() also accepts '³' or '٣', which int() then refuses (a 500, found by fuzzing).
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -40,3 +47,78 @@ class StandardPagination(PageNumberPagination):
             return paginator.num_pages
         number = self._one_whole_number(request, self.page_query_param, "Give one whole number from 1.")
         return 1 if number is None else number
+
+
+class KeysetPagination(StandardPagination):
+    """Cursor pages, newest first, for lists that grow to millions of rows (the passport list).
+
+    Without ``page`` the list answers with keyset pages (``core.keyset``): ``next`` and ``previous`` carry a
+    ``cursor``, and every page costs the same however deep it is. ``count`` is exact up to 10,000 rows and
+    an estimate above (``count_exact`` says which, ``core.counts``), so no request counts a whole tenant.
+    Clients that ask for ``page=N`` keep getting page-number pages with an exact count, as before; they pay
+    for the offset and the count, so the cursor is the way to walk a large list.
+    """
+
+    cursor_query_param = "cursor"
+    keyset_field = "updated_at"
+
+    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
+        self.keyset: KeysetPage[Any] | None = None
+        if self.page_query_param in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        tokens = request.query_params.getlist(self.cursor_query_param)
+        cursor = None
+        if tokens:
+            try:
+                if len(tokens) > 1:
+                    raise ValueError("one cursor only")
+                cursor = Cursor.decode(tokens[0])
+            except ValueError as exc:
+                raise ValidationError(
+                    {self.cursor_query_param: ["Give the cursor of a next or previous link."]}
+                ) from exc
+        self.keyset = keyset_page(queryset, size=self.get_page_size(request), cursor=cursor, field=self.keyset_field)
+        self.total = row_count(queryset)
+        return self.keyset.rows
+
+    def _link(self, cursor: Cursor | None) -> str | None:
+        if cursor is None or self.request is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor.encode())
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.keyset is None:
+            response = super().get_paginated_response(data)
+            response.data = {"count": response.data["count"], "count_exact": True, **response.data}
+            return response
+        return Response(
+            {
+                "count": self.total.value,
+                "count_exact": self.total.exact,
+                "next": self._link(self.keyset.older),
+                "previous": self._link(self.keyset.newer),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"]["description"] = "Exact up to 10,000 rows; above, see count_exact."
+        paginated["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "False when count is the database's estimate (lists of more than 10,000 rows).",
+        }
+        paginated["required"] = [*paginated.get("required", []), "count_exact"]
+        return paginated
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        cursor = {
+            "name": self.cursor_query_param,
+            "required": False,
+            "in": "query",
+            "description": "Opaque position from a next or previous link: keyset pages, newest first, each as "
+            "fast as the first. Without page, the list pages by cursor; page=N keeps page numbers.",
+            "schema": {"type": "string"},
+        }
+        return [*super().get_schema_operation_parameters(view), cursor]

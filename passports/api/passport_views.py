@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.pagination import KeysetPagination
 from passports.api.base import OrganizationScopedViewSet
 from passports.api.passport_serializers import (
     DraftUpdateSerializer,
@@ -81,6 +82,7 @@ class PassportViewSet(OrganizationScopedViewSet):
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     filter_backends: list[Any] = []
+    pagination_class = KeysetPagination  # cursor pages newest first; page=N still gives page numbers
     role_actions = {"revoke": "passport.revoke"}  # passports.roles: the web's rule too
 
     def get_org_queryset(self, org: Organization) -> QuerySet[Passport]:

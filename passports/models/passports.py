@@ -76,7 +76,16 @@ class Passport(TenantOwned):
                 fields=["product", "granularity", "lot", "serial"], name="passport_unique_per_product_unit"
             ),
         ]
-        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["organization", "serial"])]
+        # Each list order is an index walk, tenant first (issue 17, item 8): the newest-first list with and
+        # without its status or granularity filter, and a model passport's items by lot and serial. Trigram
+        # indexes for search are PostgreSQL-only and live in migration 0022.
+        indexes = [
+            models.Index(fields=["organization", "status", "-updated_at", "-id"], name="passport_org_status_recent"),
+            models.Index(fields=["organization", "-updated_at", "-id"], name="passport_org_recent"),
+            models.Index(fields=["organization", "granularity", "-updated_at", "-id"], name="passport_org_kind_recent"),
+            models.Index(fields=["parent", "lot", "serial"], name="passport_children_order"),
+            models.Index(fields=["organization", "serial"]),
+        ]
 
     def __str__(self) -> str:
         return self.identifier
@@ -150,6 +159,14 @@ class PassportVersion(TenantOwned):
             models.UniqueConstraint(
                 fields=["passport"], condition=models.Q(status="published"), name="version_one_published_per_passport"
             ),
+        ]
+        # The dashboard's "drafts with errors", worst first, without reading every draft of a large catalogue.
+        indexes = [
+            models.Index(
+                fields=["organization", "-error_count", "-updated_at"],
+                condition=models.Q(status="draft", error_count__gt=0),
+                name="version_org_draft_errors",
+            )
         ]
 
     def __str__(self) -> str:

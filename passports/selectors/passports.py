@@ -35,15 +35,31 @@ def passport_list(*, org: Organization | None, filters: dict[str, Any] | None = 
         category, _, version = str(filters["schema"]).partition("/")
         queryset = queryset.filter(schema__category=category, **({"schema__version": version} if version else {}))
     if filters.get("search"):
-        term = filters["search"]
-        queryset = queryset.filter(
-            Q(product__gtin__icontains=term)
-            | Q(product__name__icontains=term)
-            | Q(product__name_ko__icontains=term)
-            | Q(serial__icontains=term)
-            | Q(lot__icontains=term)
-        )
+        queryset = queryset.filter(passport_search(org=org, term=str(filters["search"])))
     return queryset
+
+
+# A search whose products match more than this many products is not narrowed by product any more than by
+# the list's own order: past it, the product condition is left to the join.
+SEARCH_PRODUCTS_AT_MOST = 1000
+
+
+def passport_search(*, org: Organization | None, term: str) -> Q:
+    """The passports whose product (GTIN, name) or lot or serial contains ``term``, as one condition on the
+    passport table.
+
+    The matching products are read first (a product list is small, and on PostgreSQL their trigram indexes
+    answer ``'%term%'``), so the passport side is ``product_id IN (ids) OR serial/lot LIKE``: each arm has an
+    index of its own (the product foreign key and the trigram indexes of migration 0022) and PostgreSQL can
+    combine them, or walk the newest-first index when the matches are many. The earlier join of the same
+    ORed conditions could only be checked row by row over the whole tenant.
+    """
+    products = scoped(Product.objects.all(), org).filter(
+        Q(gtin__icontains=term) | Q(name__icontains=term) | Q(name_ko__icontains=term)
+    )
+    ids = list(products.values_list("pk", flat=True)[: SEARCH_PRODUCTS_AT_MOST + 1])
+    by_product = Q(product__in=products) if len(ids) > SEARCH_PRODUCTS_AT_MOST else Q(product_id__in=ids)
+    return by_product | Q(serial__icontains=term) | Q(lot__icontains=term)
 
 
 def passport_get(*, org: Organization | None, pk: object) -> Passport:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.counts import row_counts
 from passports.deadlines import deadline_statuses
 from passports.models import ImportJob, Membership, Organization, Passport, PassportVersion, Product
 from passports.selectors import access as access_selectors
@@ -38,9 +39,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def dashboard_context(org: Organization) -> dict[str, Any]:
     """The readiness figures: a fixed number of queries whatever the size of the organization."""
-    counts = dict(
-        Passport.objects.for_org(org).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    # One bounded count per status (core.counts) instead of a GROUP BY over every passport of the tenant:
+    # exact up to 10,000 each, estimated and labelled above.
+    status_counts = row_counts({status: Passport.objects.for_org(org).filter(status=status) for status in STATUSES})
+    counts = {status: figure.value for status, figure in status_counts.items()}
     by_category = dict(
         Product.objects.for_org(org).values_list("category").annotate(n=Count("pk")).values_list("category", "n")
     )
@@ -55,6 +57,7 @@ def dashboard_context(org: Organization) -> dict[str, Any]:
     return {
         "status_rows": status_rows,
         "passport_total": total,
+        "passport_counts_exact": all(figure.exact for figure in status_counts.values()),
         "published_share": round(100 * counts.get("published", 0) / total) if total else 0,
         "product_total": sum(by_category.values()),
         "invalid_drafts": list(invalid),

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.counts import row_count
+from core.keyset import Cursor, keyset_page
 from core.language import ui_language
 from passports.models import Passport, PassportVersion, Product
 from passports.overrides import diff_overrides
@@ -66,12 +67,16 @@ def passport_list(request: HttpRequest) -> HttpResponse:
             "schema": data["schema"],
             "granularity": data["granularity"],
         }
-    queryset = passports_with_draft_errors(selectors.passport_list(org=org, filters=wanted)).order_by(
-        "-updated_at", "-pk"
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    matching = selectors.passport_list(org=org, filters=wanted)
+    # Keyset pages (core.keyset): a deep page costs what the first does; a stale or foreign cursor starts over.
+    try:
+        cursor = Cursor.decode(request.GET["cursor"]) if request.GET.get("cursor") else None
+    except ValueError:
+        cursor = None
+    page = keyset_page(passports_with_draft_errors(matching), size=PAGE_SIZE, cursor=cursor)
     context = {
         "page": page,
+        "total": row_count(matching),
         "filters": filters,
         "nav_section": "passports",
         "can_edit": can_edit(request),
@@ -94,6 +99,7 @@ def passport_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = next((v for v in versions if v.status == PassportVersion.Status.DRAFT), versions[0] if versions else None)
     published = next((v for v in versions if v.status == PassportVersion.Status.PUBLISHED), None)
     children = passport.children.select_related("product").order_by("lot", "serial")
+    children_total = row_count(children)  # a model passport may have a million items: counted up to a bound
     membership = request_membership(request)
     context = {
         "passport": passport,
@@ -101,7 +107,8 @@ def passport_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "published": published,
         "children": children[:20],
-        "children_count": children.count(),
+        "children_count": children_total.value,
+        "children_count_exact": children_total.exact,
         "nav_section": "passports",
         "can_edit": can_edit(request),
         "can_manage": membership is not None and membership.can_manage,

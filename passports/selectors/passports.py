@@ -57,7 +57,7 @@ def passport_search(*, org: Organization | None, term: str) -> Q:
     products = scoped(Product.objects.all(), org).filter(
         Q(gtin__icontains=term) | Q(name__icontains=term) | Q(name_ko__icontains=term)
     )
-    ids = list(products.values_list("pk", flat=True)[: SEARCH_PRODUCTS_AT_MOST + 1])
+    ids = list(products.order_by().values_list("pk", flat=True)[: SEARCH_PRODUCTS_AT_MOST + 1])
     by_product = Q(product__in=products) if len(ids) > SEARCH_PRODUCTS_AT_MOST else Q(product_id__in=ids)
     return by_product | Q(serial__icontains=term) | Q(lot__icontains=term)
 

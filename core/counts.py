@@ -21,7 +21,7 @@ EXACT_UP_TO = 10_000
 
 @dataclass(frozen=True)
 class RowCount:
-    """A count and whether it is exact; an estimate is never below ``EXACT_UP_TO``."""
+    """A count and whether it is exact; an inexact one is never below the bound it passed."""
 
     value: int
     exact: bool
@@ -31,8 +31,14 @@ def row_count(queryset: models.QuerySet[Any], *, exact_up_to: int = EXACT_UP_TO)
     return row_counts({"": queryset}, exact_up_to=exact_up_to)[""]
 
 
-def row_counts(querysets: Mapping[str, models.QuerySet[Any]], *, exact_up_to: int = EXACT_UP_TO) -> dict[str, RowCount]:
-    """The count of each queryset, all in one query (a dashboard's figures cost one round trip)."""
+def row_counts(
+    querysets: Mapping[str, models.QuerySet[Any]], *, exact_up_to: int = EXACT_UP_TO, estimate: bool = True
+) -> dict[str, RowCount]:
+    """The count of each queryset, all in one query (a dashboard's figures cost one round trip).
+
+    Without ``estimate``, a count past the bound is just ``exact_up_to``, inexact (read "more than"): for a
+    table of many counts, where one estimate each would cost a query each.
+    """
     limit = exact_up_to + 1 if connection.vendor == "postgresql" else None
     parts: list[str] = []
     params: list[Any] = []
@@ -49,7 +55,8 @@ def row_counts(querysets: Mapping[str, models.QuerySet[Any]], *, exact_up_to: in
         if limit is None or value < limit:
             counts[key] = RowCount(value, exact=True)
         else:
-            counts[key] = RowCount(max(planner_estimate(queryset.order_by()), limit), exact=False)
+            guess = max(planner_estimate(queryset.order_by()), limit) if estimate else exact_up_to
+            counts[key] = RowCount(guess, exact=False)
     return counts
 
 

@@ -462,8 +462,19 @@ def _shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def product_passports(product: Product) -> QuerySet[Passport]:
-    """A product's passports for its page, with their draft error counts in the same query."""
-    return passports_with_draft_errors(
+# A product's page lists its first item passports; all of them are in the passport list, searched by GTIN.
+PRODUCT_PAGE_ITEMS = 25
+
+
+def product_passports(product: Product) -> list[Passport]:
+    """A product's model and batch passports and its first item passports, for its page, with their draft
+    error counts in the same queries: a product may have a million item passports, and its page shows a few.
+    Both are ranges of the (product, granularity, lot, serial) unique index."""
+    passports = passports_with_draft_errors(
         Passport.objects.for_org(product.organization).filter(product=product).select_related("schema")
     ).order_by("granularity", "lot", "serial")
+    items = Passport.Granularity.ITEM
+    return [
+        *passports.filter(granularity__in=[Passport.Granularity.MODEL, Passport.Granularity.BATCH])[:PAGE_SIZE],
+        *passports.filter(granularity=items)[:PRODUCT_PAGE_ITEMS],
+    ]

@@ -5,25 +5,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from passports.models import Product
+from core.counts import row_count, row_counts
+from passports.models import Passport, Product
 from passports.selectors import passports as selectors
 from passports.services import passports as services
 from passports.web.access import can_edit, editor_required, member_required, organization_of
 from passports.web.forms.products import ProductFilterForm, ProductForm
 from passports.web.passports import PAGE_SIZE, product_passports
 
+# A product's passport count in the list is exact up to here and "more than" above.
+PASSPORTS_COUNTED_UP_TO = 1000
+
 
 @member_required
 def product_list(request: HttpRequest) -> HttpResponse:
     org = organization_of(request)
     filters = ProductFilterForm(request.GET or None, organization=org)
-    queryset = selectors.product_list(org=org).annotate(passport_count=Count("passports"))
+    queryset = selectors.product_list(org=org)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
@@ -41,6 +45,19 @@ def product_list(request: HttpRequest) -> HttpResponse:
         if data["facility"]:
             queryset = queryset.filter(facility=data["facility"])
     page = Paginator(queryset.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each product's passports counted up to a bound, all in one query: a GROUP BY over the join counted
+    # every passport of the organization (a million item passports) to label 25 rows.
+    counts = (
+        row_counts(
+            {str(product.pk): Passport.objects.filter(product=product) for product in page},
+            exact_up_to=PASSPORTS_COUNTED_UP_TO,
+            estimate=False,
+        )
+        if page.object_list
+        else {}
+    )
+    for product in page:
+        product.passport_count = counts[str(product.pk)]  # type: ignore[attr-defined]  # a figure for the template
     return render(
         request,
         "passports/products/list.html",
@@ -57,6 +74,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "product": product,
             "passports": product_passports(product),
+            "passport_total": row_count(Passport.objects.filter(product=product)),
             "can_edit": can_edit(request),
             "nav_section": "products",
         },

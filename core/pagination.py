@@ -53,7 +53,7 @@ class KeysetPagination(StandardPagination):
     """Cursor pages, newest first, for lists that grow to millions of rows (the passport list).
 
     Without ``page`` the list answers with keyset pages (``core.keyset``): ``next`` and ``previous`` carry a
-    ``cursor``, and every page costs the same however deep it is. ``count`` is exact up to 10,000 rows and
+    ``cursor``, and every page costs the same however deep it is. ``count`` is exact up to 1,000 rows and
     an estimate above (``count_exact`` says which, ``core.counts``), so no request counts a whole tenant.
     Clients that ask for ``page=N`` keep getting page-number pages with an exact count, as before; they pay
     for the offset and the count, so the cursor is the way to walk a large list.
@@ -104,10 +104,10 @@ class KeysetPagination(StandardPagination):
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
-        paginated["properties"]["count"]["description"] = "Exact up to 10,000 rows; above, see count_exact."
+        paginated["properties"]["count"]["description"] = "Exact up to 1,000 rows; above, see count_exact."
         paginated["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": "False when count is the database's estimate (lists of more than 10,000 rows).",
+            "description": "False when count is the database's estimate (lists of more than 1,000 rows).",
         }
         paginated["required"] = [*paginated.get("required", []), "count_exact"]
         return paginated

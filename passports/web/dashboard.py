@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard_context(org: Organization) -> dict[str, Any]:
     """The readiness figures: a fixed number of queries whatever the size of the organization."""
     # One bounded count per status (core.counts) instead of a GROUP BY over every passport of the tenant:
-    # exact up to 10,000 each, estimated and labelled above.
+    # exact up to 1,000 each, estimated and labelled above.
     status_counts = row_counts({status: Passport.objects.for_org(org).filter(status=status) for status in STATUSES})
     counts = {status: figure.value for status, figure in status_counts.items()}
     by_category = dict(

@@ -9,6 +9,8 @@ by a ``create_items`` bulk job (their rate is printed too). Then a ``publish`` b
 as a worker runs it: each passport through ``passport_publish`` (validated, hashed, signed as a VC-JWT, audited,
 backup copy queued), in committed chunks. Prints passports per second beside the 200/s target of issue 17, wall
 and CPU time, and checks the counts: every passport published once, one credential and one audit event each.
+Last, what the database grew by per item passport (tables, indexes and TOAST, after ``VACUUM ANALYZE``, the
+job's own records included) beside the 12 KB target, with the tables that grew most.
 
 ``--worker`` runs the job in a real Celery worker (prefork, one process) through Redis; with ``--kill-at F`` the
 worker is killed (SIGKILL, whole process group) once a share F of the items is done, a new worker is started, and
@@ -95,6 +97,7 @@ def run(args: argparse.Namespace) -> None:
 
     org, owner = _organization()
     model = make_published_passport(org, name="Bench model")
+    sizes_before = table_sizes()
     serials = bulk.serials_from_range(prefix="BENCH", first=1, last=args.passports, width=7)
     creating = bulk.bulk_job_create(
         org=org, by=owner, operation="create_items", parent=model, serials=serials, chunk_size=args.chunk
@@ -149,8 +152,35 @@ def run(args: argparse.Namespace) -> None:
         + (f", after {kills} kill(s) of the worker" if kills else "")
         + (" — exact" if exact else " — NOT EXACT")
     )
+    print_storage(sizes_before, table_sizes(), args.passports)
     if not exact:
         sys.exit(1)
+
+
+TARGET_BYTES_PER_ITEM = 12 * 1024
+
+
+def table_sizes() -> dict[str, int]:
+    """Bytes on disk of every table of the database with its indexes and TOAST (after a VACUUM ANALYZE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+            "'public'::regnamespace"
+        )
+        return dict(cursor.fetchall())
+
+
+def print_storage(before: dict[str, int], after: dict[str, int], items: int) -> None:
+    """What the database grew by per item passport, published with its credential, beside issue 17's 12 KB."""
+    grown = {name: after[name] - before.get(name, 0) for name in after}
+    total = sum(grown.values()) / items
+    verdict = "meets" if total <= TARGET_BYTES_PER_ITEM else "MISSES"
+    print(f"storage: {total / 1024:.1f} KB per published item passport, target 12 KB: {verdict}")
+    for name, size in sorted(grown.items(), key=lambda pair: -pair[1])[:6]:
+        print(f"  {name:40} {size / items / 1024:6.2f} KB per item")
 
 
 def _organization() -> tuple[object, object]:

@@ -78,7 +78,7 @@ class Passport(TenantOwned):
         ]
         # Each list order is an index walk, tenant first (issue 17, item 8): the newest-first list with and
         # without its status or granularity filter, and a model passport's items by lot and serial. Trigram
-        # indexes for search are PostgreSQL-only and live in migration 0022.
+        # indexes for search are PostgreSQL-only and live in migration 0023.
         indexes = [
             models.Index(fields=["organization", "status", "-updated_at", "-id"], name="passport_org_status_recent"),
             models.Index(fields=["organization", "-updated_at", "-id"], name="passport_org_recent"),

@@ -52,7 +52,7 @@ def passport_search(*, org: Organization | None, term: str) -> Q:
 
     The matching products are read first (a product list is small, and on PostgreSQL their trigram indexes
     answer ``'%term%'``), so the passport side is ``product_id IN (ids) OR serial/lot LIKE``: each arm has an
-    index of its own (the product foreign key and the trigram indexes of migration 0022) and PostgreSQL can
+    index of its own (the product foreign key and the trigram indexes of migration 0023) and PostgreSQL can
     combine them, or walk the newest-first index when the matches are many. The earlier join of the same
     ORed conditions could only be checked row by row over the whole tenant.
     """

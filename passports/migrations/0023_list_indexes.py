@@ -38,7 +38,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("passports", "0021_outbox"),
+        ("passports", "0022_access_log_pact_reads"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -64,7 +64,7 @@ class KeysetPagination(StandardPagination):
 
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any] | None:
         self.keyset: KeysetPage[Any] | None = None
-        if self.page_query_param in request.query_params:
+        if self.page_query_param in request.query_params or not self._keyset_view(view):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         tokens = request.query_params.getlist(self.cursor_query_param)
@@ -81,6 +81,11 @@ class KeysetPagination(StandardPagination):
         self.keyset = keyset_page(queryset, size=self.get_page_size(request), cursor=cursor, field=self.keyset_field)
         self.total = row_count(queryset)
         return self.keyset.rows
+
+    @staticmethod
+    def _keyset_view(view: Any) -> bool:
+        """Only a viewset's own list pages by cursor; its other actions (a passport's versions) keep numbers."""
+        return getattr(view, "action", "list") == "list"
 
     def _link(self, cursor: Cursor | None) -> str | None:
         if cursor is None or self.request is None:
@@ -113,6 +118,8 @@ class KeysetPagination(StandardPagination):
         return paginated
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        if not self._keyset_view(view):
+            return super().get_schema_operation_parameters(view)
         cursor = {
             "name": self.cursor_query_param,
             "required": False,

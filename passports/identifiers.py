@@ -13,31 +13,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-# ISO 3166-1 alpha-2 officially assigned codes (249). Kept here rather than pulled from a package:
-# the list changes a few times a decade and the checks below must not need a network or a new dependency.
-# fmt: off
-ISO_3166_ALPHA2: frozenset[str] = frozenset(
-    (
-        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX",
-        "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ",
-        "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK",
-        "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR",
-        "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS",
-        "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN",
-        "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV",
-        "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ",
-        "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI",
-        "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC",
-        "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV",
-        "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR",
-        "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-        "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-    )
-)
-# fmt: on
+import pycountry
+from stdnum import ean, lei
+from stdnum.eu import vat as eu_vat
+from stdnum.kr import brn as kr_brn
+
+#: ISO 3166-1 alpha-2 officially assigned codes (249), from pycountry's copy of the ISO list (Debian's
+#: iso-codes), so a newly assigned code arrives with a dependency update instead of an edit here.
+ISO_3166_ALPHA2: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
 
 _DIGITS = re.compile(r"[0-9]+")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
@@ -53,14 +36,11 @@ def gs1_check_digit(digits_without_check: str) -> int:
     """
     if not digits_without_check or not _DIGITS.fullmatch(digits_without_check):
         raise ValueError(f"GS1 check digit needs ASCII digits only, got {digits_without_check!r}")
-    total = sum(
-        int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(digits_without_check))
-    )
-    return (10 - total % 10) % 10
+    return int(ean.calc_check_digit(digits_without_check))
 
 
 def _has_valid_gs1_check_digit(value: str) -> bool:
-    return gs1_check_digit(value[:-1]) == int(value[-1])
+    return ean.is_valid(value)
 
 
 def is_valid_gtin(value: str) -> bool:
@@ -110,12 +90,10 @@ def is_valid_lei(value: str) -> bool:
     """Tell whether ``value`` is a Legal Entity Identifier.
 
     ISO 17442-1: 18 upper-case alphanumeric characters followed by two check digits, verified with
-    ISO/IEC 7064 MOD 97-10: letters become 10..35, and the whole number taken modulo 97 must be 1.
+    ISO/IEC 7064 MOD 97-10 (python-stdnum). The pattern comes first because stdnum would accept lower
+    case and separators, which an LEI as carried in a credential never has.
     """
-    if not isinstance(value, str) or not _LEI.fullmatch(value):
-        return False
-    as_number = "".join(str(int(char, 36)) for char in value)
-    return int(as_number) % 97 == 1
+    return isinstance(value, str) and _LEI.fullmatch(value) is not None and lei.is_valid(value)
 
 
 # XI is not an ISO 3166 code: it marks operators in Northern Ireland under the Windsor Framework.
@@ -138,60 +116,26 @@ def is_valid_eori(value: str) -> bool:
     return match is not None and match.group(1) in _EORI_PREFIXES
 
 
-# Formats of the VAT identification numbers as published by the European Commission for VIES.
-# Greece uses EL, not its ISO code GR (Council Directive 2006/112/EC Art. 215).
-_EU_VAT_FORMATS: dict[str, re.Pattern[str]] = {
-    code: re.compile(pattern)
-    for code, pattern in {
-        "AT": r"U[0-9]{8}",
-        "BE": r"[01][0-9]{9}",
-        "BG": r"[0-9]{9,10}",
-        "CY": r"[0-9]{8}[A-Z]",
-        "CZ": r"[0-9]{8,10}",
-        "DE": r"[0-9]{9}",
-        "DK": r"[0-9]{8}",
-        "EE": r"[0-9]{9}",
-        "EL": r"[0-9]{9}",
-        "ES": r"[A-Z][0-9]{7}[0-9A-Z]|[0-9]{8}[A-Z]",
-        "FI": r"[0-9]{8}",
-        "FR": r"[0-9A-HJ-NP-Z]{2}[0-9]{9}",
-        "HR": r"[0-9]{11}",
-        "HU": r"[0-9]{8}",
-        "IE": r"[0-9]{7}[A-W][A-IW]?|[0-9][A-Z+*][0-9]{5}[A-W]",
-        "IT": r"[0-9]{11}",
-        "LT": r"[0-9]{9}|[0-9]{12}",
-        "LU": r"[0-9]{8}",
-        "LV": r"[0-9]{11}",
-        "MT": r"[0-9]{8}",
-        "NL": r"[0-9]{9}B[0-9]{2}",
-        "PL": r"[0-9]{10}",
-        "PT": r"[0-9]{9}",
-        "RO": r"[1-9][0-9]{1,9}",
-        "SE": r"[0-9]{10}01",
-        "SI": r"[0-9]{8}",
-        "SK": r"[0-9]{10}",
-        # Northern Ireland: standard (9), branch (12), government department (GD) and health authority (HA).
-        "XI": r"[0-9]{9}|[0-9]{12}|GD[0-4][0-9]{2}|HA[5-9][0-9]{2}",
-    }.items()
-}
-EU_VAT_PREFIXES: frozenset[str] = frozenset(_EU_VAT_FORMATS)
+# The member states (and XI, Northern Ireland) whose numbers python-stdnum checks. Greece's prefix is EL, not
+# its ISO code GR (Council Directive 2006/112/EC Art. 215); stdnum also takes GR, which we do not.
+EU_VAT_PREFIXES: frozenset[str] = frozenset("EL" if code == "gr" else code.upper() for code in eu_vat.MEMBER_STATES)
 # Printed VAT numbers use these as grouping marks ("BE 0123.456.789"); they carry no meaning.
 _VAT_SEPARATORS = re.compile(r"[ .\-]")
 
 
 def is_valid_eu_vat(value: str) -> bool:
-    """Tell whether ``value`` has the format of a VAT identification number of an EU member state or XI.
+    """Tell whether ``value`` is a VAT identification number of an EU member state or XI, check digits included.
 
     Council Directive 2006/112/EC Art. 214-215: each member state issues its own numbers, prefixed
-    with its code (EL for Greece). The per-state formats are those the Commission publishes for VIES;
-    XI covers Northern Ireland. Spaces, dots and hyphens are ignored and letters may be lower case.
-    Format only: whether the number is registered needs VIES, which needs a network.
+    with its code (EL for Greece); XI covers Northern Ireland. python-stdnum holds each state's format
+    and check-digit rule (stricter than a format check: a mistyped digit is refused). Spaces, dots and
+    hyphens are ignored and letters may be lower case. Whether the number is registered needs VIES,
+    which needs a network.
     """
     if not isinstance(value, str):
         return False
     compact = _VAT_SEPARATORS.sub("", value).upper()
-    pattern = _EU_VAT_FORMATS.get(compact[:2])
-    return pattern is not None and pattern.fullmatch(compact[2:]) is not None
+    return compact[:2] in EU_VAT_PREFIXES and eu_vat.is_valid(compact)
 
 
 _KR_BRN = re.compile(r"[0-9]{10}|[0-9]{3}-[0-9]{2}-[0-9]{5}")
@@ -205,8 +149,10 @@ def is_valid_kr_brn(value: str) -> bool:
     2-digit business type, 4-digit serial and a check digit, written ``123-45-67890``. The check: the
     first nine digits are weighted 1,3,7,1,3,7,1,3,5; the tens digit of (9th digit x 5) is added once
     more; the check digit is (10 - sum mod 10) mod 10. Either ten bare digits or the 3-2-5 dashed form.
+    python-stdnum checks the parts (a tax office code from 101, a business type and serial other than
+    zeros) but not the check digit, which is computed here.
     """
-    if not isinstance(value, str) or not _KR_BRN.fullmatch(value):
+    if not isinstance(value, str) or not _KR_BRN.fullmatch(value) or not kr_brn.is_valid(value):
         return False
     digits = [int(char) for char in value.replace("-", "")]
     total = sum(d * w for d, w in zip(digits[:9], _KR_BRN_WEIGHTS, strict=True)) + digits[8] * 5 // 10

@@ -18,11 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.application_errors import ApplicationError
 from core.degraded import RETRY_AFTER_SECONDS, is_broker_down, unavailable_body
 from core.envelope import error_body
-
-
-def json_pointer(parts: list[str | int]) -> str:
-    """RFC 6901: '/'-joined tokens with '~' and '/' escaped."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+from core.pointers import pointer_of
 
 
 def _flatten(detail: Any, path: list[str | int]) -> list[dict[str, str]]:
@@ -34,14 +30,14 @@ def _flatten(detail: Any, path: list[str | int]) -> list[dict[str, str]]:
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
             return [
-                {"pointer": json_pointer(path), "code": getattr(item, "code", "invalid"), "message": str(item)}
+                {"pointer": pointer_of(path), "code": getattr(item, "code", "invalid"), "message": str(item)}
                 for item in detail
             ]
         items = []
         for index, value in enumerate(detail):
             items.extend(_flatten(value, [*path, index]))
         return items
-    return [{"pointer": json_pointer(path), "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+    return [{"pointer": pointer_of(path), "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
 class RequestTooLarge(exceptions.APIException):

@@ -17,6 +17,7 @@ from typing import Any
 
 import defusedcsv.csv as safe_csv
 
+from core.pointers import pointer_token
 from exporters.aas import AASX_MEDIA_TYPE, passport_shell, shell_aasx, shell_json
 from exporters.batterypass import to_battery_pass
 from exporters.credentials import MEDIA_TYPE as VC_JWT
@@ -40,14 +41,10 @@ class Exported:
     filename: str
 
 
-def _escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _leaves(value: Any, pointer: str, pattern: tuple[str, ...]) -> Iterator[tuple[str, tuple[str, ...], Any]]:
     if isinstance(value, Mapping):
         for key, member in value.items():
-            yield from _leaves(member, f"{pointer}/{_escape_pointer(str(key))}", (*pattern, str(key)))
+            yield from _leaves(member, f"{pointer}/{pointer_token(key)}", (*pattern, str(key)))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _leaves(item, f"{pointer}/{index}", (*pattern, "*"))

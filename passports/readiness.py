@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core.pointers import pointer_tokens
 from passports.fieldmodel import ITEM, FieldSpec, is_filled, specs_by_pattern, split_clause, values_at, walk_schema
 from passports.validation import Issue
 
@@ -155,8 +156,7 @@ def _pattern_of(pointer: str, index: Mapping[tuple[str, ...], FieldSpec]) -> tup
     if not pointer:
         return ()
     pattern: tuple[str, ...] = ()
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in pointer_tokens(pointer):
         if (*pattern, part) in index:
             pattern = (*pattern, part)
         elif (*pattern, ITEM) in index and part.isdigit():

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from core.pointers import pointer_tokens
+
 SCHEMA_DIR: Path = Path(__file__).resolve().parent / "schemas"
 EXAMPLES_DIR: Path = SCHEMA_DIR / "examples"
 BROKEN_DIR: Path = EXAMPLES_DIR / "broken"
@@ -176,7 +178,7 @@ def apply_operations(document: Any, operations: list[dict[str, Any]]) -> Any:
     """
     result = copy.deepcopy(document)
     for operation in operations:
-        op, tokens = operation["op"], _pointer_tokens(operation["path"])
+        op, tokens = operation["op"], pointer_tokens(operation["path"])
         if not tokens:
             raise ValueError("operations on the whole document are not supported")
         parent = result
@@ -202,12 +204,3 @@ def apply_operations(document: Any, operations: list[dict[str, Any]]) -> Any:
         else:
             raise ValueError(f"unsupported operation {op!r}")
     return result
-
-
-def _pointer_tokens(pointer: str) -> list[str]:
-    # RFC 6901 section 4: unescape ~1 before ~0, so "~01" becomes "~1" and not "/".
-    if pointer == "":
-        return []
-    if not pointer.startswith("/"):
-        raise ValueError(f"not a JSON Pointer: {pointer!r}")
-    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]

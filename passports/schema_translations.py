@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from core.pointers import pointer_token
 from passports.schema_files import SCHEMA_DIR, load_schema
-from passports.validation.pointers import escape_pointer_token
 
 I18N_DIR: Path = SCHEMA_DIR / "i18n"
 # The languages the descriptions are translated into; English is the schemas' own language.
@@ -52,7 +52,7 @@ def iter_descriptions(schema: Mapping[str, Any], pointer: str = "") -> Iterator[
         yield pointer, description
     for keyword, value in schema.items():
         if keyword in _ONE_SCHEMA and isinstance(value, Mapping):
-            yield from iter_descriptions(value, f"{pointer}/{escape_pointer_token(keyword)}")
+            yield from iter_descriptions(value, f"{pointer}/{pointer_token(keyword)}")
         elif keyword in _SCHEMA_LISTS and isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, Mapping):
@@ -60,9 +60,7 @@ def iter_descriptions(schema: Mapping[str, Any], pointer: str = "") -> Iterator[
         elif keyword in _SCHEMA_MAPS and isinstance(value, Mapping):
             for name, item in value.items():
                 if isinstance(item, Mapping):
-                    yield from iter_descriptions(
-                        item, f"{pointer}/{escape_pointer_token(keyword)}/{escape_pointer_token(name)}"
-                    )
+                    yield from iter_descriptions(item, f"{pointer}/{pointer_token(keyword)}/{pointer_token(name)}")
 
 
 def translation_path(category: str, version: str, lang: str) -> Path:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from passports.validation.pointers import escape_pointer_token
+from core.pointers import pointer_token
 
 TIERS: tuple[str, str, str] = ("public", "legitimate_interest", "authority")
 _RANK: dict[str, int] = {tier: rank for rank, tier in enumerate(TIERS)}
@@ -115,11 +115,11 @@ def _collect_tiers(
     if isinstance(properties, Mapping):
         for name, child in properties.items():
             if isinstance(child, Mapping):
-                _collect_tiers(child, f"{pointer}/{escape_pointer_token(name)}", rank, found)
+                _collect_tiers(child, f"{pointer}/{pointer_token(name)}", rank, found)
     items = node.get("items")
     if isinstance(items, Mapping) and isinstance(items.get("properties"), Mapping):
         for name, child in items["properties"].items():
             if isinstance(child, Mapping):
                 _collect_tiers(
-                    child, f"{pointer}/{ITEM_WILDCARD}/{escape_pointer_token(name)}", _node_rank(items, rank), found
+                    child, f"{pointer}/{ITEM_WILDCARD}/{pointer_token(name)}", _node_rank(items, rank), found
                 )

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from core.pointers import pointer_of, pointer_token, pointer_tokens
 from passports.imports.formats import NumberFormat, parse_decimal, parse_number
 from passports.imports.values import CellError, read_category, read_code, read_date, read_enum
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
-from passports.validation.pointers import escape_pointer_token
 from passports.validation.wording import korean_particle
 
 Step = str | int | None  # a member name, an item number (1-based), or None: the item of this row
@@ -216,7 +216,7 @@ def _schema_children(
     required = set(schema.get("required", []))
     for name, sub in (schema.get("properties") or {}).items():
         if isinstance(sub, Mapping):
-            at = f"{pointer}/properties/{escape_pointer_token(name)}"
+            at = f"{pointer}/properties/{pointer_token(name)}"
             yield name, _schema_node(name, sub, required=name in required, pointer=at, korean=korean)
 
 
@@ -626,7 +626,7 @@ def _titles(tree: ColumnTree, path: Sequence[Step]) -> tuple[str, str]:
 
 def _provisional_pointer(path: Sequence[Step]) -> str:
     """A pointer with item numbers (1-based, as in the header) still in place of array positions."""
-    return "".join("/" + escape_pointer_token(step) for step in path if step is not None)
+    return pointer_of(step for step in path if step is not None)
 
 
 def _place(root: dict[str, Any], path: Sequence[Step], value: Any) -> bool:
@@ -651,9 +651,7 @@ def _finish(node: Any, pointer: str, numbers_of: dict[str, list[int]]) -> Any:
         numbers_of[pointer] = order
         return [_finish(node[number], f"{pointer}/{position}", numbers_of) for position, number in enumerate(order)]
     if isinstance(node, dict):
-        return {
-            key: _finish(value, f"{pointer}/{escape_pointer_token(key)}", numbers_of) for key, value in node.items()
-        }
+        return {key: _finish(value, f"{pointer}/{pointer_token(key)}", numbers_of) for key, value in node.items()}
     return node
 
 
@@ -706,7 +704,7 @@ def pointer_to_key(pointer: str, numbers_of: Mapping[str, list[int]] | None = No
 
     With ``numbers_of`` (from ``build_record``) the item numbers are the ones the file used.
     """
-    tokens = [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+    tokens = pointer_tokens(pointer)
     parts: list[str] = []
     done = ""
     for token in tokens:
@@ -716,5 +714,5 @@ def pointer_to_key(pointer: str, numbers_of: Mapping[str, list[int]] | None = No
             parts.append(str(int(token) + 1))
         else:
             parts.append(token)
-        done = f"{done}/{escape_pointer_token(token) if not token.isdigit() else token}"
+        done = f"{done}/{pointer_token(token) if not token.isdigit() else token}"
     return ".".join(parts)

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from core.errors import json_pointer
+from core.pointers import pointer_of
 from passports.identifiers import DigitalLink, DigitalLinkError
 from passports.models import Facility, Organization, PassportVersion, Product
 from passports.selectors.passports import effective_data_of
@@ -100,7 +100,7 @@ def identity_fill(
     else:
         problems.append(
             IdentityProblem(
-                json_pointer(list(link_path)),
+                pointer_of(link_path),
                 f"is {given!r}, but this passport's identifier is its GS1 Digital Link {identifier}; "
                 "leave the field empty and the platform writes it",
                 f"{given!r}은(는) 다른 식별자입니다. 이 제품 여권의 식별자는 GS1 디지털 링크 {identifier}입니다. "
@@ -138,7 +138,7 @@ def unit_identifiers_held(*, org_id: int, category: str, values: Iterable[str]) 
 def unit_taken_problem(category: str, value: str, other: str) -> IdentityProblem:
     fields = IDENTITY_FIELDS[category]
     return IdentityProblem(
-        json_pointer(list(fields[1])),
+        pointer_of(fields[1]),
         f"{value!r} already identifies the passport {other}; each unit needs its own identifier",
         f"{value!r}은(는) 이미 제품 여권 {other}의 식별자입니다. 단위마다 고유한 식별자가 필요합니다.",
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from core.application_errors import ApplicationError
-from core.errors import json_pointer
+from core.pointers import pointer_of
 from passports import prefixes, readiness
 from passports.documents import content_hash, unsafe_number_paths
 from passports.identifiers import DigitalLink, DigitalLinkError
@@ -278,7 +278,7 @@ def _check_numbers(data: dict[str, Any]) -> None:
     """Integers beyond 2^53 - 1 cannot be hashed or signed (RFC 8785): refused, each named by its pointer."""
     paths = unsafe_number_paths(data)
     if paths:
-        pointers = ", ".join(json_pointer(list(path)) for path in paths[:10])
+        pointers = ", ".join(pointer_of(path) for path in paths[:10])
         raise ValidationError(
             {"data": [f"Numbers beyond ±9007199254740991 (2^53 - 1) cannot be signed; change them at {pointers}."]}
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from core.pointers import pointer_of
 from passports.validation.pointers import (
     ANY_ITEM,
     FieldLabel,
@@ -18,7 +19,6 @@ from passports.validation.pointers import (
     PathPart,
     fallback_titles,
     schema_node_chain,
-    to_pointer,
 )
 
 
@@ -83,7 +83,7 @@ class RulePlan:
                 title_ko = title_en
         else:
             title_en, title_ko = fallback_titles(path)
-        return FieldLabel(to_pointer(path), title_en, title_ko, legal)
+        return FieldLabel(pointer_of(path), title_en, title_ko, legal)
 
     def _describe(self, path: Path) -> tuple[Mapping[str, Any] | None, str | None]:
         key = tuple(None if type(part) is int else part for part in path)

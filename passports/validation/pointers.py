@@ -1,5 +1,5 @@
-"""Where a field is and what it is called: JSON Pointers (RFC 6901), the schema nodes along a path, and the
-names and legal clause a message uses for a field.
+"""Where a field is and what it is called: the schema nodes along a path, and the names and legal clause a
+message uses for a field. JSON Pointers themselves are written and read by ``core.pointers``.
 
 Plain Python, no Django.
 """
@@ -15,19 +15,6 @@ Path = tuple[PathPart, ...]
 # The wildcard that stands for "every item of this array" in a compiled field pattern. A sentinel object,
 # not the string "*", because "*" is a legal JSON member name.
 ANY_ITEM: Any = object()
-
-
-def escape_pointer_token(token: PathPart) -> str:
-    """Escape one reference token as RFC 6901 section 3 requires: ``~`` as ``~0``, then ``/`` as ``~1``."""
-    text = str(token)
-    if "~" in text or "/" in text:
-        return text.replace("~", "~0").replace("/", "~1")
-    return text
-
-
-def to_pointer(path: Sequence[PathPart]) -> str:
-    """Return the RFC 6901 JSON Pointer of a path (``()`` is the whole document, ``""``)."""
-    return "".join("/" + escape_pointer_token(part) for part in path)
 
 
 def schema_node_chain(schema: Mapping[str, Any], path: Sequence[PathPart]) -> list[Mapping[str, Any]]:

@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.pointers import pointer_of
 from passports.validation.category_rules import NAMED_RULES
 from passports.validation.field_rules import FIELD_CHECKERS
 from passports.validation.plan import FieldRule, Finding, RulePlan, expand
-from passports.validation.pointers import ANY_ITEM, Path, to_pointer
+from passports.validation.pointers import ANY_ITEM, Path
 
 
 def compile_rules(schema: Mapping[str, Any]) -> RulePlan:
@@ -48,7 +49,7 @@ def _collect(node: Mapping[str, Any], pattern: Path, plan: RulePlan) -> None:
     check = node.get("x-check")
     if check is not None:
         if check not in ("gtin", "cn_code"):
-            raise ValueError(f"unknown x-check {check!r} at {to_pointer(pattern)}")
+            raise ValueError(f"unknown x-check {check!r} at {pointer_of(pattern)}")
         plan.field_rules.append(FieldRule(pattern, check, None))
     for keyword, kind in (("x-sum", "sum"), ("x-shares-total", "shares"), ("x-order", "order")):
         if keyword in node:

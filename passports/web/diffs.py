@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.pointers import pointer_of
 from passports.overrides import json_equal
-from passports.validation.pointers import PathPart, to_pointer
+from passports.validation.pointers import PathPart
 
 _ABSENT: Any = object()
 
@@ -29,7 +30,7 @@ class FieldChange:
 
     @property
     def pointer(self) -> str:
-        return to_pointer(self.path)
+        return pointer_of(self.path)
 
 
 def leaves(data: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], Any]]:

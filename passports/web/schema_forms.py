@@ -31,9 +31,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.pointers import pointer_of, pointer_token, pointer_tokens
 from passports.schema_translations import Translation, translated_description, translations_for
 from passports.validation import Issue
-from passports.validation.pointers import PathPart, escape_pointer_token, to_pointer
+from passports.validation.pointers import PathPart
 
 __all__ = [
     "EMPTY_LIST_INPUT",
@@ -42,7 +43,6 @@ __all__ = [
     "build_form",
     "parse_form",
     "placeholder_token",
-    "unescape_pointer",
 ]
 
 _MISSING: Any = object()
@@ -60,13 +60,6 @@ _TIER_DEFAULT = "public"
 def placeholder_token(depth: int) -> str:
     """The stand-in for a row index in a blank row template; the browser script replaces it on 'add'."""
     return f"__i{depth}__"
-
-
-def unescape_pointer(pointer: str) -> list[str]:
-    """The reference tokens of an RFC 6901 JSON Pointer (``~1`` is ``/``, ``~0`` is ``~``, in that order)."""
-    if not pointer:
-        return []
-    return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
 
 
 @dataclass
@@ -110,7 +103,7 @@ class FormNode:
 
     @property
     def pointer(self) -> str:
-        return to_pointer(self.path)
+        return pointer_of(self.path)
 
     @property
     def dom_id(self) -> str:
@@ -229,7 +222,7 @@ def _schema_pointer(schema: Mapping[str, Any], path: tuple[PathPart, ...]) -> st
         child = properties.get(part) if isinstance(properties, Mapping) and isinstance(part, str) else None
         if not isinstance(child, Mapping):
             return None
-        node, pointer = child, f"{pointer}/properties/{escape_pointer_token(part)}"
+        node, pointer = child, f"{pointer}/properties/{pointer_token(part)}"
     return pointer
 
 
@@ -509,10 +502,10 @@ def _attach_issues(
     general: list[str] = []
     summary: list[tuple[str, str, str]] = []
     for pointer, messages in by_pointer.items():
-        tokens = unescape_pointer(pointer)
+        tokens = pointer_tokens(pointer)
         target: FormNode | None = None
         for length in range(len(tokens), 0, -1):
-            target = shown.get(_pointer_of(tokens[:length]))
+            target = shown.get(pointer_of(tokens[:length]))
             if target is not None:
                 break
         if target is None:
@@ -522,10 +515,6 @@ def _attach_issues(
         target.errors.extend(messages)
         summary.extend((target.dom_id, target.title, message) for message in messages)
     return general, summary
-
-
-def _pointer_of(tokens: list[str]) -> str:
-    return "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -543,9 +532,9 @@ def parse_form(schema: Mapping[str, Any], fields: Iterable[tuple[str, str]]) -> 
     trie: dict[str, Any] = {}
     for name, raw in fields:
         if name == EMPTY_LIST_INPUT and raw.startswith("/"):
-            tokens, key, value = unescape_pointer(raw), _EMPTY, "1"
+            tokens, key, value = pointer_tokens(raw), _EMPTY, "1"
         elif name.startswith("/"):
-            tokens, key, value = unescape_pointer(name), _LEAF, raw
+            tokens, key, value = pointer_tokens(name), _LEAF, raw
         else:
             continue
         if any(token.startswith("__i") and token.endswith("__") for token in tokens):

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.pointers import pointer_of, pointer_token
 from passports.schema_files import example_files, load_schema
 from passports.validation.plan import expand
-from passports.validation.pointers import ANY_ITEM, escape_pointer_token, to_pointer
+from passports.validation.pointers import ANY_ITEM
 from passports.validation.rules import compile_rules, run_rules
 from passports.validation.wording import format_number, korean_particle
 
@@ -23,7 +24,7 @@ def _example(category: str, index: int = 0) -> dict[str, Any]:
 
 def _rules(category: str, data: Any) -> list[tuple[str, str]]:
     plan = compile_rules(load_schema(category, "1.0"))
-    return [(to_pointer(finding.path), finding.rule) for finding in run_rules(plan, data)]
+    return [(pointer_of(finding.path), finding.rule) for finding in run_rules(plan, data)]
 
 
 # ---- pointers and particles
@@ -35,11 +36,11 @@ def _rules(category: str, data: Any) -> list[tuple[str, str]]:
 )
 def test_pointers_escape_tilde_before_slash(path: tuple[Any, ...], pointer: str) -> None:
     # RFC 6901 section 3: "~" -> "~0" first, then "/" -> "~1"; "~1" as a name therefore becomes "~01".
-    assert to_pointer(path) == pointer
+    assert pointer_of(path) == pointer
 
 
-def test_escape_pointer_token_handles_integers() -> None:
-    assert escape_pointer_token(3) == "3"
+def test_pointer_token_handles_integers() -> None:
+    assert pointer_token(3) == "3"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,7 @@ def test_fibre_shares_total_100_percent_within_a_tenth_of_a_point() -> None:
     assert _rules("textile", data) == []
     fibres[1]["share_percent"] = 5.2  # 100.2: fails
     finding = run_rules(compile_rules(load_schema("textile", "1.0")), data)[0]
-    assert (to_pointer(finding.path), finding.rule) == ("/fibre_composition/0/fibres", "shares_total")
+    assert (pointer_of(finding.path), finding.rule) == ("/fibre_composition/0/fibres", "shares_total")
     assert finding.message_en == (
         "The shares in Fibres add up to 100.2 %, not 100 % (tolerance ±0.1 percentage points)."
     )

@@ -3,8 +3,8 @@ Asset Administration Shell (AAS JSON, or an AASX package), plain JSON and a flat
 
 The CSV has one row per value (JSON Pointer, field title, value, unit, access tier), readable in a spreadsheet;
 every cell a spreadsheet could take for a formula (starting with ``= + - @ | %``, tab or carriage return) is
-neutralised with a leading apostrophe (OWASP "CSV injection"), through ``defusedcsv`` plus the two control
-characters it does not cover.
+neutralised with a leading apostrophe (OWASP "CSV injection") by the one spreadsheet CSV writer,
+``core.spreadsheet_csv``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import defusedcsv.csv as safe_csv
-
 from core.pointers import pointer_token
+from core.spreadsheet_csv import SpreadsheetCsvWriter
 from exporters.aas import AASX_MEDIA_TYPE, passport_shell, shell_aasx, shell_json
 from exporters.batterypass import to_battery_pass
 from exporters.credentials import MEDIA_TYPE as VC_JWT
@@ -57,16 +56,14 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return json.dumps(value)
-    text = "" if value is None else str(value)
-    # defusedcsv covers = + - @ | %; a leading tab or carriage return also starts a formula in some programs.
-    return "'" + text if text[:1] in ("\t", "\r") else text
+    return "" if value is None else str(value)
 
 
 def flat_csv(schema: Mapping[str, Any], data: Mapping[str, Any]) -> bytes:
     """One row per value, labelled from the schema; UTF-8 with a BOM so spreadsheet programs read Korean."""
     specs: dict[tuple[str, ...], FieldSpec] = {spec.pattern: spec for spec in walk_schema(schema)}
     buffer = io.StringIO()
-    writer = safe_csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(CSV_HEADER)
     for pointer, pattern, value in _leaves(data, "", ()):
         spec = specs.get(pattern)

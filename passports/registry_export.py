@@ -14,8 +14,7 @@ facility's GLN, else its other identifier (e.g. the CBAM installation id). The b
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.spreadsheet_csv import csv_lines
 from passports.models import Organization, Passport, PassportVersion
 from passports.selectors.passports import passport_list
 
@@ -156,29 +156,13 @@ def registry_records(*, org: Organization, chunk_size: int = 500) -> Iterator[di
 
 
 def csv_row(record: dict[str, Any]) -> list[str]:
-    """One CSV row; cells a spreadsheet would run as a formula are prefixed with an apostrophe (OWASP)."""
-    cells = []
-    for column in COLUMNS:
-        value = record.get(column)
-        text = "" if value is None else str(value)
-        if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-            text = "'" + text
-        cells.append(text)
-    return cells
+    """One CSV row: each column's text, empty for a missing value."""
+    return ["" if record.get(column) is None else str(record.get(column)) for column in COLUMNS]
 
 
 def records_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """CSV text line by line (header first), for streaming responses."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow(csv_row(record))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
+    """CSV text line by line (header first), for streaming responses; formula-like cells neutralised."""
+    return csv_lines(itertools.chain([COLUMNS], (csv_row(record) for record in records)))
 
 
 @transaction.atomic

@@ -6,8 +6,7 @@ without us: ``passports.audit.verify_chain(passports.audit.exported_rows(lines))
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.spreadsheet_csv import csv_lines
 from passports import audit
 from passports.api.base import OrganizationScopedMixin
 from passports.models import AuditChainHead, AuditEvent, Organization
@@ -104,24 +104,17 @@ class AuditEventListView(OrganizationScopedMixin, ListAPIView[AuditEvent]):
 
 
 def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["organization" if c == "organization_id" else c for c in audit.COLUMNS])
-    for row in rows:
-        writer.writerow(
-            [_cell(audit.timestamp_text(v) if c == "at" else v) for c, v in zip(audit.COLUMNS, row, strict=True)]
-        )
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
+    header = ["organization" if c == "organization_id" else c for c in audit.COLUMNS]
+    cells = (
+        [_cell(audit.timestamp_text(v) if c == "at" else v) for c, v in zip(audit.COLUMNS, row, strict=True)]
+        for row in rows
+    )
+    return csv_lines(itertools.chain([header], cells))
 
 
 def _cell(value: Any) -> str:
-    """Text of a CSV cell; cells a spreadsheet would run as a formula get a leading apostrophe (OWASP)."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    """Text of a CSV cell (details as JSON); the writer neutralises what a spreadsheet would run."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
 
 
 class AuditExportView(OrganizationScopedMixin, APIView):

@@ -2,8 +2,7 @@
 
 Cells come from uploaded files, so a value like ``=HYPERLINK(...)`` or ``@SUM(...)`` is text we stored as
 entered; written back to CSV, a spreadsheet would run it as a formula (CSV injection, OWASP). Every cell
-goes through ``defusedcsv``, which prefixes ``'`` to cells starting with ``= + - @ | %``; we add the tab and
-carriage return that OWASP lists too.
+goes through the one spreadsheet CSV writer (``core.spreadsheet_csv``).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from defusedcsv import csv as safe_csv
+from core.spreadsheet_csv import SpreadsheetCsvWriter
 
 HEADERS = {
     "en": ["row", "column", "value", "message", "pointer", "rule"],
@@ -20,25 +19,16 @@ HEADERS = {
 }
 
 
-def neutralise(value: Any) -> Any:
-    """A cell as text a spreadsheet will not evaluate (numbers are left as numbers)."""
-    if isinstance(value, str) and value[:1] in ("\t", "\r"):
-        return "'" + value
-    return value
-
-
 def error_report_lines(errors: Iterable[Any], language: str) -> Iterator[str]:
     """The report line by line (for a streaming response): header, then one line per row error."""
     korean = language == "ko"
     buffer = io.StringIO(newline="")
-    writer = safe_csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(HEADERS["ko" if korean else "en"])
     yield "\ufeff" + _drain(buffer)
     for error in errors:
         message = error.message_ko if korean else error.message_en
-        writer.writerow(
-            [neutralise(cell) for cell in (error.row, error.column, error.value, message, error.pointer, error.rule)]
-        )
+        writer.writerow([error.row, error.column, error.value, message, error.pointer, error.rule])
         yield _drain(buffer)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-from defusedcsv import csv as safe_csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.spreadsheet_csv import SpreadsheetCsvWriter
 from passports.models import AccessRequest, Grant, Passport
 from passports.roles import member_may
 from passports.scoping import get_scoped_or_404
@@ -109,7 +109,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     entries = access_selectors.access_log(org=org, filters=chosen)
     if request.GET.get("format") == "csv":
         buffer = io.StringIO(newline="")
-        writer = safe_csv.writer(buffer, lineterminator="\r\n")
+        writer = SpreadsheetCsvWriter(buffer)
         writer.writerow(access_selectors.CSV_HEADER)
         writer.writerows(access_selectors.access_log_rows(entries))
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")

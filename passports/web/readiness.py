@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from defusedcsv import csv as safe_csv
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.language import ui_language
+from core.spreadsheet_csv import SpreadsheetCsvWriter
 from passports import readiness
 from passports.deadlines import DEADLINES
-from passports.imports.reports import neutralise
 from passports.models import Facility
 from passports.selectors import passports as selectors
 from passports.selectors import readiness as cockpit
@@ -125,14 +124,14 @@ def conformance_rows(assessment: readiness.Assessment, lang: str) -> Iterator[li
 @require_safe
 @member_required
 def passport_conformance_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """The conformance matrix as a spreadsheet-safe CSV (cells neutralised as in import error reports)."""
+    """The conformance matrix as a spreadsheet-safe CSV (core.spreadsheet_csv)."""
     passport, _version, assessment = _assessment(request, pk)
     lang = ui_language()
     buffer = io.StringIO(newline="")
-    writer = safe_csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(CSV_HEADERS["ko" if lang == "ko" else "en"])
     for row in conformance_rows(assessment, lang):
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(row)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="conformance-{passport.pk}.csv"'
     return response

@@ -135,8 +135,14 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
     record = dict.fromkeys(COLUMNS, "")
     record["operator_name"] = "=cmd|' /C calc'!A0"
     record["lot"] = "-5"
-    assert csv_row(record)[COLUMNS.index("operator_name")] == "'=cmd|' /C calc'!A0"
-    assert csv_row(record)[COLUMNS.index("lot")] == "'-5"
+    record["serial"] = "\t=1+1"
+    assert csv_row(record)[COLUMNS.index("lot")] == "-5"  # the row is the text; the writer neutralises
+    cells = next(csv.reader(io.StringIO("".join(records_csv([record])).splitlines()[1])))
+    # defusedcsv (the one writer, core.spreadsheet_csv) also escapes the pipe of a DDE payload and, unlike the
+    # hand-made rule it replaced, leaves a plain negative number alone: a spreadsheet reads "-5" as a number.
+    assert cells[COLUMNS.index("operator_name")] == "'=cmd\\|' /C calc'!A0"
+    assert cells[COLUMNS.index("lot")] == "-5"
+    assert cells[COLUMNS.index("serial")] == "'\t=1+1"
     assert "".join(records_csv([])) == ",".join(COLUMNS) + "\r\n"
 
 

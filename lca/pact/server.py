@@ -30,7 +30,6 @@ from datetime import datetime
 from typing import Final
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -41,7 +40,6 @@ from core.throttling import window_allows
 from lca.pact import filters, listing
 from lca.pact.models import PactFootprint
 from passports.access import client_grant_rows
-from passports.models import ApiClient, Organization
 
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
@@ -91,19 +89,17 @@ class Caller:
     scopes: frozenset[str]
 
 
-def _token_sql() -> str:
-    token, client, org = AccessToken._meta, ApiClient._meta, Organization._meta
-    # Table names from the models' metadata; every value is a parameter.
-    return (
-        "SELECT t.expires < %s, t.scope, c.id, c.organization_id, c.revoked_at IS NOT NULL, c.scopes, o.is_active "  # noqa: S608
-        f"FROM {token.db_table} t "
-        f"LEFT JOIN {client.db_table} c ON c.application_id = t.application_id "
-        f"LEFT JOIN {org.db_table} o ON o.id = c.organization_id "
-        f"WHERE t.token_checksum = %s"
-    )
-
-
-TOKEN_SQL: Final = _token_sql()
+#: What ``identify`` decides on, read through django-oauth-toolkit's AccessToken model in one query: the
+#: token's expiry and scope, its API client (by the application's ``api_client`` relation) and organization.
+_TOKEN_FIELDS: Final = (
+    "expires",
+    "scope",
+    "application__api_client__id",
+    "application__api_client__organization_id",
+    "application__api_client__revoked_at",
+    "application__api_client__scopes",
+    "application__api_client__organization__is_active",
+)
 
 
 def too_many(wait: int) -> PactError:
@@ -135,8 +131,8 @@ def identify(request: HttpRequest, version: str) -> Caller:
 
     django-oauth-toolkit deletes nothing when a token expires, so an expired token is still found by its
     checksum, which tells "expired" (401 ``TokenExpired``: fetch a new token) from "unknown". A token of a
-    revoked client, or of a deactivated organization, is no longer a token. The query is SQL (see
-    ``lca.pact.listing``): token, client and organization, reading only what is decided on.
+    revoked client, or of a deactivated organization, is no longer a token. One query through
+    django-oauth-toolkit's own model (token, client and organization), reading only what is decided on.
     """
     scheme, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -144,15 +140,13 @@ def identify(request: HttpRequest, version: str) -> Caller:
             version, "Send an OAuth2 access token from /auth/token as 'Authorization: Bearer <token>'."
         )
     checksum = hashlib.sha256(token.strip().encode()).hexdigest()
-    with connection.cursor() as cursor:
-        cursor.execute(TOKEN_SQL, [listing.moment_param(timezone.now()), checksum])
-        row = cursor.fetchone()
+    row = AccessToken.objects.filter(token_checksum=checksum).values_list(*_TOKEN_FIELDS).first()
     if row is None:
         raise unauthenticated(version, "The access token is invalid.")
-    expired, token_scope, client_id, organization_id, revoked, client_scopes, org_active = row
-    if expired:
+    expires, token_scope, client_id, organization_id, revoked_at, client_scopes, org_active = row
+    if expires < timezone.now():
         raise PactError(401, "TokenExpired", "The access token has expired; request a new one.")
-    if client_id is None or revoked or not org_active:
+    if client_id is None or revoked_at is not None or not org_active:
         raise unauthenticated(version, "The API client of this access token is revoked.")
     scopes = frozenset(token_scope.split()) & frozenset(client_scopes.split())
     return Caller(client_id=client_id, organization_id=organization_id, scopes=scopes)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -31,8 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
-import rfc8785
-
+from core.canonical_json import canonical_json, canonical_sha256
 from exporters.signing import (
     DEFAULT_ALLOWED_ALGS,
     VerificationError,
@@ -41,6 +39,7 @@ from exporters.signing import (
     verify_compact,
 )
 from exporters.statuslist import StatusPurpose, status_list_entry, utc_timestamp
+from passports.identifiers import is_valid_gln, is_valid_gtin
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 UNTP_DPP_CONTEXT: Final = "https://test.uncefact.org/vocabulary/untp/dpp/working/"
@@ -280,125 +279,6 @@ class PassportCredentialInput:
 # --------------------------------------------------------------------------------------------------
 
 
-def gtin_check_digit_ok(gtin: str) -> bool:
-    """GS1 mod-10 check digit (GS1 General Specifications 7.9.1), for GTIN-8/12/13/14."""
-    if not _DIGITS.fullmatch(gtin) or len(gtin) not in (8, 12, 13, 14):
-        return False
-    body, check = gtin[:-1], int(gtin[-1])
-    # Weights 3,1,3,1... from the right-most digit of the body.
-    total = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
-
-
-class _NeedsFullCanonicaliserError(Exception):
-    """A value the fast path cannot print exactly as RFC 8785 does."""
-
-
-_MAX_SAFE_INTEGER: Final = 2**53 - 1  # RFC 8785 3.2.2.3: numbers are IEEE 754 doubles
-
-
-#: Python prints a number differently from RFC 8785 only as an integral float (``1890.0``, ``-0.0``),
-#: in exponent form (``1e-05``, ``1e+16``) or as an integer of 16 or more digits (maybe past 2**53).
-#: These checks look for those shapes anywhere in the text: inside strings they only cause a needless
-#: careful pass, never a missed one. They are literal searches because a regular expression that
-#: starts with a digit class costs ~100x more here.
-_INTEGRAL_FLOAT: Final = re.compile(r"\.0(?![0-9])")
-_DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
-_SIXTEEN_DIGITS: Final = b"0" * 16
-
-
-def _number_needs_care(text: str, raw: bytes) -> bool:
-    return (
-        b"e+" in raw
-        or b"e-" in raw
-        or _INTEGRAL_FLOAT.search(text) is not None
-        or _SIXTEEN_DIGITS in raw.translate(_DIGITS_TO_ZERO)
-    )
-
-
-def _es6_number(text: str) -> int | float:
-    """A float as the standard library printed it, turned into what prints as RFC 8785 wants.
-
-    Integral values up to 2**53 become ints (RFC 8785 prints 1890.0 as ``1890``, Python as
-    ``1890.0``); other values print alike only between 1e-4 and 1e16, where both use plain decimal
-    notation with the shortest round-trip digits. Outside that range the exponent is spelt
-    differently, so those values go to the full serialiser.
-    """
-    number = float(text)
-    magnitude = abs(number)
-    # Below 2**53 every integral double is printed with all its digits by both; above it ECMAScript
-    # prints the shortest round-trip digits (5.645393825271497e16 -> 56453938252714970) while int()
-    # gives the exact binary value (56453938252714968), so those go to the full serialiser.
-    if number.is_integer():
-        if magnitude <= _MAX_SAFE_INTEGER:
-            return int(number)
-        raise _NeedsFullCanonicaliserError
-    if 1e-4 <= magnitude < 1e16:
-        return number
-    raise _NeedsFullCanonicaliserError
-
-
-def _safe_int(text: str) -> int:
-    number = int(text)
-    if abs(number) > _MAX_SAFE_INTEGER:
-        raise _NeedsFullCanonicaliserError  # the full serialiser refuses it, as RFC 8785 requires
-    return number
-
-
-def _refuse_constant(text: str) -> Any:
-    raise _NeedsFullCanonicaliserError
-
-
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JSON Canonicalization Scheme) bytes of ``value``.
-
-    The `rfc8785` package is the reference but pure Python (about 1 ms for a 6 KB credential). The
-    standard library's C encoder and decoder give the same bytes several times faster: print once,
-    read back with every number normalised by `_es6_number`/`_safe_int`, print again with sorted keys.
-    Strings are escaped alike by both (short escapes for backspace, form feed, newline, carriage
-    return and tab, lower-case ``u00XX`` for other control characters, UTF-8 otherwise), and keys sort
-    alike unless one holds a character beyond U+FFFF (RFC 8785 sorts UTF-16 code units, Python code
-    points); such text, and any number outside the fast range, goes to the reference serialiser.
-    Object keys must be strings, as RFC 8785 requires; the check here covers the top level only,
-    because nested values come from parsed JSON, whose keys are always strings. A differential test
-    keeps the fast path and the reference in agreement.
-    """
-    if isinstance(value, Mapping):
-        for key in value:
-            if not isinstance(key, str):
-                raise TypeError("object keys must be strings")
-    changed = False
-
-    def es6_number(text: str) -> int | float:
-        nonlocal changed
-        number = _es6_number(text)
-        changed = changed or type(number) is int
-        return number
-
-    try:
-        canonical = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), sort_keys=True)
-        raw = canonical.encode()
-        if _number_needs_care(canonical, raw):
-            # Reading the text back visits every number once, in C except for the hooks; only when
-            # an integral float had to become an int is the text printed a second time.
-            normalised = json.loads(
-                canonical, parse_float=es6_number, parse_int=_safe_int, parse_constant=_refuse_constant
-            )
-            if changed:
-                canonical = json.dumps(normalised, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-                raw = canonical.encode()
-        if not canonical.isascii() and max(canonical) > "\uffff":
-            raise _NeedsFullCanonicaliserError
-        return raw
-    except (_NeedsFullCanonicaliserError, UnicodeEncodeError, ValueError):
-        return rfc8785.dumps(value)
-
-
-def canonical_sha256(data: Any) -> str:
-    """SHA-256 hex of the RFC 8785 canonical JSON: the passport content hash."""
-    return hashlib.sha256(canonical_json(data)).hexdigest()
-
-
 class _Problems:
     def __init__(self) -> None:
         self.items: list[tuple[str, str]] = []
@@ -459,7 +339,7 @@ def _check_product(product: ProductInfo, problems: _Problems) -> None:
     problems.https("product.id", product.id)
     if product.granularity not in ("model", "batch", "item"):
         problems.add("product.granularity", "must be model, batch or item")
-    if not gtin_check_digit_ok(product.gtin):
+    if not is_valid_gtin(product.gtin):
         problems.add("product.gtin", f"{product.gtin!r} is not a GTIN with a valid check digit")
     elif f"/01/{product.gtin.zfill(14)}" not in product.id:
         problems.add("product.id", "GS1 Digital Link must carry the GTIN as /01/<14 digits>")
@@ -469,9 +349,7 @@ def _check_product(product: ProductInfo, problems: _Problems) -> None:
         problems.add("product.batch_number", "is required for a batch-level passport")
     problems.uri("product.manufacturer.id", product.manufacturer.id)
     problems.country("product.facility.country", product.facility.country)
-    if product.facility.gln is not None and (
-        len(product.facility.gln) != 13 or not gtin_check_digit_ok(product.facility.gln)
-    ):
+    if product.facility.gln is not None and not is_valid_gln(product.facility.gln):
         problems.add("product.facility.gln", "is not a 13-digit GLN with a valid check digit")
     if product.facility.id is None and product.facility.gln is None:
         problems.add("product.facility", "needs an id or a GLN")

@@ -8,10 +8,10 @@ of ``passports.models.retention`` (which send no signals), and from ``passports.
 revoked).
 
 How an event is hashed: ``hash = SHA-256(canonical JSON of every field but the row id, with prev_hash)``,
-where the canonical JSON is RFC 8785 (keys sorted, no spaces, UTF-8). The values are only text, integers,
-null and small objects of those (``details``), for which ``json.dumps(sort_keys=True, ensure_ascii=False,
-separators=(",", ":"))`` produces exactly the RFC 8785 bytes (a test checks it against ``rfc8785``): no floats,
-whose RFC 8785 form differs from Python's. ``prev_hash`` of the first event of a chain is 64 zeros.
+where the canonical JSON is RFC 8785 (keys sorted, no spaces, UTF-8), written by ``core.canonical_json``
+like every other hash we keep. The values are only text, integers, null and small objects of those
+(``details``); floats stay refused, so an event never depends on how a number is printed. ``prev_hash`` of
+the first event of a chain is 64 zeros.
 
 Why a chain and a head: an edited event no longer matches its hash; a deleted one leaves a gap in ``seq``
 and a broken ``prev_hash`` link; a reordered one breaks the link or the order of row ids; events deleted from
@@ -38,6 +38,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from core.canonical_json import canonical_json
 from core.requestid import request_context_var
 from passports.models import (
     ApiClient,
@@ -77,27 +78,6 @@ COLUMNS: Final = (
     "hash",
 )
 
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
-#: The C encoder behind ``_encode``, built once: ``JSONEncoder.encode`` builds a new one on every call, which
-#: is a third of the cost of hashing an event. Same options, so the same bytes.
-_details_encoder = json.encoder.c_make_encoder(  # type: ignore[attr-defined]  # private but stable since 3.x
-    None,
-    None,
-    json.encoder.encode_basestring,
-    None,
-    ":",
-    ",",
-    True,
-    False,
-    False,
-)
-
-
-#: A JSON string as RFC 8785 writes it (only quote, backslash and control characters escaped; anything but
-#: text is refused with TypeError). The C implementation of the standard library's encoder.
-_text: Callable[[str], str] = json.encoder.encode_basestring
-
-
 # --------------------------------------------------------------------------------------------------
 # The chain: plain Python
 # --------------------------------------------------------------------------------------------------
@@ -111,10 +91,6 @@ def timestamp_text(moment: dt.datetime | str) -> str:
     if text.endswith("+00:00"):
         return text[:-6] + "Z"
     return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def _details_text(details: Mapping[str, Any]) -> str:
-    return "".join(_details_encoder(details, 0)) if details else "{}"
 
 
 def _canonical(  # noqa: PLR0917  # positional on purpose: called per event in verify_audit's hot loop
@@ -135,19 +111,27 @@ def _canonical(  # noqa: PLR0917  # positional on purpose: called per event in v
     details: Mapping[str, Any],
     prev_hash: str,
 ) -> bytes:
-    # The members in RFC 8785 order (sorted keys), each value through the C JSON string encoder: the same
-    # bytes as ``_encode`` of the whole object (a test checks both against ``rfc8785``), three times faster,
-    # which matters when ``verify_audit`` rehashes millions of events.
-    text = _text
-    details_text = _details_text(details)
-    return (
-        f'{{"action":{text(action)},"actor_id":{text(actor_id)},"actor_label":{text(actor_label)},'
-        f'"actor_type":{text(actor_type)},"after_hash":{text(after_hash)},"at":{text(timestamp_text(at))},'
-        f'"before_hash":{text(before_hash)},"details":{details_text},"ip":{text(ip)},'
-        f'"object_id":{text(object_id)},"object_repr":{text(object_repr)},"object_type":{text(object_type)},'
-        f'"organization":{int(organization_id)},"prev_hash":{text(prev_hash)},"request_id":{text(request_id)},'
-        f'"seq":{int(seq)},"v":{FORMAT_VERSION}}}'
-    ).encode()
+    return canonical_json(
+        {
+            "action": action,
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "actor_type": actor_type,
+            "after_hash": after_hash,
+            "at": timestamp_text(at),
+            "before_hash": before_hash,
+            "details": dict(details) if details else {},
+            "ip": ip,
+            "object_id": object_id,
+            "object_repr": object_repr,
+            "object_type": object_type,
+            "organization": int(organization_id),
+            "prev_hash": prev_hash,
+            "request_id": request_id,
+            "seq": int(seq),
+            "v": FORMAT_VERSION,
+        }
+    )
 
 
 def canonical_event(

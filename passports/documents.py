@@ -7,12 +7,10 @@ Scheme) serialisation, so any party can recompute it from the JSON alone.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-import rfc8785
-
+from core.canonical_json import canonical_sha256
 from passports.overrides import merge_overrides
 
 #: RFC 8785 (JCS) serialises numbers as IEEE 754 doubles; integers beyond 2^53 - 1 have no exact form there, so
@@ -33,12 +31,9 @@ def unsafe_number_paths(value: Any, path: tuple[str | int, ...] = ()) -> list[tu
     return []
 
 
-def canonical_json(data: Any) -> bytes:
-    return rfc8785.dumps(data)
-
-
 def content_hash(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data)).hexdigest()
+    """The content hash of a passport version: SHA-256 of the RFC 8785 bytes of its effective data."""
+    return canonical_sha256(data)
 
 
 def effective_data(own: Mapping[str, Any], base: Mapping[str, Any] | None) -> dict[str, Any]:

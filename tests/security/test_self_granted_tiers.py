@@ -128,7 +128,11 @@ def test_the_demo_shows_a_verified_authority_and_a_filled_access_log(demo_world:
     assert (status.kind, status.member_state, status.verified_by.is_staff) == ("market_surveillance", "DE", True)
     assert tier_for(viewer_of_user(inspector), _passport(GTIN)) == "authority"
     logged = AccessLogEntry.objects.filter(organization__slug="hanbit-energy")
-    assert {(e.basis, e.tier) for e in logged} == {("grant", "legitimate_interest"), ("authority", "authority")}
+    assert {(e.basis, e.tier, e.output == "pact") for e in logged} == {
+        ("grant", "legitimate_interest", False),
+        ("authority", "authority", False),
+        ("grant", "legitimate_interest", True),  # the importer's PACT request, answered with Hanbit's footprints
+    }
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
     assert AccessLogEntry.objects.filter(organization__slug="hanbit-energy").count() == logged.count()
 

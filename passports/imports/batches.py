@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from python_calamine import CalamineWorkbook
 
 from passports.imports.formats import Encoding, FormatError, NumberFormat
 
@@ -551,8 +552,6 @@ class XlsxFile:
 
     def _rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(row number, typed cells) of every row of the sheet, empty ones included."""
-        from python_calamine import CalamineWorkbook
-
         workbook = CalamineWorkbook.from_path(str(self.path))
         try:
             sheet = workbook.get_sheet_by_index(0)
@@ -594,8 +593,6 @@ class XlsxFile:
 
     def estimated_rows(self) -> int | None:
         """The sheet's size less the header row."""
-        from python_calamine import CalamineWorkbook
-
         workbook = CalamineWorkbook.from_path(str(self.path))
         try:
             metadata = workbook.get_sheet_by_index(0)
@@ -674,7 +671,7 @@ def _has_formulas_without_values(path: Path) -> bool:
 
 def _formula_texts(path: Path) -> dict[int, dict[int, str]]:
     """The text of every formula of the first sheet, by row number and column index (openpyxl reads them)."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415  # 0.2 s to load, XLSX only
 
     workbook = load_workbook(path, read_only=True, data_only=False)
     try:

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from charset_normalizer import from_bytes
+
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
@@ -246,8 +248,6 @@ def _in_euc_kr(ch: str) -> bool:
 
 
 def _guessed(sample: bytes) -> Encoding:
-    from charset_normalizer import from_bytes
-
     best = from_bytes(sample).best()
     if best is None or best.encoding is None:
         raise FormatError(

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
+
 from core.bounded import LimitExceededError, run_bounded
 from passports.imports.columns import HeaderMap, resolve_headers
 from passports.imports.formats import (
@@ -106,8 +108,6 @@ def xlsx_sample_rows(handle: IO[bytes], max_rows: int) -> list[list[Any]]:
     for the rows, or for ``FormatError`` ``xlsx_too_costly`` at the limit; the import itself reads the file
     in a Celery worker.
     """
-    from django.conf import settings
-
     handle.seek(0)
     try:
         outcome = run_bounded(
@@ -133,7 +133,7 @@ def xlsx_sample_rows(handle: IO[bytes], max_rows: int) -> list[list[Any]]:
 
 def _xlsx_sample(handle: IO[bytes], max_rows: int) -> list[list[Any]] | tuple[str, str, str]:
     """Runs in the bounded child: the rows, or a refusal as (code, English, Korean)."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415  # 0.2 s to load, XLSX only
 
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)

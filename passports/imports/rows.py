@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
@@ -543,8 +544,6 @@ def record_imported_passports(*, job_id: int, passport_ids: Iterable[int]) -> No
 
 
 def _user(by: Any) -> Any:
-    from django.contrib.auth.models import User
-
     return by if isinstance(by, User) else None
 
 

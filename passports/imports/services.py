@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
@@ -45,7 +46,7 @@ from passports.imports.columns import resolve_headers
 from passports.imports.formats import Encoding, FormatError, NumberFormat, bom_length, cr_only
 from passports.imports.inspection import inspect_upload
 from passports.imports.kinds import Kind, kind_get
-from passports.imports.limits import limits_from
+from passports.imports.limits import limits_from, too_large_messages
 from passports.imports.rows import RunContext
 from passports.models import ColumnMapping, ImportJob, ImportRowError, Organization
 from passports.services.bulk import publish_on_import
@@ -112,8 +113,6 @@ def import_job_create(
     limits = limits_from(settings)
     name = Path(str(upload.name or "upload")).name
     if upload.size is not None and upload.size > limits.max_upload_bytes:
-        from passports.imports.limits import too_large_messages
-
         raise ImportRejectedError("too_large", *too_large_messages(limits.max_upload_bytes), status=413)
     try:
         kind_obj = kind_get(kind)
@@ -158,8 +157,6 @@ def import_job_create(
 
 
 def _person(by: Any) -> Any:
-    from django.contrib.auth.models import User
-
     return by if isinstance(by, User) else None
 
 

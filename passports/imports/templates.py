@@ -133,9 +133,9 @@ DROP_DOWN_ROWS = 5000  # rows of the data sheet that offer the drop-downs
 def template_xlsx(kind: Kind, language: str) -> bytes:
     """The XLSX template: a data sheet (header, example, drop-downs), a sheet describing every column and a
     hidden sheet of the drop-downs' values."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # noqa: PLC0415  # 0.2 s to load, XLSX only
+    from openpyxl.styles import Font  # noqa: PLC0415  # 0.2 s to load, XLSX only
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415  # 0.2 s to load, XLSX only
 
     header, example = template_rows(kind, language)
     columns = template_columns(kind)
@@ -170,8 +170,8 @@ def _drop_downs(workbook: Any, data: Any, columns: list[tuple[tuple[Step, ...], 
     """A list validation on every column of allowed values, its values on a hidden sheet (a list written in
     the formula itself is limited to 255 characters). A value typed outside the list only warns: the code
     itself (``ev``) is accepted too, and anything else is reported by the import with the allowed values."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415  # 0.2 s to load, XLSX only
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415  # 0.2 s to load, XLSX only
 
     korean = language == "ko"
     lists = workbook.create_sheet("목록" if korean else "Lists")
@@ -205,7 +205,7 @@ def _drop_downs(workbook: Any, data: Any, columns: list[tuple[tuple[Step, ...], 
 
 
 def _field_row(tree: ColumnTree, index: int, path: tuple[Step, ...], leaf: Node, *, korean: bool) -> list[Any]:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415  # 0.2 s to load, XLSX only
 
     kind = leaf.type + (f" ({leaf.format})" if leaf.format else "")
     required = ("예" if korean else "yes") if leaf.required else ""

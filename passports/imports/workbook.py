@@ -29,6 +29,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from passports.imports.columns import REPORT_HEADERS
 from passports.imports.reports import HEADERS as LIST_HEADERS
+from passports.imports.services import _local_source
 from passports.models import ImportJob, ImportRowError
 
 ALL_ROWS_UP_TO = 20_000  # above this, the workbook holds the rejected rows only
@@ -78,8 +79,6 @@ def _write_rows(
     only_rejected: bool,
 ) -> bool:
     """The uploaded rows with the error column; False when the job's file cannot be read any more."""
-    from passports.imports.services import _local_source
-
     if not job.file or not job.file.storage.exists(job.file.name):
         return False
     with _local_source(job) as source:

@@ -27,7 +27,7 @@ class OrderedJSONField(models.JSONField):
     def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
         if connection.vendor != "postgresql" or value is None:
             return super().get_db_prep_value(value, connection, prepared)
-        from psycopg.types.json import Json
+        from psycopg.types.json import Json  # noqa: PLC0415  # psycopg comes with the optional postgres extra
 
         if not prepared:
             value = self.get_prep_value(value)

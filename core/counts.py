@@ -30,18 +30,19 @@ class RowCount:
     exact: bool
 
 
-def row_count(queryset: models.QuerySet[Any], *, exact_up_to: int = EXACT_UP_TO) -> RowCount:
+def row_count(queryset: models.QuerySet[Any], *, exact_up_to: int | None = None) -> RowCount:
     return row_counts({"": queryset}, exact_up_to=exact_up_to)[""]
 
 
 def row_counts(
-    querysets: Mapping[str, models.QuerySet[Any]], *, exact_up_to: int = EXACT_UP_TO, estimate: bool = True
+    querysets: Mapping[str, models.QuerySet[Any]], *, exact_up_to: int | None = None, estimate: bool = True
 ) -> dict[str, RowCount]:
     """The count of each queryset, all in one query (a dashboard's figures cost one round trip).
 
     Without ``estimate``, a count past the bound is just ``exact_up_to``, inexact (read "more than"): for a
     table of many counts, where one estimate each would cost a query each.
     """
+    exact_up_to = EXACT_UP_TO if exact_up_to is None else exact_up_to
     limit = exact_up_to + 1 if connection.vendor == "postgresql" else None
     parts: list[str] = []
     params: list[Any] = []

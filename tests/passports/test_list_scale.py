@@ -170,3 +170,18 @@ def test_every_arm_of_a_search_has_an_index(seven: list[int], tenant: Any) -> No
     assert "BitmapOr" in plan, plan
     for index in ("passport_serial_trgm", "passport_lot_trgm", "passports_passport_product_id"):
         assert index in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="counts are estimated on PostgreSQL only")
+def test_pages_label_an_estimated_count_as_one(seven: list[int], tenant: Any, client: Any, monkeypatch: Any) -> None:
+    """Past the bound, the list, the dashboard and the API say the count is an estimate rather than pose it as
+    exact (here the bound is lowered to 3 so seven passports pass it)."""
+    monkeypatch.setattr("core.counts.EXACT_UP_TO", 3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE passports_passport")
+    client.force_login(tenant.viewer)
+    listing = client.get(reverse("passport-list-page")).content.decode()
+    assert "results (estimated)" in listing and ">7 results" not in listing
+    assert "(estimated)" in client.get(reverse("home")).content.decode()
+    body = client.get("/api/v1/passports/").json()
+    assert body["count_exact"] is False and body["count"] >= 4

@@ -112,7 +112,13 @@ def _text(value: Any) -> str:
 
 
 def template_csv(kind: Kind, language: str) -> bytes:
-    """The CSV template, UTF-8 with a byte order mark so that Excel opens Korean text correctly."""
+    """The CSV template, UTF-8 with a byte order mark so that Excel opens Korean text correctly.
+
+    Written with plain ``csv``, not ``core.spreadsheet_csv``: the template is a form to fill in and upload
+    again, and its example row must import as written (``test_csv_template_round_trips_the_example``); the
+    spreadsheet writer would put an apostrophe before values such as a phone number ``+82 ...``. The cells
+    are our own header titles and example values, never text a user entered.
+    """
     header, example = template_rows(kind, language)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -140,7 +140,9 @@ class ActivityData(TenantOwned, Timestamped):
     quality ratings (1 best, 3 worst) rate technology, geography and time representativeness.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the (organization, product) index below serves every lookup by organization, and
+    # each index is upkeep on every row the import copies in (issue 19: index upkeep bounds the COPY rate).
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="activity_data")
     stage = models.CharField(_("lifecycle stage"), max_length=20, choices=STAGE_CHOICES)
     process = models.CharField(_("process"), max_length=200, help_text=_("e.g. cell formation, calcination"))
@@ -187,7 +189,7 @@ class ActivityData(TenantOwned, Timestamped):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="activity_amount_not_negative"),
         ]
-        indexes = [models.Index(fields=["organization", "product"]), models.Index(fields=["factor"])]
+        indexes = [models.Index(fields=["organization", "product"])]  # the factor's foreign key has its own
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.stage}: {self.process} {self.amount} {self.unit}"

@@ -31,7 +31,7 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from exporters.pdf import (
+from exporters.reports.pdf import (
     Cover,
     KeyValueTable,
     Metadata,

@@ -42,8 +42,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from exporters.pdf import register_fonts  # noqa: E402
 from exporters.reports import packs  # noqa: E402
+from exporters.reports.pdf import register_fonts  # noqa: E402
 from exporters.reports.rendering import render_version_report  # noqa: E402
 from exporters.reports.selectors import passport_for_report, version_for_report  # noqa: E402
 from passports import identifiers  # noqa: E402

@@ -5,7 +5,7 @@ Run: ``python bench/bench_resolver.py`` (``DATABASE_URL`` defaults to
 postgres://postgres@127.0.0.1:5432/dpp_bench_resolver, ``REDIS_URL`` to redis://127.0.0.1:6379/13; the database is
 created and migrated, and 40 battery passports published, if needed).
 Targets (issue 16): 2,000 requests/s for the anonymous HTML and JSON views on two workers, p99 under 50 ms, and a
-revocation visible on the very next request. The answers are kept by ``exporters/public_cache.py``; a short run
+revocation visible on the very next request. The answers are kept by ``exporters/resolver/public_cache.py``; a short run
 with the cache off gives the figure it replaces.
 """
 

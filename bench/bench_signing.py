@@ -20,7 +20,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exporters.credentials import (
+from exporters.credentials.keys import generate_key, public_jwk
+from exporters.credentials.signing import sign_compact, verify_compact
+from exporters.credentials.vc import (
     CircularityScorecard,
     Classification,
     ConformityClaim,
@@ -38,8 +40,6 @@ from exporters.credentials import (
     credential_payload,
     verify_credential,
 )
-from exporters.keys import generate_key, public_jwk
-from exporters.signing import sign_compact, verify_compact
 
 SIGN_TARGET = 1_000
 VERIFY_TARGET = 2_000
@@ -222,9 +222,9 @@ def django_figures(count: int = 60) -> None:
 
     from django.test import Client
 
+    from exporters.credentials.verification import verify_token
     from exporters.models import IssuedCredential
     from exporters.services.credentials import credential_issue
-    from exporters.verification import verify_token
 
     if IssuedCredential.objects.exists():
         raise RuntimeError("versions were signed at publication; the figure would time a lookup")

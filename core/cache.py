@@ -3,7 +3,7 @@
 What the cache holds is never the only copy of anything (throttle windows, public-page generations, worker
 pings), so while Redis is away each process keeps going on a cache of its own instead of answering 500:
 throttles count per process for that time (each process still limits), and the public-page cache is
-bypassed (``exporters.public_cache`` reads Redis directly and renders afresh when it cannot). After a
+bypassed (``exporters.resolver.public_cache`` reads Redis directly and renders afresh when it cannot). After a
 failure Redis is tried again every ``RETRY_SECONDS``, so an outage costs one connection attempt per
 process every few seconds, not one per request.
 """

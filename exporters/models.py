@@ -98,7 +98,7 @@ class SigningKey(models.Model):
     """One signing key of an organization, published in its did:web document under ``kid``.
 
     The private half is kept only encrypted (AES-256-GCM under the deployment's key-encryption key, bound to
-    ``kid``; see ``exporters.keys``) and is never shown: not by ``str``, the admin, logs or any endpoint.
+    ``kid``; see ``exporters.credentials.keys``) and is never shown: not by ``str``, the admin, logs or any endpoint.
     ``current`` signs new credentials (one per organization); ``retired`` keys stay published so what they
     signed keeps verifying for the product's lifetime (ESPR, Regulation (EU) 2024/1781, Art. 10(1)(f));
     ``compromised`` keys are withdrawn from the DID document and their signatures no longer verify.

@@ -1,5 +1,5 @@
 """Receivers of passport events for signing (publishing signs, revoking flips the status bit) and for the
-public answers kept by ``exporters/public_cache.py`` (dropped when what they show changes).
+public answers kept by ``exporters/resolver/public_cache.py`` (dropped when what they show changes).
 
 Both signals are sent inside the transaction that changes the version, so the credential and its status move
 with the version or not at all: no published version without its credential, no revoked version whose
@@ -14,7 +14,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from exporters.models import SigningKey
-from exporters.public_cache import invalidate_all, invalidate_gtin, invalidate_passport
+from exporters.resolver.public_cache import invalidate_all, invalidate_gtin, invalidate_passport
 from exporters.services.credentials import credential_issue, credential_revoke
 from passports.models import Organization, PassportVersion, Product
 from passports.signals import passport_published, passport_revoked

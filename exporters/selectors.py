@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from exporters.did import DidError, PublishedKey, build_did_document, did_web, did_web_url
+from exporters.credentials.did import DidError, PublishedKey, build_did_document, did_web, did_web_url
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.services.credentials import URN_UUID_PREFIX
 from exporters.services.keys import base_for_host, did_at, organization_did
@@ -66,7 +66,7 @@ def signing_key_list(*, org: Organization | None) -> QuerySet[SigningKey]:
 
 
 def platform_key(kid: str) -> dict[str, Any] | None:
-    """The public JWK of one of our keys with its ``status``: the resolver ``exporters.signing`` expects.
+    """The public JWK of one of our keys with its ``status``: the resolver ``exporters.credentials.signing`` expects.
 
     Our own DIDs are resolved from the database, never over the network; compromised keys are returned
     marked, so a verifier learns *why* a signature no longer counts.

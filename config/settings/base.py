@@ -159,7 +159,7 @@ BACKUP_SFTP_KNOWN_HOSTS: str = env("BACKUP_SFTP_KNOWN_HOSTS", default="")
 # Who keeps the copy, named in each passport's registry record (ESPR Art. 10); default: the store's host.
 BACKUP_PROVIDER: str = env("BACKUP_PROVIDER", default="")
 
-# Anonymous public answers of the resolver and passport pages, rendered once (exporters/public_cache.py). The
+# Anonymous public answers of the resolver and passport pages, rendered once (exporters/resolver/public_cache.py). The
 # generations that drop them live in the cache above, so several worker processes need Redis to agree.
 PUBLIC_PAGE_CACHE: bool = env.bool("PUBLIC_PAGE_CACHE", default=bool(REDIS_URL))
 # Cache-Control max-age of public answers; 0 makes browsers and CDNs revalidate (cheaply, by ETag) every time.
@@ -386,7 +386,7 @@ STUCK_JOBS: list[dict[str, Any]] = [
 # before the first retry and twice as long before each next one (0.5, 1, 2, 4 s: about 8 s in all).
 JOB_DB_RETRY_ATTEMPTS = env.int("JOB_DB_RETRY_ATTEMPTS", default=5)
 JOB_DB_RETRY_FIRST_SECONDS = env.float("JOB_DB_RETRY_FIRST_SECONDS", default=0.5)
-CELERY_IMPORTS = ["core.sweeper", "exporters.public_cache"]
+CELERY_IMPORTS = ["core.sweeper", "exporters.resolver.public_cache"]
 # Run by `celery -A config beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "passports.sweep_stuck_jobs", "schedule": 60.0 * SWEEPER_PERIOD_MINUTES},

@@ -14,5 +14,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # local instance): loopback is an allowed outbound destination here, never by default in production.
 OUTBOUND_ALLOWLIST = env.list("OUTBOUND_ALLOWLIST", default=["127.0.0.1", "::1", "localhost"])
 
-# One process: the in-memory cache holds the public answers' generations too (exporters/public_cache.py).
+# One process: the in-memory cache holds the public answers' generations too (exporters/resolver/public_cache.py).
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.settings.base import *  # noqa: F403
 from config.settings.base import LOGGING, env
 from core.public_address import PublicAddressError, check_production_base_url
-from exporters.keys import WeakKEKError, kek_from_env_value
+from exporters.credentials.keys import WeakKEKError, kek_from_env_value
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -40,7 +40,8 @@ LOGGING["handlers"]["console"]["formatter"] = "json"
 
 # Organizations' private signing keys are stored encrypted under this key-encryption key (32 random bytes,
 # base64). Without it the development fallback would derive the KEK from SECRET_KEY, so production refuses to
-# start instead; a malformed or obviously non-random value is refused too (exporters.keys.kek_from_env_value).
+# start instead; a malformed or obviously non-random value is refused too
+# (exporters.credentials.keys.kek_from_env_value).
 SIGNING_KEK = env("SIGNING_KEK", default="")
 if not SIGNING_KEK.strip():
     raise ImproperlyConfigured("SIGNING_KEK must be set in production (32 random bytes, base64).")

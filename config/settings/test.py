@@ -38,5 +38,5 @@ BACKUP_STORE_URL = env(  # noqa: F405
     default=(BASE_DIR / "var" / f"backup-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}").as_uri(),  # noqa: F405
 )
 
-# One process: the in-memory cache holds the public answers' generations too (exporters/public_cache.py).
+# One process: the in-memory cache holds the public answers' generations too (exporters/resolver/public_cache.py).
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)  # noqa: F405

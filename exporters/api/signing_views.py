@@ -26,15 +26,15 @@ from rest_framework.views import APIView
 
 from core.parsers import OrjsonParser
 from exporters import selectors
-from exporters.aas import AASX_MEDIA_TYPE
-from exporters.credentials import MEDIA_TYPE as VC_JWT
-from exporters.exports import EXPORT_FORMATS, ExportError, export_version
+from exporters.credentials.signing import MAX_TOKEN_BYTES
+from exporters.credentials.vc import MEDIA_TYPE as VC_JWT
+from exporters.credentials.verification import verify_token
+from exporters.formats.aas import AASX_MEDIA_TYPE
+from exporters.formats.exports import EXPORT_FORMATS, ExportError, export_version
 from exporters.models import SigningKey
 from exporters.reports.receivers import qr_code_for
 from exporters.reports.selectors import passport_for_report, version_for_report
 from exporters.services.credentials import NotIssuableError, credential_suspend
-from exporters.signing import MAX_TOKEN_BYTES
-from exporters.verification import verify_token
 from passports.api.base import OrganizationScopedMixin
 from passports.permissions import IsOrganizationMember
 from passports.roles import RoleForAction

@@ -352,8 +352,8 @@ def _credential_problem(version: PassportVersion) -> str | None:
     if credential is None:
         return None
     try:
-        from exporters.credentials import verify_credential
-        from exporters.signing import VerificationError
+        from exporters.credentials.signing import VerificationError
+        from exporters.credentials.vc import verify_credential
     except ImportError:
         return None
     try:

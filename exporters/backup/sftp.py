@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from exporters.backup.store_keys import checked_key
+
 
 class SftpStoreError(RuntimeError):
     """The SFTP server could not be reached, refused us, or refused the operation."""
@@ -108,9 +110,7 @@ class SftpStore:
         self._client = self._sftp = None
 
     def _path(self, key: str) -> str:
-        from exporters.backup.storage import _checked_key
-
-        return posixpath.join(self.target.root, _checked_key(key))
+        return posixpath.join(self.target.root, checked_key(key))
 
     def _makedirs(self, sftp: Any, folder: str) -> None:
         missing = []

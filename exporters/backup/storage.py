@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
+from exporters.backup.sftp import SftpStore, SftpTarget
+from exporters.backup.store_keys import checked_key
+
 
 class StoreError(RuntimeError):
     """The store could not be reached or refused the operation."""
@@ -49,13 +52,6 @@ class BackupStore(Protocol):
     def location(self, key: str) -> str: ...
 
 
-def _checked_key(key: str) -> str:
-    parts = key.split("/")
-    if not key or key.startswith("/") or any(part in {"", ".", ".."} for part in parts):
-        raise ValueError(f"not a relative store key: {key!r}")
-    return key
-
-
 class LocalDirectoryStore:
     """Files under one directory (a mounted second disk, a network share, another machine's export)."""
 
@@ -64,7 +60,7 @@ class LocalDirectoryStore:
         self.url = root.as_uri()
 
     def _path(self, key: str) -> Path:
-        return self.root.joinpath(*_checked_key(key).split("/"))
+        return self.root.joinpath(*checked_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -99,7 +95,7 @@ class LocalDirectoryStore:
                     yield key
 
     def location(self, key: str) -> str:
-        return f"{self.url.rstrip('/')}/{_checked_key(key)}"
+        return f"{self.url.rstrip('/')}/{checked_key(key)}"
 
 
 class S3Store:
@@ -124,7 +120,7 @@ class S3Store:
         return str(self._client.get_bucket_versioning(Bucket=self.bucket).get("Status", ""))
 
     def _key(self, key: str) -> str:
-        return f"{self.prefix}/{_checked_key(key)}" if self.prefix else _checked_key(key)
+        return f"{self.prefix}/{checked_key(key)}" if self.prefix else checked_key(key)
 
     def put(self, key: str, data: bytes) -> None:
         lock: dict[str, Any] = {}
@@ -185,8 +181,6 @@ def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupSto
             retention_days=int(getattr(settings, "BACKUP_S3_RETENTION_DAYS", 0) or 0),
         )
     if parsed.scheme == "sftp":
-        from exporters.backup.sftp import SftpStore, SftpTarget
-
         return SftpStore(
             SftpTarget.from_url(url),
             known_hosts=getattr(settings, "BACKUP_SFTP_KNOWN_HOSTS", ""),

@@ -12,10 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from exporters.pdf import Cover, KeyValueTable, Metadata, Paragraph, ReportDocument, Section, SigningKeyInfo, Table
-from exporters.pdf.document import Block
 from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
+from exporters.reports.pdf import (
+    Cover,
+    KeyValueTable,
+    Metadata,
+    Paragraph,
+    ReportDocument,
+    Section,
+    SigningKeyInfo,
+    Table,
+)
+from exporters.reports.pdf.document import Block
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import walk_schema
 from passports.validation.wording import format_number

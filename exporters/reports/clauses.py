@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from exporters.pdf import Checklist, ChecklistRow
-from exporters.pdf.document import ChecklistStatus
 from exporters.reports.fields import format_value
 from exporters.reports.labels import Lang, tier_label, word
+from exporters.reports.pdf import Checklist, ChecklistRow
+from exporters.reports.pdf.document import ChecklistStatus
 from passports.fieldmodel import FieldSpec, is_filled, split_clause, values_at, walk_schema
 from passports.tiers import TIERS, tier_rank
 from passports.validation import Issue

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from exporters.pdf import (
+from exporters.reports.clauses import checklists, judge_clauses
+from exporters.reports.fields import format_value
+from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
+from exporters.reports.pdf import (
     Cover,
     KeyValueTable,
     Metadata,
@@ -28,10 +31,7 @@ from exporters.pdf import (
     StageChart,
     Table,
 )
-from exporters.pdf.document import Block
-from exporters.reports.clauses import checklists, judge_clauses
-from exporters.reports.fields import format_value
-from exporters.reports.labels import Lang, layout_labels, no_qr_reason, report_watermark, status_label, tier_label, word
+from exporters.reports.pdf.document import Block
 from exporters.reports.seal import SEAL_PLACEHOLDER
 from passports.fieldmodel import ITEM, FieldSpec, children, is_filled, specs_by_pattern, walk_schema
 from passports.tiers import render_for_tier, tier_rank

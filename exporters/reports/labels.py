@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from exporters.pdf import Labels
+from exporters.reports.pdf import Labels
 
 Lang = Literal["en", "ko"]
 LANGS: tuple[Lang, ...] = ("en", "ko")

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from exporters.carriers import QUIET_ZONE_MODULES, make_qr
 from exporters.models import PassportQrCode
+from exporters.resolver.carriers import QUIET_ZONE_MODULES, make_qr
 from passports.models import Passport, PassportVersion
 from passports.signals import passport_published
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.utils.crypto import salted_hmac
 
-from exporters.pdf import ReportDocument, render_report
 from exporters.reports.cbam import communication, legal_basis_for
 from exporters.reports.cbam_defaults import add_default_comparison
 from exporters.reports.cbam_pdf import cbam_report_document, schema_titles
 from exporters.reports.content import build_report
 from exporters.reports.default_values import current_default_table
 from exporters.reports.labels import Lang
+from exporters.reports.pdf import ReportDocument, render_report
 from exporters.reports.seal import seal_pdf
 from exporters.reports.selectors import report_facts, signing_info, stored_qr_png
 from passports.models import PassportVersion

@@ -15,8 +15,8 @@ from django.db import models
 from django.http import Http404
 
 from exporters.models import PassportQrCode
-from exporters.pdf import SigningKeyInfo
 from exporters.reports.content import ReportFacts
+from exporters.reports.pdf import SigningKeyInfo
 from passports.models import Organization, Passport, PassportVersion
 from passports.scoping import get_scoped_or_404, scoped
 from passports.selectors.passports import effective_data_of, validation_report
@@ -82,7 +82,7 @@ def _first_attribute(row: object, names: tuple[str, ...]) -> str | None:
 
 
 def verification_url(org: Organization) -> str:
-    """Where the issuer's public keys are published: its did:web document (see ``exporters.did``)."""
+    """Where the issuer's public keys are published: its did:web document (see ``exporters.credentials.did``)."""
     return f"{settings.PLATFORM_BASE_URL}/orgs/{org.slug}/did.json"
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from pypdf.errors import PyPdfError
 
 from core.bounded import LimitExceededError, run_bounded
-from exporters.pdf import read_embedded_hash, read_footer_hashes
+from exporters.reports.pdf import read_embedded_hash, read_footer_hashes
 from exporters.reports.rendering import seal_key
 from exporters.reports.seal import seal_is_valid
 from passports.models import Organization, PassportVersion

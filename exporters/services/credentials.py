@@ -20,9 +20,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from exporters import document_loader
-from exporters.credential_mapping import FacilityFacts, PassportFacts, credential_input
-from exporters.credentials import (
+from exporters.credentials import document_loader
+from exporters.credentials.mapping import FacilityFacts, PassportFacts, credential_input
+from exporters.credentials.passport_context import context_url, newest_version
+from exporters.credentials.signing import sign_compact
+from exporters.credentials.vc import (
     UNTP_DPP_CONTEXT,
     ContextRef,
     IssuerInfo,
@@ -31,10 +33,9 @@ from exporters.credentials import (
     build_credential,
     canonical_json,
 )
-from exporters.credentials import credential_payload as payload_of
+from exporters.credentials.vc import credential_payload as payload_of
 from exporters.models import IssuedCredential, SigningKey
-from exporters.passport_context import context_url, newest_version
-from exporters.public_cache import invalidate_all, invalidate_passport
+from exporters.resolver.public_cache import invalidate_all, invalidate_passport
 from exporters.services.keys import absolute_url, current_key, kid_under, organization_did, private_key_of
 from exporters.services.status_lists import (
     PURPOSES,
@@ -45,7 +46,6 @@ from exporters.services.status_lists import (
     status_lists_resign,
     status_set,
 )
-from exporters.signing import sign_compact
 from passports.identifiers import DigitalLink, is_valid_gln, is_valid_lei
 from passports.models import Organization, Passport, PassportVersion
 from passports.selectors.passports import effective_data_of

@@ -1,9 +1,9 @@
-"""Organizations' signing keys: the key-encryption key, creation, rotation and compromise.
+"""Organizations' signing keys: the key-encryption key, creation and rotation (compromise: ``compromise``).
 
-The private key of a ``SigningKey`` row is only ever held encrypted (``exporters.keys``) under the key-encryption
-key (KEK) the deployment gives in ``SIGNING_KEK``. Production settings refuse to start without it; in development
-and tests an empty value derives a development-only KEK from ``SECRET_KEY`` (HKDF-SHA256), with a warning logged
-once, so ``make run`` works on a bare machine while no real deployment can fall back to it silently.
+The private key of a ``SigningKey`` row is only ever held encrypted (``exporters.credentials.keys``) under the
+key-encryption key (KEK) the deployment gives in ``SIGNING_KEK``. Production settings refuse to start without it;
+in development and tests an empty value derives a development-only KEK from ``SECRET_KEY`` (HKDF-SHA256), with a
+warning logged once, so ``make run`` works on a bare machine while no real deployment can fall back to it silently.
 """
 
 from __future__ import annotations
@@ -19,8 +19,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from exporters.did import did_web
-from exporters.keys import PrivateSigningKey, decrypt_private_key, encrypt_private_key, generate_key, public_jwk
+from exporters.credentials.did import did_web
+from exporters.credentials.keys import (
+    PrivateSigningKey,
+    decrypt_private_key,
+    encrypt_private_key,
+    generate_key,
+    public_jwk,
+)
 from exporters.models import SigningKey
 from passports.models import Organization
 
@@ -40,7 +46,7 @@ class UnknownKeyError(LookupError):
 def _kek_for(kek_setting: str, secret_key: str) -> bytes:
     # Cached per (setting, secret) pair: deriving is cheap, but the warning must be logged once, and tests
     # that override the settings get the KEK that matches them.
-    from exporters.keys import kek_from_env_value
+    from exporters.credentials.keys import kek_from_env_value
 
     if kek_setting.strip():
         return kek_from_env_value(kek_setting)
@@ -159,28 +165,3 @@ def current_key(org: Organization) -> SigningKey:
     except IntegrityError:
         # Another transaction made the first key meanwhile (one current key per organization): use it.
         return SigningKey.objects.get(organization=org, status=SigningKey.Status.CURRENT)
-
-
-@transaction.atomic
-def key_compromise(*, org: Organization, kid: str) -> SigningKey:
-    """Mark a key compromised: it leaves the DID document and nothing it signed verifies any more.
-
-    Everything the key signed is re-signed at once with a current key (a new one if the compromised key was
-    current): the organization's status lists, and every credential it issued, which keeps its id, content and
-    status entry, so the passports stay verifiable and revoked ones stay revoked.
-    """
-    from exporters.services.credentials import credential_resign
-    from exporters.services.status_lists import status_lists_resign
-
-    key = SigningKey.objects.select_for_update().filter(organization=org, kid=kid).first()
-    if key is None:
-        raise UnknownKeyError(f"no signing key {kid!r} in organization {org.slug!r}")
-    if key.status != SigningKey.Status.COMPROMISED:
-        key.status = SigningKey.Status.COMPROMISED
-        key.compromised_at = timezone.now()
-        key.save(update_fields=["status", "compromised_at"])
-        logger.warning("signing key marked compromised", extra={"organization": org.slug, "kid": key.kid})
-    status_lists_resign(org=org, signed_by=key)
-    for credential in key.credentials.select_related("version").all():
-        credential_resign(credential=credential)
-    return key

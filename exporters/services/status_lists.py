@@ -18,11 +18,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from exporters.credentials import credential_payload
+from exporters.credentials.signing import sign_compact
+from exporters.credentials.statuslist import MIN_ENTRIES, StatusBitstring, StatusPurpose, build_status_list_credential
+from exporters.credentials.vc import credential_payload
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.services.keys import absolute_url, current_key, did_at, kid_under, private_key_of
-from exporters.signing import sign_compact
-from exporters.statuslist import MIN_ENTRIES, StatusBitstring, StatusPurpose, build_status_list_credential
 from passports.models import Organization
 
 PURPOSES: tuple[StatusPurpose, StatusPurpose] = ("revocation", "suspension")

@@ -20,16 +20,16 @@ from django.utils import translation
 
 from core.language import ui_language
 from exporters import selectors
-from exporters.credentials import MEDIA_TYPE as VC_JWT
-from exporters.linkset import MEDIA_TYPE as LINKSET
-from exporters.linkset import PassportLinks, VersionLink
+from exporters.credentials.vc import MEDIA_TYPE as VC_JWT
+from exporters.credentials.verification import verify_token
 from exporters.models import IssuedCredential
-from exporters.public_cache import public_cache_control
 from exporters.reports.labels import Lang
 from exporters.reports.receivers import qr_code_for
+from exporters.resolver.linkset import MEDIA_TYPE as LINKSET
+from exporters.resolver.linkset import PassportLinks, VersionLink
+from exporters.resolver.public_cache import public_cache_control
 from exporters.services.credentials import tier_data, tier_data_bytes
 from exporters.services.keys import absolute_url, organization_did
-from exporters.verification import verify_token
 from exporters.web.access import viewer_access
 from exporters.web.data_sections import data_sections
 from passports.access import log_read
@@ -137,7 +137,7 @@ def render_page(request: HttpRequest, passport: Passport) -> HttpResponse:
 
     ``?lang=en|ko`` chooses the language in the URL (the page's language links use it), so the page needs no
     form and no CSRF cookie, and every anonymous scan in one language can share one rendering
-    (``exporters/public_cache.py``).
+    (``exporters/resolver/public_cache.py``).
     """
     asked = request.GET.get("lang")
     if asked in _LANGUAGES:

@@ -1,8 +1,8 @@
 """The GS1 Digital Link resolver: what ``/01/<gtin>[/22/..][/10/<lot>][/21/<serial>]`` answers.
 
 ESPR (Regulation (EU) 2024/1781) Art. 9(2)(b) and Annex III: the data carrier on the product leads to the
-passport. The resolver follows the GS1-Conformant Resolver Standard 1.0 (``exporters/gs1_resolver.py`` holds
-the rules, ``exporters/linkset.py`` the links):
+passport. The resolver follows the GS1-Conformant Resolver Standard 1.0 (``exporters/resolver/digital_link.py`` holds
+the rules, ``exporters/resolver/linkset.py`` the links):
 
 - a plain request (a browser, a phone's camera) is redirected (307) to the default link, the passport page
   at ``/dpp/01/...``, with the query string passed on; an unknown lot or serial walks up to the GTIN;
@@ -35,7 +35,7 @@ from django.urls import is_valid_path
 from django.views.decorators.http import require_http_methods
 
 from exporters import selectors
-from exporters.gs1_resolver import (
+from exporters.resolver.digital_link import (
     RequestPath,
     ResolverSyntaxError,
     choose_links,
@@ -44,8 +44,8 @@ from exporters.gs1_resolver import (
     parse_request_path,
     with_query,
 )
-from exporters.linkset import GS1_DEFAULT_LINK, GS1_DPP, MEDIA_TYPE, build_linkset, relation_of, targets_of
-from exporters.public_cache import public_cache_control
+from exporters.resolver.linkset import GS1_DEFAULT_LINK, GS1_DPP, MEDIA_TYPE, build_linkset, relation_of, targets_of
+from exporters.resolver.public_cache import public_cache_control
 from exporters.web.passport_page import FORMATS, level_links, machine_response, render_page
 
 #: Where the JSON-LD context that reads a linkset as linked data is served (GS1's, shipped in the repo).
@@ -213,7 +213,7 @@ def resolver_description(request: HttpRequest) -> HttpResponse:
 
 @gs1_cors
 def linkset_context(request: HttpRequest) -> HttpResponse:
-    """GS1's JSON-LD context for linksets, shipped byte for byte (``exporters/contexts/``)."""
+    """GS1's JSON-LD context for linksets, shipped byte for byte (``exporters/credentials/contexts/``)."""
     response = HttpResponse(gs1_file("gs1-linkset-context.jsonld"), content_type="application/ld+json")
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from exporters import document_loader, selectors
-from exporters.credentials import MEDIA_TYPE as VC_JWT
-from exporters.passport_context import context_path
+from exporters import selectors
+from exporters.credentials import document_loader
+from exporters.credentials.passport_context import context_path
+from exporters.credentials.vc import MEDIA_TYPE as VC_JWT
 from exporters.services.credentials import tier_data_bytes
 from exporters.services.keys import base_for_host
 from exporters.services.status_lists import status_list_jws_at

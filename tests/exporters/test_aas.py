@@ -18,7 +18,7 @@ import pytest
 from basyx.aas import model
 from basyx.aas.adapter.json import read_aas_json_file
 
-from exporters.aas import id_short, passport_shell, shell_aasx, shell_json
+from exporters.formats.aas import id_short, passport_shell, shell_aasx, shell_json
 from passports.identifiers import DigitalLink
 from passports.schema_files import example_files
 

@@ -7,7 +7,7 @@ reloaded as after ``migrate``), and then
 
 - every version comes back with the same identifier, number, status, data, content hash and dates, a batch
   passport inheriting from its restored model passport version;
-- each credential comes back byte for byte and verifies with ``exporters.credentials.verify_credential``
+- each credential comes back byte for byte and verifies with ``exporters.credentials.vc.verify_credential``
   against the restored public key (no private key was ever copied), and its digest still names the restored
   public data;
 - the revocation bit of a revoked credential is in the restored status list;
@@ -31,7 +31,7 @@ from django.test import Client
 
 from exporters.backup.replication import MANIFEST, RECORD, version_prefix
 from exporters.backup.storage import LocalDirectoryStore
-from exporters.credentials import verify_credential
+from exporters.credentials.vc import verify_credential
 from exporters.models import BackupRecord, IssuedCredential, SigningKey, StatusList
 from passports.models import Organization, Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new

@@ -20,7 +20,7 @@ import pytest
 from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 
-from exporters.batterypass import SUBMODELS, passport_identifier_urn, to_battery_pass
+from exporters.formats.batterypass import SUBMODELS, passport_identifier_urn, to_battery_pass
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / ".." / "shared" / "reference" / "batterypass-1.2.0"

@@ -1,4 +1,4 @@
-"""Tests for exporters/carriers.py: QR codes decode back to the Digital Link, at level M, sized as asked."""
+"""Tests for exporters/resolver/carriers.py: QR codes decode back to the Digital Link, at level M, sized as asked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 import segno
 
-from exporters.carriers import MAX_SCALE, make_qr, qr_png, qr_svg
+from exporters.resolver.carriers import MAX_SCALE, make_qr, qr_png, qr_svg
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (dev dependency) decodes the QR codes")
 Image = pytest.importorskip("PIL.Image", reason="Pillow (a reportlab dependency) opens the PNGs")

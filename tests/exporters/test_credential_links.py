@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from exporters.credentials import CredentialInputError, build_credential
+from exporters.credentials.vc import CredentialInputError, build_credential
 from tests.exporters.test_credentials import battery_model_input
 
 

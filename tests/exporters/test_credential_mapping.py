@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from exporters.credential_mapping import FacilityFacts, PassportFacts, credential_input
-from exporters.credentials import IssuerInfo, StatusEntry, build_credential, canonical_sha256
+from exporters.credentials.mapping import FacilityFacts, PassportFacts, credential_input
+from exporters.credentials.vc import IssuerInfo, StatusEntry, build_credential, canonical_sha256
 from passports.schema_files import example_files
 from passports.tiers import render_for_tier
 

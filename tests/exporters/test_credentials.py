@@ -15,7 +15,10 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.credentials import (
+from exporters.credentials.keys import generate_key, public_jwk
+from exporters.credentials.signing import VerificationError, VerificationErrorCode, sign_compact
+from exporters.credentials.statuslist import StatusBitstring, build_status_list_credential, check_status
+from exporters.credentials.vc import (
     CircularityScorecard,
     Classification,
     ConformityClaim,
@@ -39,9 +42,6 @@ from exporters.credentials import (
     decode_credential,
     verify_credential,
 )
-from exporters.keys import generate_key, public_jwk
-from exporters.signing import VerificationError, VerificationErrorCode, sign_compact
-from exporters.statuslist import StatusBitstring, build_status_list_credential, check_status
 from passports.identifiers import is_valid_gtin
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"

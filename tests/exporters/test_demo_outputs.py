@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from exporters.document_loader import pyld_loader
+from exporters.credentials.document_loader import pyld_loader
 from exporters.models import IssuedCredential
 from tests.exporters.linked_data import sentinel_terms, statement_count
 
@@ -69,7 +69,7 @@ def test_every_output_of_every_demo_passport_names_the_same_identifiers(demo_wor
     from PIL import Image
     from rest_framework.test import APIClient
 
-    from exporters.batterypass import to_battery_pass
+    from exporters.formats.batterypass import to_battery_pass
     from exporters.reports.receivers import qr_code_for
     from exporters.selectors import credential_of
     from passports.identifiers import DigitalLink

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exporters.did import (
+from exporters.credentials.did import (
     DidError,
     PublishedKey,
     build_did_document,
@@ -14,8 +14,8 @@ from exporters.did import (
     did_web_url,
     resolve_key_from_did_document,
 )
-from exporters.keys import generate_key, public_jwk
-from exporters.signing import VerificationError, VerificationErrorCode, sign_compact, verify_compact
+from exporters.credentials.keys import generate_key, public_jwk
+from exporters.credentials.signing import VerificationError, VerificationErrorCode, sign_compact, verify_compact
 
 DID = "did:web:dpp.example.com:orgs:acme-cells"
 

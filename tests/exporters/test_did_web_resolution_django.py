@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from exporters.did import did_web_url
+from exporters.credentials.did import did_web_url
 from exporters.services.keys import organization_did
 from passports.models import Organization, Passport
 

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from exporters import document_loader
-from exporters.credentials import UNTP_DPP_CONTEXT, VC_V2_CONTEXT, ContextRef, build_credential, canonical_sha256
-from exporters.document_loader import (
+from exporters.credentials import document_loader
+from exporters.credentials.document_loader import (
     DocumentLoaderError,
     digest_sri,
     known_urls,
@@ -22,8 +21,9 @@ from exporters.document_loader import (
     pyld_document_loader,
     pyld_loader,
 )
-from exporters.passport_context import context_path, newest_version
-from exporters.statuslist import StatusBitstring, build_status_list_credential
+from exporters.credentials.passport_context import context_path, newest_version
+from exporters.credentials.statuslist import StatusBitstring, build_status_list_credential
+from exporters.credentials.vc import UNTP_DPP_CONTEXT, VC_V2_CONTEXT, ContextRef, build_credential, canonical_sha256
 from passports.schema_files import example_files
 from tests.exporters.linked_data import SENTINEL, sentinel_terms
 from tests.exporters.test_credentials import HOST, ISSUED, ISSUER_DID, SAMPLES

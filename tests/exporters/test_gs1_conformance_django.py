@@ -18,8 +18,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from core.public_address import PublicAddressError, check_production_base_url
-from exporters.gs1_resolver import gs1_file
-from exporters.linkset import GS1_DEFAULT_LINK, GS1_DPP, GS1_PIP, MEDIA_TYPE, NOT_RELATIONS
+from exporters.resolver.digital_link import gs1_file
+from exporters.resolver.linkset import GS1_DEFAULT_LINK, GS1_DPP, GS1_PIP, MEDIA_TYPE, NOT_RELATIONS
 from passports.models import Passport
 from passports.services.passports import passport_publish
 from tests.factories import ProductFactory, make_passport
@@ -191,7 +191,7 @@ def test_c07_compressed_links_are_decompressed_and_named_same_as(client: APIClie
 
 def test_c07_gs1s_published_compression_example_decodes() -> None:
     """The example of GS1 Digital Link URI Syntax: /ARHKVAdpQg is /01/09780345418913."""
-    from exporters.gs1_resolver import decompress_path
+    from exporters.resolver.digital_link import decompress_path
 
     assert decompress_path("ARHKVAdpQg") == "/01/09780345418913"
     assert decompress_path("not-compressed") is None
@@ -209,7 +209,7 @@ def test_c07_gs1s_published_compression_example_decodes() -> None:
 def test_c07_links_compressed_by_gs1s_toolkit_decode(client: APIClient, compressed: str, uncompressed: str) -> None:
     """Made by GS1's own GS1DigitalLinkToolkit.js (compressGS1DigitalLink, with its optimisation codes): each
     decodes to its Digital Link, and the route takes it (404: no passport here, not 'no such page')."""
-    from exporters.gs1_resolver import decompress_path
+    from exporters.resolver.digital_link import decompress_path
 
     assert decompress_path(compressed) == uncompressed
     response = client.get(f"/{compressed}", {"linkType": "linkset"})

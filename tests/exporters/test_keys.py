@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.keys import (
+from exporters.credentials.keys import (
     GeneratedKey,
     KeyDecryptionError,
     KeyMaterialError,

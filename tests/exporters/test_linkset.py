@@ -6,8 +6,8 @@ import json
 
 import jsonschema
 
-from exporters.gs1_resolver import gs1_file
-from exporters.linkset import (
+from exporters.resolver.digital_link import gs1_file
+from exporters.resolver.linkset import (
     GS1_DEFAULT_LINK,
     GS1_DPP,
     GS1_PIP,

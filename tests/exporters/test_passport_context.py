@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from exporters import document_loader
-from exporters.passport_context import (
+from exporters.credentials import document_loader
+from exporters.credentials.passport_context import (
     VOCABULARY,
     XSD,
     context_bytes,

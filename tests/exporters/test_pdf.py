@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from exporters.carriers import qr_png
-from exporters.pdf import (
+from exporters.reports.pdf import (
     Checklist,
     ChecklistRow,
     Cover,
@@ -40,8 +39,8 @@ from exporters.pdf import (
     register_fonts,
     render_report,
 )
-from exporters.pdf.integrity import check_sha256_hex
-from exporters.pdf.qr import (
+from exporters.reports.pdf.integrity import check_sha256_hex
+from exporters.reports.pdf.qr import (
     MAX_MODULE_MM,
     MIN_MODULE_MM,
     QrCode,
@@ -52,6 +51,7 @@ from exporters.pdf.qr import (
     qr_modules,
     symbol_rows,
 )
+from exporters.resolver.carriers import qr_png
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CONTENT_HASH = hashlib.sha256(b"passport version 3 of GTIN 09506000134352").hexdigest()

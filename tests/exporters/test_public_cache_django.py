@@ -1,5 +1,5 @@
 """Anonymous public answers rendered once: kept per GTIN, ETag/304, and dropped on a new version, a revocation or a
-suspension once the change commits (exporters/public_cache.py), driven through the WSGI application as gunicorn
+suspension once the change commits (exporters/resolver/public_cache.py), driven through the WSGI application as gunicorn
 drives it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 
-from exporters.public_cache import PublicResponseCache
+from exporters.resolver.public_cache import PublicResponseCache
 from exporters.services.credentials import credential_suspend
 from passports.models import Passport
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from exporters.credentials.verification import verify_token
 from exporters.models import IssuedCredential
-from exporters.verification import verify_token
 from passports.models import Passport
 from passports.services.passports import passport_publish, passport_revoke
 from tests.factories import ProductFactory, make_passport

@@ -16,8 +16,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from exporters.models import PassportQrCode, ReportPack
-from exporters.pdf import read_embedded_hash
 from exporters.reports import packs
+from exporters.reports.pdf import read_embedded_hash
 from exporters.reports.selectors import signing_info
 from passports.models import Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_version_new

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from exporters.pdf import read_embedded_hash, render_report
 from exporters.reports.cbam import SummaryError, calculated_see, communication, importer_summary
 from exporters.reports.cbam_formats import (
     XSD_PATH,
@@ -29,6 +28,7 @@ from exporters.reports.cbam_formats import (
     to_xml,
 )
 from exporters.reports.cbam_pdf import cbam_report_document
+from exporters.reports.pdf import read_embedded_hash, render_report
 from passports.tiers import render_for_tier
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "passports" / "schemas"

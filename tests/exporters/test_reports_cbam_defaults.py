@@ -21,7 +21,6 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from exporters.models import CbamDefaultValueTable
-from exporters.pdf import render_report
 from exporters.reports.cbam import importer_summary
 from exporters.reports.cbam_defaults import (
     SHIPPED_TABLE,
@@ -34,6 +33,7 @@ from exporters.reports.cbam_formats import XSD_PATH, from_xml, schema_problems, 
 from exporters.reports.cbam_pdf import cbam_report_document
 from exporters.reports.default_values import current_default_table
 from exporters.reports.labels import check_lang
+from exporters.reports.pdf import render_report
 from passports.services.passports import passport_publish
 from tests.exporters.test_reports_cbam import _document
 from tests.factories import ProductFactory, example_data, make_passport

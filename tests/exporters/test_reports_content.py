@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from exporters.pdf import SigningKeyInfo, read_embedded_hash, read_footer_hashes, render_report
 from exporters.reports.clauses import judge_clauses
 from exporters.reports.content import ReportFacts, build_report, chart_scale
+from exporters.reports.pdf import SigningKeyInfo, read_embedded_hash, read_footer_hashes, render_report
 from exporters.reports.seal import SEAL_PLACEHOLDER, SealError, read_seal, seal_is_valid, seal_pdf
 from passports.fieldmodel import split_clause, walk_schema
 from passports.validation import validate

@@ -23,8 +23,8 @@ from django.core.management import call_command
 from pypdf import PdfReader
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from exporters.pdf import register_fonts
-from exporters.pdf.charts import BAR_COLOUR
+from exporters.reports.pdf import register_fonts
+from exporters.reports.pdf.charts import BAR_COLOUR
 from passports.fieldmodel import split_clause, walk_schema
 from passports.models import Membership, Passport
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from exporters.pdf import render_report
 from exporters.reports.content import build_report
+from exporters.reports.pdf import render_report
 from tests.exporters.test_reports_content import _facts, cover_qr_texts
 
 QR_PNG = b"\x89PNG stored at publication"

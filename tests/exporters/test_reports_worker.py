@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from core.jobs import enqueue_after_commit
 from exporters.models import ReportPack
-from exporters.pdf import read_embedded_hash
 from exporters.reports import packs
+from exporters.reports.pdf import read_embedded_hash
 from exporters.reports.tasks import build_report_pack
 from passports.services.passports import passport_publish
 from tests.factories import make_passport

@@ -13,9 +13,9 @@ from django.conf import settings
 from pyld import jsonld
 from rest_framework.test import APIClient
 
-from exporters.credentials import decode_credential
-from exporters.document_loader import pyld_loader
-from exporters.statuslist import StatusBitstring
+from exporters.credentials.document_loader import pyld_loader
+from exporters.credentials.statuslist import StatusBitstring
+from exporters.credentials.vc import decode_credential
 from passports.services.grants import grant_create, grant_revoke
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.exporters.linked_data import sentinel_terms

@@ -18,10 +18,9 @@ from joserfc import jws as joserfc_jws
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import OKPKey
 
-from exporters.credentials import build_credential, credential_payload
-from exporters.did import PublishedKey, build_did_document, did_web
-from exporters.keys import generate_key, public_jwk
-from exporters.signing import (
+from exporters.credentials.did import PublishedKey, build_did_document, did_web
+from exporters.credentials.keys import generate_key, public_jwk
+from exporters.credentials.signing import (
     MAX_TOKEN_BYTES,
     SigningError,
     VerificationError,
@@ -29,6 +28,7 @@ from exporters.signing import (
     sign_compact,
     verify_compact,
 )
+from exporters.credentials.vc import build_credential, credential_payload
 from tests.exporters.test_credentials import ISSUER_DID, battery_model_input
 
 ED_KEY = generate_key("EdDSA")

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from exporters.credentials.verification import verify_token
 from exporters.models import IssuedCredential, SigningKey
-from exporters.verification import verify_token
 from passports.models import Organization, PassportVersion
 from passports.services.passports import passport_publish, passport_revoke
 from tests.factories import make_passport

@@ -13,18 +13,19 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from exporters.credentials import decode_credential
-from exporters.document_loader import document_bytes
-from exporters.keys import KeyDecryptionError, decrypt_private_key
+from exporters.credentials.document_loader import document_bytes
+from exporters.credentials.keys import KeyDecryptionError, decrypt_private_key
+from exporters.credentials.signing import verify_compact
+from exporters.credentials.statuslist import MIN_ENTRIES, StatusBitstring, check_status
+from exporters.credentials.vc import decode_credential
+from exporters.credentials.verification import verify_token
 from exporters.models import IssuedCredential, SigningKey, StatusList
 from exporters.selectors import did_document, platform_key
 from exporters.services import keys as key_services
+from exporters.services.compromise import key_compromise
 from exporters.services.credentials import credential_suspend, tier_data_bytes
-from exporters.services.keys import current_key, key_compromise, key_rotate, private_key_of, signing_kek
+from exporters.services.keys import current_key, key_rotate, private_key_of, signing_kek
 from exporters.services.status_lists import status_bit
-from exporters.signing import verify_compact
-from exporters.statuslist import MIN_ENTRIES, StatusBitstring, check_status
-from exporters.verification import verify_token
 from passports.schema_files import example_files, example_schema
 from passports.services.passports import passport_publish, passport_revoke, passport_version_new
 from tests.factories import ProductFactory, make_passport, without_own_identifiers

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.statuslist import (
+from exporters.credentials.statuslist import (
     MIN_ENTRIES,
     StatusBitstring,
     StatusListError,

@@ -14,14 +14,14 @@ import pytest
 from jwcrypto import jwk, jws
 from rest_framework.test import APIClient
 
-from exporters import verification
 from exporters.api.signing_views import VerifyRateThrottle
-from exporters.credentials import credential_payload
-from exporters.keys import generate_key
-from exporters.passport_context import context_path, newest_version
+from exporters.credentials import verification
+from exporters.credentials.keys import generate_key
+from exporters.credentials.passport_context import context_path, newest_version
+from exporters.credentials.signing import sign_compact
+from exporters.credentials.vc import credential_payload
+from exporters.credentials.verification import verify_token
 from exporters.services.keys import current_key, private_key_of
-from exporters.signing import sign_compact
-from exporters.verification import verify_token
 from passports.services.passports import passport_publish
 from tests.factories import make_passport
 

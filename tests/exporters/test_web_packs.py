@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from exporters.models import ReportPack
-from exporters.pdf import read_embedded_hash
 from exporters.reports.packs import pack_build, pack_create
+from exporters.reports.pdf import read_embedded_hash
 from passports.models import Passport
 from passports.services.passports import passport_publish
 from tests.factories import ProductFactory, make_passport

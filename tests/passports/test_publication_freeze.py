@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from exporters import verification
+from exporters.credentials import verification
 from passports.models import Passport, PassportVersion
 from passports.models.passports import ImmutableVersionError
 from passports.selectors.passports import effective_data_of

@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from exporters.models import IssuedCredential, SigningKey
-from exporters.services.keys import key_compromise
+from exporters.services.compromise import key_compromise
 from passports.models import Passport, PassportVersion
 from passports.services.passports import passport_publish, passport_version_new
 from tests.factories import ProductFactory, make_passport, make_published_passport

@@ -38,7 +38,7 @@ from config.celery import app as celery_app
 from core.degraded import RETRY_AFTER_SECONDS
 from core.errors import exception_handler
 from exporters.models import BackupRecord
-from exporters.public_cache import reset_generations
+from exporters.resolver.public_cache import reset_generations
 from passports import outbox
 from passports.imports.services import import_job_create
 from passports.models import ImportJob, OutboxMessage, PassportVersion, Product

@@ -15,15 +15,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exporters import document_loader
-from exporters.passport_context import context_bytes, context_file, context_path, newest_version, passport_context
+from exporters.credentials import document_loader
+from exporters.credentials.passport_context import (
+    context_bytes,
+    context_file,
+    context_path,
+    newest_version,
+    passport_context,
+)
 from passports.schema_files import iter_schema_files, load_schema
 
 
 class Command(BaseCommand):
     help = (
         "Generate the passport JSON-LD context from passports/schemas/ and ship it as the next version in "
-        "exporters/contexts/ when the schemas changed (--check: only report whether the newest version is current)."
+        "exporters/credentials/contexts/ when the schemas changed "
+        "(--check: only report whether the newest version is current)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from exporters.did import did_web
+from exporters.credentials.did import did_web
 from exporters.services.keys import platform_host
 from passports.models import Passport
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exporters.keys import SUPPORTED_ALGS
+from exporters.credentials.keys import SUPPORTED_ALGS
 from exporters.models import SigningKey
-from exporters.services.keys import UnknownKeyError, key_compromise, key_rotate
+from exporters.services.compromise import key_compromise
+from exporters.services.keys import UnknownKeyError, key_rotate
 from passports.models import Organization
 
 

@@ -19,8 +19,8 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from exporters import selectors
-from exporters.gs1_resolver import ResolverSyntaxError, parse_request_path
-from exporters.verification import verify_token
+from exporters.credentials.verification import verify_token
+from exporters.resolver.digital_link import ResolverSyntaxError, parse_request_path
 
 RESOLVER_ROUTES = frozenset({"resolver", "passport-page"})
 

@@ -1,7 +1,7 @@
 """The links a GS1 Digital Link resolves to, as an RFC 9264 linkset (``application/linkset+json``).
 
 GS1-Conformant Resolver Standard 1.0 (section "Linksets"), checked by GS1's linkset schema (shipped as
-``exporters/contexts/gs1-linkset-schema.json``):
+``exporters/credentials/contexts/gs1-linkset-schema.json``):
 - one context object per identification level, with ``anchor`` (the uncompressed Digital Link) and
   ``itemDescription``; a request with key qualifiers gets every level up to the primary key, most specific first;
 - relation names are GS1 link types as full URIs (``https://gs1.org/voc/...``) or IANA names (``describedby``,

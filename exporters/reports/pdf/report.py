@@ -12,8 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 from reportlab.platypus import Table as RLTable
 
-from exporters.pdf import charts, layout
-from exporters.pdf.document import (
+from exporters.reports.pdf.charts import stage_chart_drawing
+from exporters.reports.pdf.document import (
     Checklist,
     Cover,
     KeyValueTable,
@@ -24,10 +24,20 @@ from exporters.pdf.document import (
     StageChart,
     Table,
 )
-from exporters.pdf.fonts import FontSet, register_fonts
-from exporters.pdf.integrity import footer_hash_text, hash_keyword
-from exporters.pdf.layout import Styles, text
-from exporters.pdf.qr import QrCode, module_size_for, symbol_rows
+from exporters.reports.pdf.fonts import FontSet, register_fonts
+from exporters.reports.pdf.integrity import footer_hash_text, hash_keyword
+from exporters.reports.pdf.layout import (
+    TEXT_WIDTH,
+    PageFrame,
+    PdfInfo,
+    Styles,
+    build_pdf,
+    data_table,
+    key_value_table,
+    make_styles,
+    text,
+)
+from exporters.reports.pdf.qr import QrCode, module_size_for, symbol_rows
 
 QR_COLUMN = 52 * mm
 QR_SIDE_MM = 36  # on the cover the symbol is a headline, not a label: large enough to scan from a desk
@@ -39,12 +49,12 @@ _STATUS_FILL = {
 
 
 def _cover(cover: Cover, title: str, labels: Labels, styles: Styles, fonts: FontSet) -> list[Flowable]:
-    left_width = layout.TEXT_WIDTH - QR_COLUMN - 6 * mm
+    left_width = TEXT_WIDTH - QR_COLUMN - 6 * mm
     left: list[Flowable] = [text(title, styles.title), text(cover.product_name, styles.subtitle)]
     if cover.identifiers:
         left += [
             text(labels.identifiers, styles.h2),
-            layout.key_value_table(cover.identifiers, styles, left_width),
+            key_value_table(cover.identifiers, styles, left_width),
         ]
     right: list[Flowable]
     if cover.no_qr_reason:
@@ -74,7 +84,7 @@ def _cover(cover: Cover, title: str, labels: Labels, styles: Styles, fonts: Font
             (labels.fingerprint, cover.key.fingerprint),
             (labels.verification_url, cover.key.verification_url),
         ]
-    return [top, Spacer(1, 8 * mm), layout.key_value_table(facts, styles)]
+    return [top, Spacer(1, 8 * mm), key_value_table(facts, styles)]
 
 
 def _checklist(block: Checklist, labels: Labels, styles: Styles) -> Flowable:
@@ -85,7 +95,7 @@ def _checklist(block: Checklist, labels: Labels, styles: Styles) -> Flowable:
         ("BACKGROUND", (2, number), (2, number), _STATUS_FILL[row.status])
         for number, row in enumerate(block.rows, start=1)
     ]
-    return layout.data_table(
+    return data_table(
         [labels.clause, labels.requirement, labels.checklist_status, labels.evidence],
         rows,
         styles,
@@ -101,14 +111,12 @@ def _block(block: object, labels: Labels, styles: Styles, fonts: FontSet) -> lis
         style = styles.note if block.style == "note" else styles.body
         return [text(part, style) for part in block.text.split("\n\n")]
     if isinstance(block, KeyValueTable):
-        return [*heading, layout.key_value_table(block.rows, styles), Spacer(1, 4 * mm)]
+        return [*heading, key_value_table(block.rows, styles), Spacer(1, 4 * mm)]
     if isinstance(block, Table):
-        table = layout.data_table(
-            block.columns, block.rows, styles, column_widths=block.column_widths, align=block.align
-        )
+        table = data_table(block.columns, block.rows, styles, column_widths=block.column_widths, align=block.align)
         return [*heading, table, Spacer(1, 4 * mm)]
     if isinstance(block, StageChart):
-        drawing = charts.stage_chart_drawing(block, fonts, layout.TEXT_WIDTH, labels.total)
+        drawing = stage_chart_drawing(block, fonts, TEXT_WIDTH, labels.total)
         return [KeepTogether([*heading, drawing]), Spacer(1, 4 * mm)]
     if isinstance(block, Checklist):
         return [*heading, _checklist(block, labels, styles), Spacer(1, 4 * mm)]
@@ -126,13 +134,13 @@ def _section(section: Section, labels: Labels, styles: Styles, fonts: FontSet) -
 def render_report(doc: ReportDocument) -> bytes:
     """Render ``doc`` to PDF bytes: cover, then each section; fonts embedded, hash on every page."""
     fonts = register_fonts()
-    styles = layout.make_styles(fonts)
+    styles = make_styles(fonts)
     story = _cover(doc.cover, doc.title, doc.labels, styles, fonts)
     if doc.sections:
         story.append(PageBreak())
     for section in doc.sections:
         story += _section(section, doc.labels, styles, fonts)
-    info = layout.PdfInfo(
+    info = PdfInfo(
         title=doc.title,
         author=doc.metadata.author,
         subject=doc.metadata.subject,
@@ -141,7 +149,7 @@ def render_report(doc: ReportDocument) -> bytes:
         created=doc.metadata.created,
         lang=doc.lang,
     )
-    page_frame = layout.PageFrame(
+    page_frame = PageFrame(
         title=doc.title,
         tier_label=doc.tier_label,
         page_label=doc.labels.page,
@@ -149,4 +157,4 @@ def render_report(doc: ReportDocument) -> bytes:
         fonts=fonts,
         watermark=doc.watermark,
     )
-    return layout.build_pdf(story, info=info, page_frame=page_frame)
+    return build_pdf(story, info=info, page_frame=page_frame)

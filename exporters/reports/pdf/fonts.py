@@ -59,7 +59,7 @@ def _find_font_dir(search_dirs: Sequence[Path]) -> Path:
     raise FontNotFoundError(
         f"The PDF font {REGULAR_FILE} and {BOLD_FILE} were not found (searched: {searched}). "
         "Install the Debian package fonts-nanum (apt-get install fonts-nanum) or place both files "
-        "with their OFL.txt in exporters/pdf/fonts/."
+        "with their OFL.txt in exporters/reports/pdf/fonts/."
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from exporters.pdf.integrity import check_sha256_hex
+from exporters.reports.pdf.integrity import check_sha256_hex
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import quote, unquote
 
-from exporters.keys import KeyMaterialError, jwk_thumbprint
+from exporters.credentials.keys import KeyMaterialError, jwk_thumbprint
 
 DID_CORE_CONTEXT: Final = "https://www.w3.org/ns/did/v1"
 #: DID Core v1.0's context predates the ``JsonWebKey`` type; an embedded term definition names it
@@ -154,7 +154,7 @@ def build_did_document(did: str, keys: Iterable[PublishedKey]) -> dict[str, Any]
 def resolve_key_from_did_document(document: Mapping[str, Any], kid: str) -> dict[str, Any] | None:
     """The JWK that ``kid`` names in a DID document, if it is an assertion method there.
 
-    This is the key resolver a verifier hands to `exporters.signing.verify_compact` after fetching
+    This is the key resolver a verifier hands to `exporters.credentials.signing.verify_compact` after fetching
     the issuer's did.json (our own resolver reads the database instead).
     """
     allowed = set(document.get("assertionMethod") or [])

@@ -25,7 +25,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, LongTable, Page
 from reportlab.platypus import Paragraph as RLParagraph
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
-from exporters.pdf.fonts import FontSet
+from exporters.reports.pdf.fonts import FontSet
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm

@@ -30,7 +30,7 @@ from joserfc.errors import BadSignatureError, ExceededSizeError, JoseError
 from joserfc.jwk import ECKey, OKPKey
 from joserfc.jws import JWSRegistry
 
-from exporters.keys import GeneratedKey, PrivateSigningKey
+from exporters.credentials.keys import GeneratedKey, PrivateSigningKey
 
 #: What verifiers accept by default. "Ed25519" (RFC 9864) and "EdDSA" (RFC 8037) name the same
 #: signature over an Ed25519 key; we issue "EdDSA" because deployed verifiers (PyJWT among them)
@@ -77,7 +77,7 @@ class VerificationErrorCode(StrEnum):
     UNKNOWN_KID = "unknown_kid"
     KEY_COMPROMISED = "key_compromised"
     BAD_SIGNATURE = "bad_signature"
-    # Credential-level checks (exporters.credentials.verify_credential)
+    # Credential-level checks (exporters.credentials.vc.verify_credential)
     WRONG_TYPE = "wrong_type"
     INVALID_CREDENTIAL = "invalid_credential"
     ISSUER_MISMATCH = "issuer_mismatch"
@@ -163,7 +163,7 @@ def _strict_b64url_decode(segment: str, part: str) -> bytes:
 def _check_signing_key(private_key: PrivateSigningKey | GeneratedKey, alg: str) -> PrivateSigningKey:
     key = private_key.private_key if isinstance(private_key, GeneratedKey) else private_key
     if not isinstance(key, PrivateSigningKey):
-        raise SigningError("private_key must be a PrivateSigningKey (see exporters.keys)")
+        raise SigningError("private_key must be a PrivateSigningKey (see exporters.credentials.keys)")
     wanted = _ALG_KEY_TYPES.get(alg)
     if wanted is None:
         raise SigningError(f"unsupported signing algorithm {alg!r}")

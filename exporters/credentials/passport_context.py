@@ -18,7 +18,7 @@ defines them, from the passport schemas themselves, so a field added to a schema
   coercion, which is right for both.
 
 The context is versioned: a credential names ``<base>/ns/passport/v<N>`` and keeps meaning what it meant when it
-was signed, so a shipped version is never edited. ``exporters/contexts/`` ships each version (listed in its
+was signed, so a shipped version is never edited. ``exporters/credentials/contexts/`` ships each version (listed in its
 ``index.json``) and new credentials name the newest; ``tests/exporters/test_passport_context.py`` fails when the
 schemas no longer give the newest version, and ``manage.py build_passport_context`` writes the next one.
 Plain Python, no Django.
@@ -35,7 +35,8 @@ from passports.fieldmodel import ITEM, FieldSpec, specs_by_pattern, walk_schema
 
 VOCABULARY: Final = "https://dpp.example/ns/passport#"
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
-#: A context version's path under the platform's base URL, and the file in ``exporters/contexts/`` that ships it.
+#: A context version's path under the platform's base URL, and the file in ``exporters/credentials/contexts/``
+#: that ships it.
 CONTEXT_PATH_TEMPLATE: Final = "/ns/passport/v{version}"
 CONTEXT_FILE_TEMPLATE: Final = "dpp-passport-v{version}.jsonld"
 _CONTEXT_PATH: Final = re.compile(r"/ns/passport/v([1-9][0-9]*)")
@@ -68,7 +69,7 @@ def newest_version(paths: Iterable[str]) -> int:
     """The highest passport context version among shipped context paths (what new credentials name)."""
     versions = [int(match[1]) for path in paths if (match := _CONTEXT_PATH.fullmatch(path))]
     if not versions:
-        raise LookupError("no passport context is shipped in exporters/contexts/")
+        raise LookupError("no passport context is shipped in exporters/credentials/contexts/")
     return max(versions)
 
 

@@ -229,7 +229,7 @@ def build_status_list_credential(
 ) -> dict[str, Any]:
     """The unsigned ``BitstringStatusListCredential`` served at ``url`` (specification 2.2).
 
-    It is signed like any other credential (`exporters.signing.sign_compact`); verifiers must check
+    It is signed like any other credential (`exporters.credentials.signing.sign_compact`); verifiers must check
     that signature before trusting the bits.
     """
     if purpose not in STATUS_PURPOSES:

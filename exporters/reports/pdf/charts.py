@@ -17,8 +17,8 @@ from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from exporters.pdf.document import StageChart
-from exporters.pdf.fonts import FontSet
+from exporters.reports.pdf.document import StageChart
+from exporters.reports.pdf.fonts import FontSet
 
 BAR_COLOUR = colors.HexColor("#2f6f8f")
 CREDIT_COLOUR = colors.HexColor("#5b9a5b")  # negative values: credits, e.g. recycling at end of life

@@ -4,7 +4,7 @@ The Django layer builds a ``ReportDocument`` (labels already translated) and cal
 ``render_report``; ``read_embedded_hash`` reads back which passport version a PDF shows.
 """
 
-from exporters.pdf.document import (
+from exporters.reports.pdf.document import (
     Checklist,
     ChecklistRow,
     Cover,
@@ -18,9 +18,9 @@ from exporters.pdf.document import (
     StageChart,
     Table,
 )
-from exporters.pdf.fonts import FontNotFoundError, FontSet, register_fonts
-from exporters.pdf.integrity import read_embedded_hash, read_footer_hashes
-from exporters.pdf.report import render_report
+from exporters.reports.pdf.fonts import FontNotFoundError, FontSet, register_fonts
+from exporters.reports.pdf.integrity import read_embedded_hash, read_footer_hashes
+from exporters.reports.pdf.report import render_report
 
 __all__ = [
     "Checklist",

@@ -37,7 +37,7 @@ _GS1_FILES = Path(__file__).resolve().parent / "gs1"
 
 @cache
 def gs1_file(name: str) -> bytes:
-    """A file GS1 publishes that we ship unchanged in ``exporters/gs1/`` (see its README for sources)."""
+    """A file GS1 publishes that we ship unchanged in ``exporters/resolver/gs1/`` (see its README for sources)."""
     return (_GS1_FILES / name).read_bytes()
 
 

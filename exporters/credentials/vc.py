@@ -31,14 +31,14 @@ from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
 from core.canonical_json import canonical_json, canonical_sha256
-from exporters.signing import (
+from exporters.credentials.signing import (
     DEFAULT_ALLOWED_ALGS,
     VerificationError,
     VerificationErrorCode,
     VerifiedJWS,
     verify_compact,
 )
-from exporters.statuslist import StatusPurpose, status_list_entry, utc_timestamp
+from exporters.credentials.statuslist import StatusPurpose, status_list_entry, utc_timestamp
 from passports.identifiers import is_valid_gln, is_valid_gtin
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
@@ -768,7 +768,7 @@ def verify_credential(
       never vouch for a credential claiming another issuer;
     - ``now`` must lie within ``validFrom``..``validUntil`` (VC 2.0 4.9), and within ``nbf``..``exp``
       when a token carries them.
-    Status (revocation/suspension) is checked apart, with `exporters.statuslist.check_status`,
+    Status (revocation/suspension) is checked apart, with `exporters.credentials.statuslist.check_status`,
     because it needs the status list credential fetched and verified first.
     """
     verified = verify_compact(token, resolve_key, allowed_algs)

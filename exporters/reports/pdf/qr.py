@@ -24,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
-from exporters.carriers import QUIET_ZONE_MODULES, make_qr
+from exporters.resolver.carriers import QUIET_ZONE_MODULES, make_qr
 
 DEFAULT_MODULE_MM = 0.5
 MIN_MODULE_MM = 0.396

@@ -6,8 +6,8 @@ credential and the resolver carry), and its specific asset ids are the same GTIN
 batteries, the unit identifier and the Battery Pass URN (``DigitalLink.urn``): one identity in every output.
 
 Submodels: a battery passport gives one submodel per Battery Pass 1.2.0 sub-model, from the same mapping as the
-Battery Pass export (``exporters.batterypass``), each with the consortium's SAMM aspect URN as its semantic id. The
-IDTA battery passport submodel templates (IDTA 02035) derive from that model but are not shipped here, so the
+Battery Pass export (``exporters.formats.batterypass``), each with the consortium's SAMM aspect URN as its semantic
+id. The IDTA battery passport submodel templates (IDTA 02035) derive from that model but are not shipped here, so the
 semantic ids are the Battery Pass URNs they cite. Other passports give one submodel holding their data as it is.
 What the Battery Pass model could not hold is kept in a ``NotMapped`` collection, never dropped.
 
@@ -27,7 +27,7 @@ from basyx.aas import model
 from basyx.aas.adapter import aasx
 from basyx.aas.adapter.json import write_aas_json_file
 
-from exporters.batterypass import SUBMODELS, VERSION, to_battery_pass
+from exporters.formats.batterypass import SUBMODELS, VERSION, to_battery_pass
 from passports.identifiers import DigitalLink
 
 AASX_MEDIA_TYPE = "application/asset-administration-shell-package+xml"

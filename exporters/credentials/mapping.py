@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from exporters.credentials import (
+from exporters.credentials.vc import (
     CircularityScorecard,
     Classification,
     ConformityClaim,
@@ -49,7 +49,7 @@ from exporters.credentials import (
     StatusEntry,
     canonical_sha256,
 )
-from exporters.linkset import GS1_PIP
+from exporters.resolver.linkset import GS1_PIP
 from passports.identifiers import is_valid_gln, is_valid_lei
 
 CN_SCHEME = "https://ec.europa.eu/taxation_customs/dds2/taric/"

@@ -4,7 +4,7 @@ Keys of our own DIDs are resolved from the database (``exporters.selectors.platf
 are read from the database too, so verification needs no network; a credential from another host fails with
 ``unknown_kid`` because this service fetches nothing. The checks, in order:
 
-1. the compact JWS and the credential (``exporters.credentials.verify_credential``): no ``alg: none``, no
+1. the compact JWS and the credential (``exporters.credentials.vc.verify_credential``): no ``alg: none``, no
    algorithm swap, a known and not compromised key of the issuer, the validity period;
 2. each ``credentialStatus`` entry against its Bitstring Status List credential, itself verified first;
 3. each ``relatedResource`` the platform serves: the bytes served today must hash to the signed digest;
@@ -27,12 +27,12 @@ from typing import Any
 
 from django.conf import settings
 
-from exporters import document_loader
-from exporters.credentials import decode_credential, verify_credential
+from exporters.credentials import document_loader
+from exporters.credentials.signing import VerificationError
+from exporters.credentials.statuslist import StatusListError, check_status
+from exporters.credentials.vc import decode_credential, verify_credential
 from exporters.selectors import issued_credential_facts, platform_key, status_list_tokens
 from exporters.services.credentials import URN_UUID_PREFIX, tier_data_bytes, tier_data_url_for
-from exporters.signing import VerificationError
-from exporters.statuslist import StatusListError, check_status
 from passports.models import PassportVersion
 from passports.tiers import TIERS
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from core.pointers import pointer_token
 from core.spreadsheet_csv import SpreadsheetCsvWriter
-from exporters.aas import AASX_MEDIA_TYPE, passport_shell, shell_aasx, shell_json
-from exporters.batterypass import to_battery_pass
-from exporters.credentials import MEDIA_TYPE as VC_JWT
+from exporters.credentials.vc import MEDIA_TYPE as VC_JWT
+from exporters.formats.aas import AASX_MEDIA_TYPE, passport_shell, shell_aasx, shell_json
+from exporters.formats.batterypass import to_battery_pass
 from exporters.selectors import credential_of
 from exporters.services.credentials import tier_data
 from passports.fieldmodel import FieldSpec, walk_schema

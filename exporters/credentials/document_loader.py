@@ -2,8 +2,8 @@
 
 The platform has no network at run time, and a verifier that fetched contexts would let whoever
 controls (or spoofs) a context URL change what a signed credential means. So contexts are data in
-``exporters/contexts/``, listed with their SHA-256 in ``index.json``; anything not listed is refused,
-and this module never opens a socket. See ``exporters/contexts/README.md`` for where each file comes
+``exporters/credentials/contexts/``, listed with their SHA-256 in ``index.json``; anything not listed is refused,
+and this module never opens a socket. See ``exporters/credentials/contexts/README.md`` for where each file comes
 from.
 
 Two kinds of entry: an absolute URL (the W3C and UNTP contexts, which live at their publishers' addresses)
@@ -90,7 +90,7 @@ def _key_for(url: str, base_url: str | None) -> str:
             return url[len(base) :]
     raise DocumentLoaderError(
         f"JSON-LD document {url!r} is not shipped with the platform and is never fetched; "
-        "add it to exporters/contexts/ and index.json if it is needed"
+        "add it to exporters/credentials/contexts/ and index.json if it is needed"
     )
 
 

@@ -113,6 +113,16 @@ def identity_fill(
     return filled, problems
 
 
+def locked_fields(category: str, *, identifier: str) -> dict[str, str]:
+    """``{JSON Pointer: value}`` of the fields ``identity_fill`` writes on every save of a ``category`` passport.
+
+    The editor shows them read-only with that value (``passports.web.schema_forms.build_form``): a field the
+    save overwrites or refuses is not one to offer as free text.
+    """
+    fields = IDENTITY_FIELDS.get(category)
+    return {pointer_of(fields[0]): identifier} if fields is not None and identifier else {}
+
+
 def unit_identifier_of(category: str, data: Mapping[str, Any]) -> str | None:
     fields = IDENTITY_FIELDS.get(category)
     value = _get(data, fields[1]) if fields is not None else None

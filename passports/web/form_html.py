@@ -34,6 +34,7 @@ class _Words:
     error: str
     not_given: str
     inherited: str
+    locked: str
     remove: str
     add: str
     none: str
@@ -49,6 +50,7 @@ class _Words:
             error=_("Error:"),
             not_given=_("— not given —"),
             inherited=_("Inherited from the model passport"),
+            locked=_("Computed by the platform: the passport's Digital Link. It cannot be edited."),
             remove=_("Remove"),
             add=_("Add to “%(title)s”"),
             none=_("None to declare (empty list)"),
@@ -204,6 +206,8 @@ def _described_by(node: FormNode) -> str:
         ids.append(f"{node.dom_id}-error")
     if (node.help or node.legal) and not node.compact:
         ids.append(f"{node.dom_id}-help")
+    if node.locked:
+        ids.append(f"{node.dom_id}-locked")
     attributes = f' aria-describedby="{escape(" ".join(ids))}"' if ids else ""
     if node.errors:
         attributes += ' aria-invalid="true"'
@@ -212,14 +216,18 @@ def _described_by(node: FormNode) -> str:
     return attributes
 
 
+def _field_classes(node: FormNode) -> str:
+    flags = (
+        (node.widget == "textarea", "sf-wide"),
+        (bool(node.errors), "has-error"),
+        (node.inherited, "is-inherited"),
+        (node.locked, "is-locked"),
+    )
+    return " ".join(["sf-field", *(name for on, name in flags if on)])
+
+
 def _field(node: FormNode, words: _Words, out: list[str]) -> None:
-    classes = "sf-field"
-    if node.widget == "textarea":
-        classes += " sf-wide"
-    if node.errors:
-        classes += " has-error"
-    if node.inherited:
-        classes += " is-inherited"
+    classes = _field_classes(node)
     dom_id = escape(node.dom_id)
     name = escape(node.pointer)
     label_class = ' class="visually-hidden"' if node.compact else ""
@@ -251,10 +259,15 @@ def _field(node: FormNode, words: _Words, out: list[str]) -> None:
         else:
             kind = f'type="{escape(node.widget)}"'
         placeholder = f' placeholder="{escape(node.placeholder)}"' if node.placeholder else ""
-        out.append(f'<input {kind} id="{dom_id}" name="{name}" value="{escape(node.value)}"{placeholder}{aria}>')
+        readonly = " readonly" if node.locked else ""
+        out.append(
+            f'<input {kind} id="{dom_id}" name="{name}" value="{escape(node.value)}"{placeholder}{aria}{readonly}>'
+        )
     if node.unit:
         out.append(f'<span class="unit">{escape(node.unit)}</span>')
     out.append("</div>")
+    if node.locked:
+        out.append(f'<p class="help" id="{dom_id}-locked">{escape(words.locked)}</p>')
     if (node.help or node.legal) and not node.compact:
         out.append(f'<p class="help" id="{dom_id}-help">{escape(node.help)}{_legal(node)}</p>')
     out.append("</div>")

@@ -32,6 +32,7 @@ from passports.overrides import diff_overrides
 from passports.roles import member_may
 from passports.selectors import passports as selectors
 from passports.services import passports as services
+from passports.services.identity import locked_fields
 from passports.tenancy import request_membership
 from passports.validation import Issue, validate
 from passports.validation.pointers import field_titles
@@ -211,6 +212,7 @@ def _render_editor(
         lang=ui_language(),
         base=base,
         own=own if own is not None else version.data,
+        locked=locked_fields(version.schema.category, identifier=passport.identifier),
     )
     context = {
         "passport": passport,

@@ -100,6 +100,7 @@ class FormNode:
     min_items: int = 0
     declared_empty: bool = False
     compact: bool = False
+    locked: bool = False
 
     @property
     def pointer(self) -> str:
@@ -148,6 +149,7 @@ class _Context:
     own: Any
     schema: Mapping[str, Any] = field(default_factory=dict)
     translations: Mapping[str, Translation] = field(default_factory=dict)
+    locked: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_form(
@@ -158,6 +160,7 @@ def build_form(
     lang: str = "en",
     base: Mapping[str, Any] | None = None,
     own: Mapping[str, Any] | None = None,
+    locked: Mapping[str, str] | None = None,
 ) -> FormTree:
     """Lay out the form for ``data`` (the effective data) under ``schema``.
 
@@ -165,6 +168,10 @@ def build_form(
     stored with the item: fields whose value comes from ``base`` and that ``own`` does not override are
     marked ``inherited``. ``issues`` are attached to the field their pointer names, or to the nearest
     ancestor shown; those about the whole document go to ``general_errors``.
+
+    ``locked`` (``{JSON Pointer: value}``) names the fields the platform writes itself on every save, such as
+    the passport identifier (``passports.services.identity``): they show that value, read-only, whatever the
+    data holds, so nobody types an identifier the save would overwrite or refuse.
     """
     by_pointer: dict[str, list[str]] = {}
     for issue in issues:
@@ -175,6 +182,7 @@ def build_form(
         own=own,
         schema=schema,
         translations=translations_for(schema, lang),
+        locked=locked or {},
     )
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
@@ -400,6 +408,9 @@ def _field(
     node = _decorate(FormNode(kind="field", path=path, title="", required=required), schema, context)
     node.value = _as_text(value)
     node.inherited = value is not _MISSING and _is_inherited(path, context)
+    written = context.locked.get(node.pointer)
+    if written is not None:
+        node.value, node.locked, node.inherited = written, True, False
     kind = _type_of(schema)
     enum = schema.get("enum")
     if isinstance(enum, list):

@@ -286,6 +286,44 @@ def test_an_item_passport_shows_inherited_values_and_stores_only_what_differs(cl
     assert "Inherited" not in text(own)
 
 
+def test_the_passport_identifier_is_its_digital_link_shown_locked(client: Client, tenant: Any) -> None:
+    # Issue 17, item 3: the identifier is computed, not typed. An item shows its own Digital Link (never the
+    # model passport's it would otherwise inherit), read-only, with the reason beside it.
+    model = make_passport(tenant.org)
+    passport_publish(passport=model)
+    from django.conf import settings
+
+    item = passport_create(
+        org=tenant.org,
+        product=model.product,
+        granularity="item",
+        schema=model.schema,
+        data={},
+        serial="SN0002",
+        base_url=settings.PLATFORM_BASE_URL,
+    )
+    assert item.identifier != model.identifier
+    client.force_login(tenant.editor)
+    page = parse_html(client.get(edit_url(item)).content.decode())
+    box = field_box(page, "f/general_product_information/battery_passport_identifier")
+    field = next(elements(box, "input"))
+    assert attribute(field, "value") == item.identifier
+    assert has_attribute(field, "readonly")
+    assert "f/general_product_information/battery_passport_identifier-locked" in (
+        attribute(field, "aria-describedby") or ""
+    )
+    note = next(p for p in elements(box, "p") if attribute(p, "id") == attribute(field, "id") + "-locked")
+    assert "the passport's Digital Link. It cannot be edited." in text(note)
+    assert "Inherited" not in text(box)
+    # Other fields stay free text.
+    model_field = next(elements(field_box(page, "f/general_product_information/battery_model"), "input"))
+    assert not has_attribute(model_field, "readonly")
+    client.cookies["django_language"] = "ko"
+    page = parse_html(client.get(edit_url(item), HTTP_ACCEPT_LANGUAGE="ko").content.decode())
+    box = field_box(page, "f/general_product_information/battery_passport_identifier")
+    assert "이 여권의 디지털 링크입니다. 수정할 수 없습니다." in text(box)
+
+
 # --------------------------------------------------------------------------------------------------
 # Creating passports, revoking, downloads, history
 

@@ -185,20 +185,21 @@ def _django_world(count: int) -> list[Any]:
     from django.conf import settings
     from django.core.management import call_command
 
-    from exporters import receivers
     from passports import identifiers
-    from passports.models import Organization, PassportSchema, PassportVersion, Product
+    from passports.models import Organization, PassportSchema, Product
     from passports.schema_files import example_files
     from passports.services.passports import passport_create, passport_publish
-    from passports.signals import passport_published
+    from passports.services.publication import publication_steps, publication_steps_set
 
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     org = Organization.objects.create(name="Bench Energy", slug="bench-energy", country="KR", role="manufacturer")
     schema = PassportSchema.objects.get(category="battery", version="1.0")
     data = json.loads(next(p for p in example_files() if p.name == "battery-1.0-ev-pack.json").read_text())
-    # Publish without the signing receiver, so that signing can be timed on its own afterwards.
-    if not passport_published.disconnect(sender=PassportVersion, dispatch_uid="exporters.sign_at_publication"):
-        raise RuntimeError("the signing receiver was not connected")
+    # Publish without the signing step, so that signing can be timed on its own afterwards.
+    steps = publication_steps()
+    if "sign" not in {step.name for step in steps}:
+        raise RuntimeError("the signing step was not installed")
+    publication_steps_set([step for step in steps if step.name != "sign"])
     versions = []
     for number in range(count):
         body = f"0880{number:09d}"
@@ -209,9 +210,7 @@ def _django_world(count: int) -> list[Any]:
             org=org, product=product, granularity="model", schema=schema, data=data, base_url=settings.PLATFORM_BASE_URL
         )
         versions.append(passport_publish(passport=passport))
-    passport_published.connect(
-        receivers.sign_at_publication, sender=PassportVersion, dispatch_uid="exporters.sign_at_publication"
-    )
+    publication_steps_set(steps)
     return versions
 
 

@@ -10,6 +10,8 @@ class ExportersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from exporters import receivers as signing_receivers  # noqa: F401  # signs at publication
-        from exporters.backup import receivers as backup_receivers  # noqa: F401  # backup copy after publication
-        from exporters.reports import receivers  # noqa: F401  # connects the report receivers to passport signals
+        # Imported here, not at the top: these modules import models, which are not loaded when apps are read.
+        from exporters import receivers  # noqa: F401  # connects the public-cache receivers of model saves
+        from exporters.services.publication import publication_steps_install
+
+        publication_steps_install()

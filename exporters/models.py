@@ -89,7 +89,7 @@ class ReportPack(models.Model):
 
 
 # ==================================================================================================
-# Signing (exporters/services/, exporters/receivers.py): organizations' keys, the credential issued
+# Signing (exporters/services/, exporters/credentials/): organizations' keys, the credential issued
 # for each published passport version, and the status lists that revoke or suspend credentials
 # ==================================================================================================
 

@@ -1,9 +1,8 @@
-"""Receivers of passport events for signing (publishing signs, revoking flips the status bit) and for the
-public answers kept by ``exporters/resolver/public_cache.py`` (dropped when what they show changes).
+"""Receivers that drop the resolver's kept public answers (``exporters/resolver/public_cache.py``) when something
+they show changes outside a publication: a product's name, the issuer's details, its keys.
 
-Both signals are sent inside the transaction that changes the version, so the credential and its status move
-with the version or not at all: no published version without its credential, no revoked version whose
-credential still reads as active.
+Publication and revocation drop them as a step of ``exporters.services.publication``; these are model saves
+that no service call announces, so a ``post_save`` receiver is where they are seen.
 """
 
 from __future__ import annotations
@@ -14,27 +13,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from exporters.models import SigningKey
-from exporters.resolver.public_cache import invalidate_all, invalidate_gtin, invalidate_passport
-from exporters.services.credentials import credential_issue, credential_revoke
-from passports.models import Organization, PassportVersion, Product
-from passports.signals import passport_published, passport_revoked
-
-
-@receiver(passport_published, sender=PassportVersion, dispatch_uid="exporters.sign_at_publication")
-def sign_at_publication(sender: type[PassportVersion], version: PassportVersion, **kwargs: Any) -> None:
-    credential_issue(version=version)
-
-
-@receiver(passport_revoked, sender=PassportVersion, dispatch_uid="exporters.revoke_credential")
-def revoke_credential(sender: type[PassportVersion], version: PassportVersion, **kwargs: Any) -> None:
-    credential_revoke(version=version)
-
-
-@receiver(passport_published, sender=PassportVersion, dispatch_uid="exporters.public_cache_publish")
-@receiver(passport_revoked, sender=PassportVersion, dispatch_uid="exporters.public_cache_revoke")
-def drop_public_answers(sender: type[PassportVersion], version: PassportVersion, **kwargs: Any) -> None:
-    """A new version or a revocation: the resolver's kept answers for this GTIN go once the change commits."""
-    invalidate_passport(version.passport)
+from exporters.resolver.public_cache import invalidate_all, invalidate_gtin
+from passports.models import Organization, Product
 
 
 @receiver(post_save, sender=Product, dispatch_uid="exporters.public_cache_product")

@@ -1,7 +1,8 @@
-"""Signals other apps listen to, so that ``passports`` never imports them.
+"""Events of a version's life that ``passports``' own records listen to (audit, retention, named operators).
 
-``passport_published`` is sent inside the publishing transaction: a receiver that fails (signing, say)
-rolls the publication back, so no published version exists without what must accompany it.
+``passport_published`` is sent inside the publishing transaction: a receiver that fails rolls the publication
+back. What other apps do at publication (sign, back up, draw the QR code) is not hung on these signals but run
+as ordered steps through ``passports.services.publication``, so that flow reads in one place.
 """
 
 from django.dispatch import Signal

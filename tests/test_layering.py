@@ -28,7 +28,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 #: new circle can join them, and to be deleted with them.
 KNOWN_CIRCLES = (
     ["exporters.services.credentials", "exporters.services.keys", "exporters.services.status_lists"],
-    ["exporters.pdf", "exporters.pdf.report"],
+    ["exporters.reports.pdf", "exporters.reports.pdf.report"],
     ["exporters.backup.sftp", "exporters.backup.storage"],
 )
 #: A module with one of these among its dotted parts serves requests (pages, API); only such modules and

@@ -32,8 +32,8 @@ from exporters.credentials.verification import verify_token
 from exporters.formats.aas import AASX_MEDIA_TYPE
 from exporters.formats.exports import EXPORT_FORMATS, ExportError, export_version
 from exporters.models import SigningKey
-from exporters.reports.receivers import qr_code_for
 from exporters.reports.selectors import passport_for_report, version_for_report
+from exporters.resolver.carriers import qr_code_for
 from exporters.services.credentials import NotIssuableError, credential_suspend
 from passports.api.base import OrganizationScopedMixin
 from passports.permissions import IsOrganizationMember

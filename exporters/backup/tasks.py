@@ -4,6 +4,10 @@
 jitter) for about a day; ``replicate_pending`` (run it from beat, e.g. hourly, and on demand) enqueues every
 published version whose copy is missing, unconfirmed or older than its last change, so a version whose
 retries ran out, or whose enqueue was lost with a broker outage, is copied in the end all the same.
+
+``replicate_after_commit`` is how publication and revocation ask for a copy: through the transactional outbox
+(``core.jobs.enqueue_after_commit``), its row commits with the publication, the task is sent once the transaction
+commits, and, if the broker is away then, once it is back.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 
 from celery import shared_task
 
+from core.jobs import enqueue_after_commit
 from exporters.backup.replication import replicate_version, versions_needing_backup
 
 logger = logging.getLogger(__name__)
@@ -41,3 +46,9 @@ def replicate_pending(limit: int = 10_000) -> int:
     for version_id in ids:
         replicate_version_task.delay(version_id)
     return len(ids)
+
+
+def replicate_after_commit(*version_ids: int) -> None:
+    """Copy these versions to the backup store once the current transaction commits (through the outbox)."""
+    for version_id in version_ids:
+        enqueue_after_commit(replicate_version_task, version_id)

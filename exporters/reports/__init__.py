@@ -2,5 +2,5 @@
 
 Plain-Python builders (``labels``, ``clauses``, ``content``, ``cbam``, ``seal``) turn passport data into
 ``exporters.reports.pdf`` documents and CBAM files; the Django side (``selectors``, ``packs``, ``tasks``,
-``verification``, ``receivers``) reads versions scoped to one organization and stores the results.
+``verification``) reads versions scoped to one organization and stores the results.
 """

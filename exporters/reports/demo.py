@@ -8,7 +8,7 @@ from typing import Any
 from exporters.models import ReportPack
 from exporters.reports.pack_requests import selection_source
 from exporters.reports.packs import pack_build, pack_create
-from exporters.reports.receivers import qr_code_for
+from exporters.resolver.carriers import qr_code_for
 from passports.models import Passport, PassportVersion
 
 DEMO_PACK_SIZE = 2  # each report takes about half a second to draw; seed_demo stays quick

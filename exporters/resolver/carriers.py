@@ -2,8 +2,12 @@
 
 ESPR (Regulation (EU) 2024/1781) Art. 9(2)(b) and Annex III: the passport is reached through a
 data carrier on the product, its packaging or documentation; the GS1 Digital Link URI in a QR code
-is the carrier used here. Making a code costs milliseconds (segno, pure Python), so callers make
-them once when a version is published and cache the bytes; these functions hold no cache.
+is the carrier used here. Making a code costs milliseconds (segno, pure Python), so a passport's code
+is made once, at its first publication (``exporters.services.publication``), and stored: ``qr_code_for``
+keeps it in ``PassportQrCode``; ``qr_svg`` and ``qr_png`` draw one on request and keep nothing.
+
+A passport's identifier (its GS1 Digital Link URI) never changes, so its stored code is made inside the publishing
+transaction: a publication that rolls back leaves no orphan symbol, and a republication reuses the stored one.
 
 Error correction level M (about 15 % of the symbol recoverable) is the usual balance between
 symbol size and damage tolerance on packaging; it is fixed rather than boosted so a label designer
@@ -17,9 +21,14 @@ import io
 
 import segno
 
+from exporters.models import PassportQrCode
+from passports.models import Passport
+
 ERROR_CORRECTION = "m"
 QUIET_ZONE_MODULES = 4
 MAX_SCALE = 40  # 40 px per module already prints a version-10 code 2.4 m wide at 96 dpi; more is abuse.
+SVG_SCALE = 4  # stored SVG: user units per module; vector, so any print size scales from it
+PNG_SCALE = 8  # stored PNG: pixels per module; a version-5 symbol is 296 px, sharp on screens and labels
 
 
 def make_qr(data: str) -> segno.QRCode:
@@ -50,3 +59,25 @@ def qr_png(data: str, scale: int = 4) -> bytes:
     buffer = io.BytesIO()
     make_qr(data).save(buffer, kind="png", scale=scale, border=QUIET_ZONE_MODULES)
     return buffer.getvalue()
+
+
+def qr_code_for(passport: Passport) -> PassportQrCode:
+    """Return the passport's stored QR code, making and storing it first if it has none for its URI."""
+    stored = PassportQrCode.objects.filter(passport=passport).first()
+    if stored is not None and stored.uri == passport.identifier:
+        return stored
+    # One symbol, saved twice: choosing the mask is the costly step, so it is done once for both files.
+    symbol = make_qr(passport.identifier)
+    svg, png = io.BytesIO(), io.BytesIO()
+    symbol.save(svg, kind="svg", scale=SVG_SCALE, border=QUIET_ZONE_MODULES, xmldecl=True)
+    symbol.save(png, kind="png", scale=PNG_SCALE, border=QUIET_ZONE_MODULES)
+    code, _ = PassportQrCode.objects.update_or_create(
+        passport=passport,
+        defaults={
+            "organization_id": passport.organization_id,
+            "uri": passport.identifier,
+            "svg": svg.getvalue().decode("utf-8"),
+            "png": png.getvalue(),
+        },
+    )
+    return code

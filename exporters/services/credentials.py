@@ -1,7 +1,7 @@
 """Issuing, re-signing, revoking and suspending the credential of a published passport version.
 
-``credential_issue`` runs inside the publishing transaction (``exporters.receivers`` listens to
-``passports.signals.passport_published``): a version is never published without its signed credential, and a
+``credential_issue`` runs inside the publishing transaction (the first step of ``exporters.services.publication``):
+a version is never published without its signed credential, and a
 signing failure rolls the publication back. The credential links the version's data tier by tier
 (``relatedResource`` with ``digestSRI``); the public tier is also attached, because the credential itself is
 public. ESPR (Regulation (EU) 2024/1781) Art. 9-10: passport data must be authentic and tamper-evident.

@@ -24,7 +24,7 @@ from exporters.credentials.vc import MEDIA_TYPE as VC_JWT
 from exporters.credentials.verification import verify_token
 from exporters.models import IssuedCredential
 from exporters.reports.labels import Lang
-from exporters.reports.receivers import qr_code_for
+from exporters.resolver.carriers import qr_code_for
 from exporters.resolver.linkset import MEDIA_TYPE as LINKSET
 from exporters.resolver.linkset import PassportLinks, VersionLink
 from exporters.resolver.public_cache import public_cache_control

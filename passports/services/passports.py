@@ -24,6 +24,7 @@ from passports.identifiers import DigitalLink, DigitalLinkError
 from passports.models import Facility, Organization, Passport, PassportSchema, PassportVersion, Product
 from passports.selectors.passports import effective_data_of, validation_report
 from passports.services.identity import gln_gtin_clash, identity_fields_apply
+from passports.services.publication import publication_steps_run_published, publication_steps_run_revoked
 from passports.signals import passport_published, passport_revoked
 from passports.validation import Issue, validate
 
@@ -379,6 +380,7 @@ def passport_publish(*, passport: Passport, by: Any = None, publish_parent: bool
     locked.status = PassportVersion.Status.PUBLISHED
     locked.save(update_fields=["status", "updated_at"])
     passport_published.send(sender=PassportVersion, version=draft, superseded=previous, by=by)
+    publication_steps_run_published(version=draft, superseded=previous)
     return draft
 
 
@@ -405,4 +407,5 @@ def passport_revoke(*, version: PassportVersion, reason: str, by: Any = None) ->
     if was_current:
         Passport.objects.filter(pk=locked.passport_id).update(status=PassportVersion.Status.REVOKED)
     passport_revoked.send(sender=PassportVersion, version=locked, reason=reason, by=by)
+    publication_steps_run_revoked(version=locked)
     return locked

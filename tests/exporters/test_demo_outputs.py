@@ -70,7 +70,7 @@ def test_every_output_of_every_demo_passport_names_the_same_identifiers(demo_wor
     from rest_framework.test import APIClient
 
     from exporters.formats.batterypass import to_battery_pass
-    from exporters.reports.receivers import qr_code_for
+    from exporters.resolver.carriers import qr_code_for
     from exporters.selectors import credential_of
     from passports.identifiers import DigitalLink
     from passports.models import Passport, PassportVersion, Product

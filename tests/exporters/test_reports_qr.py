@@ -22,10 +22,9 @@ from exporters.models import PassportQrCode
 from exporters.reports import packs
 from exporters.reports.content import build_report
 from exporters.reports.pdf import qr, render_report
-from exporters.reports.receivers import PNG_SCALE
 from exporters.reports.rendering import render_cbam_pdf, render_version_report
 from exporters.reports.selectors import passport_for_report, report_facts, version_for_report
-from exporters.resolver.carriers import qr_png
+from exporters.resolver.carriers import PNG_SCALE, qr_png
 from passports.models import Passport
 from tests.factories import ProductFactory, example_data, make_passport, make_published_passport
 

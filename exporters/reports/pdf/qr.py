@@ -5,8 +5,8 @@ size (X-dimension) defaults to 0.5 mm and is never below 0.396 mm, the minimum o
 range that GS1 General Specifications section 5.12.3.1 sets for QR codes with GS1 Digital Link URIs.
 The quiet zone is painted white so the symbol scans on a tinted page too.
 
-A published passport's symbol was made once, at publication (``exporters.reports.receivers``), and kept as a
-PNG; ``symbol_rows`` reads its modules back from those pixels, so a report draws the stored symbol as
+A published passport's symbol was made once, at publication (``exporters.resolver.carriers.qr_code_for``), and
+kept as a PNG; ``symbol_rows`` reads its modules back from those pixels, so a report draws the stored symbol as
 vectors instead of choosing a mask again. Only a passport without a stored symbol (a draft) gets a new one.
 """
 

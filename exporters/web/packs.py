@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from core.ids import MAX_ID
 from core.language import ui_language
 from exporters.models import ReportPack
 from exporters.reports.pack_requests import (
@@ -66,7 +67,7 @@ class PackForm(forms.Form):
     """What the passports list and the import page send: passports or an import, a language, a tier."""
 
     passports = PassportIdsField(label=gettext_lazy("Passports"), required=False)
-    import_job = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    import_job = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     lang = forms.ChoiceField(label=gettext_lazy("Language of the reports"), choices=LANG_CHOICES)
     tier = forms.ChoiceField(
         label=gettext_lazy("Access tier"),

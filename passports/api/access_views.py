@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.ids import IdField
 from passports.api.base import OrganizationScopedMixin
 from passports.api.views import as_drf_validation_error
 from passports.models import AccessLogEntry, AccessRequest, ApiClient, Grant, OperatorLink, Organization
@@ -191,8 +192,8 @@ class AccessLogEntrySerializer(serializers.ModelSerializer[AccessLogEntry]):
 
 
 class AccessLogFilterSerializer(serializers.Serializer[Any]):
-    passport = serializers.IntegerField(required=False, min_value=1)
-    reader = serializers.IntegerField(required=False, min_value=1, help_text="The reading organization's id")
+    passport = IdField(required=False)
+    reader = IdField(required=False, help_text="The reading organization's id")
     tier = serializers.ChoiceField(required=False, choices=["legitimate_interest", "authority"])
     output = serializers.ChoiceField(required=False, choices=AccessLogEntry.Output.choices)
     since = serializers.DateField(required=False, help_text="First day, included")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.ids import MAX_ID
 from core.language import ui_language
 from passports.models import BulkJob, BulkJobItem, ImportJob, Passport, PassportVersion
 from passports.roles import member_may
@@ -49,7 +50,7 @@ class SelectionForm(forms.Form):
     status = forms.CharField(required=False, max_length=10)
     schema = forms.CharField(required=False, max_length=60)
     granularity = forms.CharField(required=False, max_length=5)
-    import_job = forms.IntegerField(required=False, min_value=1)
+    import_job = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     cockpit = forms.CharField(required=False, max_length=1000)
     reason = forms.CharField(required=False, max_length=300)
 

@@ -24,13 +24,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "passports": frozenset({"core"}),
     "core": frozenset(),
 }
-#: Circles left in ``exporters`` while its restructure (issue 18, item 9) is under way: tolerated by name so no
-#: new circle can join them, and to be deleted with them.
-KNOWN_CIRCLES = (
-    ["exporters.services.credentials", "exporters.services.keys", "exporters.services.status_lists"],
-    ["exporters.reports.pdf", "exporters.reports.pdf.report"],
-    ["exporters.backup.sftp", "exporters.backup.storage"],
-)
 #: A module with one of these among its dotted parts serves requests (pages, API); only such modules and
 #: ``config`` (which routes to them) may import one.
 FRONT_PARTS = frozenset({"web", "api"})
@@ -162,7 +155,7 @@ def test_only_web_and_api_modules_import_web_and_api_modules() -> None:
 
 
 def test_there_are_no_import_circles() -> None:
-    assert [cycle for cycle in _cycles(GRAPH) if cycle not in KNOWN_CIRCLES] == []
+    assert _cycles(GRAPH) == []
 
 
 def test_the_cycle_finder_finds_a_circle_and_only_the_circle() -> None:

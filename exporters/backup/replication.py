@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from exporters.backup.storage import BackupStore, configured_store, store_provider
 from exporters.models import BackupRecord
+from exporters.reports.rendering import render_version_report
 from passports.models import Organization, PassportVersion
 
 FORMAT: Final = "dpp-backup/1"
@@ -120,10 +121,6 @@ def version_record(version: PassportVersion) -> dict[str, Any]:
 
 
 def _report_pdf(version: PassportVersion) -> bytes | None:
-    try:
-        from exporters.reports.rendering import render_version_report
-    except ImportError:
-        return None
     return render_version_report(version, tier="public", lang="en")
 
 

@@ -24,7 +24,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from exporters.backup.replication import CREDENTIAL, MANIFEST, RECORD, optional_model, sha256
 from exporters.backup.storage import BackupStore
+from exporters.credentials.signing import VerificationError
+from exporters.credentials.vc import verify_credential
 from exporters.models import BackupRecord
+from exporters.services.credentials import digest_sri, tier_data_bytes
 from passports import audit
 from passports.documents import content_hash
 from passports.models import (
@@ -352,11 +355,6 @@ def _credential_problem(version: PassportVersion) -> str | None:
     if credential is None:
         return None
     try:
-        from exporters.credentials.signing import VerificationError
-        from exporters.credentials.vc import verify_credential
-    except ImportError:
-        return None
-    try:
         verified = verify_credential(credential.jws, _public_key_resolver())
     except VerificationError as exc:
         return f"credential does not verify: {exc}"
@@ -367,10 +365,6 @@ def _credential_problem(version: PassportVersion) -> str | None:
 
 def _data_digest_problem(version: PassportVersion, credential: dict[str, Any]) -> str | None:
     """The credential's digest of the public data tier must match the restored data."""
-    try:
-        from exporters.services.credentials import digest_sri, tier_data_bytes
-    except ImportError:
-        return None
     expected = digest_sri(tier_data_bytes(version, "public"))
     digests = {str(item.get("digestSRI")) for item in credential.get("relatedResource", []) if isinstance(item, dict)}
     if digests and expected not in digests:

@@ -59,7 +59,7 @@ class SftpStore:
         timeout: float = 15.0,
     ) -> None:
         try:
-            import paramiko  # type: ignore[import-untyped,unused-ignore]  # no stubs installed
+            import paramiko  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415  # loads only for an SFTP store
         except ImportError as exc:
             raise SftpStoreError("an sftp:// backup store needs paramiko") from exc
         if not known_hosts:

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
+from django.conf import settings
+
 from exporters.backup.sftp import SftpStore, SftpTarget
 from exporters.backup.store_keys import checked_key
 
@@ -105,7 +107,7 @@ class S3Store:
         self, bucket: str, prefix: str = "", endpoint_url: str | None = None, *, retention_days: int = 0
     ) -> None:
         try:
-            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # no stubs installed
+            import boto3  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: PLC0415  # 0.5 s to load, S3 stores only
         except ImportError as exc:
             raise StoreError("an s3:// backup store needs boto3") from exc
         self.bucket = bucket
@@ -161,7 +163,6 @@ def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupSto
     """The store a URL names: ``file:///path`` (or a plain path), ``s3://bucket/prefix`` or ``sftp://...``.
 
     S3 retention and SFTP credentials come from settings (``BACKUP_S3_RETENTION_DAYS``, ``BACKUP_SFTP_*``)."""
-    from django.conf import settings
 
     parsed = urlparse(url)
     if parsed.scheme in {"", "file"}:
@@ -192,7 +193,6 @@ def store_from_url(url: str, *, s3_endpoint_url: str | None = None) -> BackupSto
 
 def store_provider(store: BackupStore) -> str:
     """Who keeps the copy, for the registry record: ``BACKUP_PROVIDER`` when set, else the store's host."""
-    from django.conf import settings
 
     named = str(getattr(settings, "BACKUP_PROVIDER", "") or "")
     if named:
@@ -206,7 +206,6 @@ def store_provider(store: BackupStore) -> str:
 
 def configured_store() -> BackupStore:
     """The deployment's second store, from settings (``BACKUP_STORE_URL``, ``BACKUP_S3_ENDPOINT_URL``)."""
-    from django.conf import settings
 
     url = getattr(settings, "BACKUP_STORE_URL", "") or (Path(settings.BASE_DIR) / "var" / "backup").as_uri()
     return store_from_url(url, s3_endpoint_url=getattr(settings, "BACKUP_S3_ENDPOINT_URL", "") or None)

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from gs1 import decompress_gs1_digital_link_to_structured_array
+
 from passports.identifiers import GS1_CSET82, DigitalLink, gs1_check_digit
 
 #: Key qualifiers of AI (01) in the order URI Syntax requires: consumer product variant, batch/lot, serial.
@@ -133,7 +135,6 @@ def decompress_path(segment: str) -> str | None:
     """
     if not _COMPRESSED.fullmatch(segment):
         return None
-    from gs1 import decompress_gs1_digital_link_to_structured_array
 
     try:
         structured = decompress_gs1_digital_link_to_structured_array(f"https://resolver.invalid/{segment}")

@@ -36,10 +36,12 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
 from core.degraded import BROKER_ERRORS
 from core.jobs import enqueue_after_commit
+from passports.identifiers import DigitalLink
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +74,6 @@ class _Generations:
     """
 
     def __init__(self) -> None:
-        from django.core.cache.backends.redis import RedisCache
 
         backend = caches["default"]
         # RedisCache keeps its client in _cache (Django 5.2); its pool is shared with every other cache read.
@@ -141,7 +142,6 @@ def invalidate_gtin(gtin: str) -> None:
 
 def invalidate_passport(passport: Any) -> None:
     """``invalidate_gtin`` for the GTIN of a passport's Digital Link."""
-    from passports.identifiers import DigitalLink
 
     invalidate_gtin(DigitalLink.parse(passport.identifier).gtin)
 

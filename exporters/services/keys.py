@@ -25,6 +25,7 @@ from exporters.credentials.keys import (
     decrypt_private_key,
     encrypt_private_key,
     generate_key,
+    kek_from_env_value,
     public_jwk,
 )
 from exporters.models import SigningKey
@@ -46,7 +47,6 @@ class UnknownKeyError(LookupError):
 def _kek_for(kek_setting: str, secret_key: str) -> bytes:
     # Cached per (setting, secret) pair: deriving is cheap, but the warning must be logged once, and tests
     # that override the settings get the KEK that matches them.
-    from exporters.credentials.keys import kek_from_env_value
 
     if kek_setting.strip():
         return kek_from_env_value(kek_setting)

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import error_body
+from core.ids import IdField
 from passports.api.base import OrganizationScopedMixin
 from passports.api.passport_serializers import OrgScopedPrimaryKeyField
 from passports.models import BulkJob, BulkJobItem, ImportJob, Organization, Passport
@@ -114,7 +115,7 @@ class PassportFilterSerializer(serializers.Serializer[Any]):
     status = serializers.CharField(max_length=10, required=False, allow_blank=True)
     schema = serializers.CharField(max_length=60, required=False, allow_blank=True)
     granularity = serializers.ChoiceField(choices=Passport.Granularity.choices, required=False, allow_blank=True)
-    product = serializers.IntegerField(required=False)
+    product = IdField(required=False)
 
 
 class BulkCreateSerializer(serializers.Serializer[Any]):
@@ -124,7 +125,7 @@ class BulkCreateSerializer(serializers.Serializer[Any]):
     operation = serializers.ChoiceField(choices=BulkJob.Operation.choices)
     policy = serializers.ChoiceField(choices=BulkJob.Policy.choices, default=BulkJob.Policy.VALID_ONLY)
     passports = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_IDS, allow_empty=False
+        child=IdField(), required=False, max_length=MAX_IDS, allow_empty=False
     )
     filter = PassportFilterSerializer(required=False)
     import_job = OrgScopedPrimaryKeyField(ImportJob, required=False)

@@ -13,6 +13,8 @@ import io
 import re
 from typing import TYPE_CHECKING
 
+from pypdf import PdfReader
+
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
@@ -46,7 +48,6 @@ def footer_hash_text(content_hash: str, label: str) -> str:
 
 def _reader(pdf_bytes: bytes) -> PdfReader:
     # Imported here: rendering needs no PDF reader, only the read-back paths (verification, tests) do.
-    from pypdf import PdfReader
 
     return PdfReader(io.BytesIO(pdf_bytes))
 

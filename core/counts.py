@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Value
 
@@ -48,7 +49,11 @@ def row_counts(
     params: list[Any] = []
     for queryset in querysets.values():
         rows = queryset.order_by().annotate(one=Value(1)).values("one")  # no column: an index-only scan will do
-        sql, sql_params = (rows[:limit] if limit else rows).query.sql_with_params()
+        try:
+            sql, sql_params = (rows[:limit] if limit else rows).query.sql_with_params()
+        except EmptyResultSet:  # a condition nothing can meet (``pk__in=[]``): the ORM writes no SQL for it
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608  # the ORM's SQL, values as params
         params.extend(sql_params)
     with connection.cursor() as cursor:

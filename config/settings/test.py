@@ -5,6 +5,7 @@ is fast; throttles are generous so that only the tests about throttling meet the
 """
 
 import os
+from urllib.parse import urlsplit
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import REST_FRAMEWORK, STATIC_ROOT
@@ -40,3 +41,20 @@ BACKUP_STORE_URL = env(  # noqa: F405
 
 # One process: the in-memory cache holds the public answers' generations too (exporters/resolver/public_cache.py).
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)  # noqa: F405
+
+
+def worker_cache_url(redis_url: str) -> str:
+    """The Redis cache of this xdist worker: database 8 + its number (the broker stays on ``redis_url``).
+
+    The throttle tests start from an empty cache, and Redis's cache clear is FLUSHDB, which emptied the other
+    worker's throttle histories in the middle of its tests. Real worker processes started by a test inherit
+    PYTEST_XDIST_WORKER, so they use the same database.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
+    if not worker.isdigit():
+        return redis_url
+    return urlsplit(redis_url)._replace(path=f"/{8 + int(worker)}").geturl()
+
+
+if REDIS_URL:  # noqa: F405
+    CACHES = {"default": {**CACHES["default"], "LOCATION": worker_cache_url(REDIS_URL)}}  # noqa: F405

@@ -35,6 +35,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from config.settings.test import worker_cache_url
 from core.degraded import RETRY_AFTER_SECONDS
 from core.errors import exception_handler
 from exporters.models import BackupRecord
@@ -111,7 +112,7 @@ def stack(transactional_db: Any, tmp_path: Path, settings: Any) -> Iterator[Stac
     settings.CACHES = {
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": own.url,
+            "LOCATION": worker_cache_url(own.url),  # as the worker's test settings will compute it
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }

@@ -4,13 +4,14 @@ A footprint is shared by a grant of its owner (``passports.models.grants``, righ
 the owner must see what that trust was used for, as it does for passports (``passports.access``). Partners
 poll the list, so a footprint already logged for this client today is not logged again: one indexed query
 per answered request finds the footprints still to log, and nothing more is written while a partner polls
-data it has already read.
+data it has already read. The list, the path partners poll, also remembers per process which rows it logged
+for which client today (``record_listed``), so polling pages already logged costs no query at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -56,3 +57,27 @@ def record_reads(caller: Caller, shares: Shares, footprint_pks: Collection[int])
             caller.organization_id,
         )
     log_footprint_reads(viewer, reads, reader_organization_id=reader)
+
+
+#: (client, UTC day) -> rows of the list logged for that client that day by this process, as
+#: ``(row id, creation time as text)``: the creation time keeps a reused row id from passing for another row.
+_LISTED: dict[tuple[int, date], set[tuple[int, str]]] = {}
+_LISTED_MAX = 200_000  # rows remembered per process before the memo starts again (the query still dedupes)
+
+
+def record_listed(caller: Caller, shares: Shares, rows: Sequence[tuple[int, str]]) -> None:
+    """``record_reads`` for a list page, skipped when this process already logged every row of it today."""
+    if not rows:
+        return
+    key = (caller.client_id, timezone.now().date())
+    seen = _LISTED.get(key)
+    if seen is not None and all(row in seen for row in rows):
+        return
+    record_reads(caller, shares, [pk for pk, _created in rows])
+    if seen is None:
+        if sum(len(rows_seen) for rows_seen in _LISTED.values()) > _LISTED_MAX:
+            _LISTED.clear()
+        for old in [k for k in _LISTED if k[1] != key[1]]:
+            del _LISTED[old]
+        seen = _LISTED.setdefault(key, set())
+    seen.update(rows)

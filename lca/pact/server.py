@@ -230,9 +230,9 @@ def next_link(request: HttpRequest, cursor: str) -> str:
 
 def page_of(
     request: HttpRequest, conditions: listing.Conditions, *, document: str, limit: int
-) -> tuple[list[str], list[int], str | None]:
+) -> tuple[list[str], list[tuple[int, str]], str | None]:
     """The page's documents as JSON text (read as text from the database: no parse and re-serialise), their
-    row ids (for the access log) and the next-page link if more rows remain."""
+    rows' ``(id, creation time as text)`` (for the access log) and the next-page link if more rows remain."""
     cursor = request.GET.get("cursor")
     if cursor:
         listing.after(conditions, *decode_cursor(cursor))
@@ -241,7 +241,7 @@ def page_of(
     rows = rows[:limit]
     last = rows[-1] if more and rows else None
     link = next_link(request, encode_cursor(listing.moment_from_db(last[0]), last[1])) if last else None
-    return [text for _created, _pk, text in rows], [pk for _created, pk, _text in rows], link
+    return [text for _created, _pk, text in rows], [(pk, created) for created, pk, _text in rows], link
 
 
 def json_list_response(texts: list[str], link: str | None) -> HttpResponse:

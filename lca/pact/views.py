@@ -21,7 +21,7 @@ from core.jobs import enqueue_after_commit
 from core.json_bodies import parse_json
 from lca.pact.events import CONTENT_TYPE, TYPES, EventError, InboundEvent, read_event
 from lca.pact.models import PactEvent, PactFootprint
-from lca.pact.reads import record_reads
+from lca.pact.reads import record_listed, record_reads
 from lca.pact.server import (
     Caller,
     PactError,
@@ -59,8 +59,8 @@ def _list(request: HttpRequest, version: str) -> HttpResponse:
     shares = shares_of(caller)
     limit = parse_limit(request.GET)
     conditions = list_conditions(request, version, shares)
-    texts, pks, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
-    record_reads(caller, shares, pks)
+    texts, rows, link = page_of(request, conditions, document=f"document_v{version}", limit=limit)
+    record_listed(caller, shares, rows)
     return json_list_response(texts, link)
 
 
